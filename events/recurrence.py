@@ -1,0 +1,359 @@
+"""Recurrence rules and occurrence expansion, in the event's own wall-clock time.
+
+A rule such as ``FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9`` is expanded on *local* datetimes in the
+event's zone, so an annual 10:00 ceremony stays at 10:00 local across DST and rule changes and
+never drifts as a UTC rule would. For ``TimeMode.LOCAL`` events each participating city then
+repeats that wall-clock time in its own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dateutil import rrule as du_rrule
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from events.timezones import get_zone, make_aware_lenient
+
+if TYPE_CHECKING:
+    from events.models import City, Event, OccurrenceChange
+
+_ALLOWED_PARTS = {
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+}
+_SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+_MAX_COUNT = 1000
+# A rule must produce its first instance within this many years of the event's start.
+_FIRST_INSTANCE_YEARS = 10
+
+
+def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
+    """Return the normalised rule or raise ``ValidationError`` saying what is wrong.
+
+    Refuses malformed rules, sub-daily frequencies (they could generate unbounded numbers of
+    instances), COUNT above 1000, BYHOUR/BYMINUTE/BYSECOND, and rules that never produce a date.
+    """
+    text = value.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if not text:
+        return ""
+    if len(text) > 500 or "\n" in text or "\r" in text:
+        raise ValidationError(_("The recurrence rule is too long or spans several lines."))
+    parts: dict[str, str] = {}
+    for chunk in text.split(";"):
+        name, sep, part_value = chunk.partition("=")
+        name = name.strip().upper()
+        if not sep or not name or not part_value.strip():
+            raise ValidationError(
+                _("Malformed recurrence rule part %(part)r: expected NAME=VALUE.") % {"part": chunk}
+            )
+        if name in parts:
+            raise ValidationError(_("The recurrence rule repeats %(name)s.") % {"name": name})
+        if name not in _ALLOWED_PARTS:
+            raise ValidationError(
+                _("The recurrence rule part %(name)s is not supported.") % {"name": name}
+            )
+        parts[name] = part_value.strip().upper()
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise ValidationError(_("The recurrence rule needs FREQ (e.g. FREQ=YEARLY)."))
+    if freq in _SUB_DAILY:
+        raise ValidationError(
+            _("FREQ=%(freq)s is refused: events may recur at most daily.") % {"freq": freq}
+        )
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValidationError(_("The recurrence rule may have COUNT or UNTIL, not both."))
+    if "COUNT" in parts and (
+        not parts["COUNT"].isdigit() or not 1 <= int(parts["COUNT"]) <= _MAX_COUNT
+    ):
+        raise ValidationError(
+            _("COUNT must be a whole number from 1 to %(max)d.") % {"max": _MAX_COUNT}
+        )
+    if "INTERVAL" in parts and (
+        not parts["INTERVAL"].isdigit() or not 1 <= int(parts["INTERVAL"]) <= 1000
+    ):
+        raise ValidationError(_("INTERVAL must be a whole number from 1 to 1000."))
+    normalised = ";".join(f"{k}={v}" for k, v in parts.items())
+    start = dtstart or dt.datetime(2000, 1, 1, 12, 0)  # noqa: DTZ001 - naive local by design
+    try:
+        rule = _build(normalised, start)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValidationError(
+            _("Malformed recurrence rule: %(error)s") % {"error": str(exc)}
+        ) from exc
+    horizon = start.replace(year=min(start.year + _FIRST_INSTANCE_YEARS, 9999), day=1)
+    if not rule.between(start, horizon, inc=True):
+        raise ValidationError(
+            _("The recurrence rule produces no date within %(years)d years of the start.")
+            % {"years": _FIRST_INSTANCE_YEARS}
+        )
+    return normalised
+
+
+def _build(rule_text: str, dtstart: dt.datetime) -> du_rrule.rrule:
+    until_fixed = rule_text
+    # UNTIL given as a UTC datetime ("...Z") must be compared with naive local datetimes.
+    if "UNTIL=" in rule_text:
+        fixed = []
+        for chunk in rule_text.split(";"):
+            if chunk.startswith("UNTIL=") and chunk.endswith("Z"):
+                chunk = chunk[:-1]
+            fixed.append(chunk)
+        until_fixed = ";".join(fixed)
+    rule = du_rrule.rrulestr(until_fixed, dtstart=dtstart, ignoretz=True)
+    if not isinstance(rule, du_rrule.rrule):  # pragma: no cover - rrulestr of one RRULE
+        raise ValueError("expected a single rule")
+    return rule
+
+
+@dataclass(frozen=True)
+class CityTime:
+    """When an occurrence happens for one participating city, in that city's zone."""
+
+    city: City
+    role: str
+    venue: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One instance of an event. Times are aware; ``start``/``end`` are in the event's zone.
+
+    For all-day events ``start_date``/``end_date`` (inclusive) are set and the instants are None.
+    ``recurrence_id`` is the instance's original local start (None for a one-off event).
+    """
+
+    event: Event
+    start: dt.datetime | None
+    end: dt.datetime | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    recurrence_id: dt.datetime | None = None
+    cancelled: bool = False
+    moved: bool = False
+    location: str = ""
+    change: OccurrenceChange | None = None
+    city_times: list[CityTime] = field(default_factory=list, compare=False)
+
+    @property
+    def sort_key(self) -> dt.datetime:
+        if self.start is not None:
+            return self.start.astimezone(dt.UTC)
+        assert self.start_date is not None
+        return dt.datetime.combine(self.start_date, dt.time(), tzinfo=dt.UTC)
+
+
+def _local_naive(value: dt.datetime, zone) -> dt.datetime:
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def _city_times(
+    event: Event,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+) -> list[CityTime]:
+    result = []
+    event_zone = get_zone(event.timezone)
+    for participation in event.participations.all():
+        city = participation.city
+        zone = get_zone(city.timezone)
+        if start is None:
+            city_start = city_end = None
+        elif event.time_mode == event.TimeMode.LOCAL:
+            city_start = make_aware_lenient(_local_naive(start, event_zone), zone)
+            city_end = make_aware_lenient(_local_naive(end, event_zone), zone) if end else None
+        else:
+            city_start = start.astimezone(zone)
+            city_end = end.astimezone(zone) if end else None
+        result.append(
+            CityTime(
+                city=city,
+                role=participation.role,
+                venue=participation.venue,
+                start=city_start,
+                end=city_end,
+                start_date=city_start.date() if city_start else start_date,
+                end_date=city_end.date() if city_end else end_date,
+            )
+        )
+    return result
+
+
+def _make(
+    event: Event,
+    *,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+    recurrence_id: dt.datetime | None = None,
+    change: OccurrenceChange | None = None,
+) -> Occurrence:
+    cancelled = event.status == event.Status.CANCELLED or bool(change and change.cancelled)
+    return Occurrence(
+        event=event,
+        start=start,
+        end=end,
+        start_date=start_date,
+        end_date=end_date,
+        recurrence_id=recurrence_id,
+        cancelled=cancelled,
+        moved=bool(change and (change.start or change.start_date)),
+        location=(change.location if change and change.location else event.location),
+        change=change,
+        city_times=_city_times(event, start, end, start_date, end_date),
+    )
+
+
+def _overlaps(occ: Occurrence, lo: dt.datetime, hi: dt.datetime) -> bool:
+    """Does the occurrence touch [lo, hi) anywhere on Earth (LOCAL mode: in any city)?"""
+    spans: list[tuple[dt.datetime, dt.datetime]] = []
+    if occ.start is not None:
+        candidates = [(ct.start, ct.end or ct.start) for ct in occ.city_times if ct.start]
+        candidates.append((occ.start, occ.end or occ.start))
+        spans = [(s, e) for s, e in candidates if s is not None and e is not None]
+    else:
+        assert occ.start_date is not None
+        last = occ.end_date or occ.start_date
+        # A date is a day somewhere between UTC+14 and UTC-12.
+        spans = [
+            (
+                dt.datetime.combine(occ.start_date, dt.time(), tzinfo=dt.UTC)
+                - dt.timedelta(hours=14),
+                dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(hours=36),
+            )
+        ]
+    return any(s < hi and e >= lo for s, e in spans)
+
+
+def parse_exdates(values: Iterable[str]) -> set[dt.datetime]:
+    """Excluded instances as naive local datetimes (dates become midnight)."""
+    result = set()
+    for value in values:
+        if len(value) == 10:
+            result.add(dt.datetime.combine(dt.date.fromisoformat(value), dt.time()))
+        else:
+            result.add(dt.datetime.fromisoformat(value).replace(tzinfo=None))
+    return result
+
+
+def recurrence_key(event: Event, local_start: dt.datetime) -> dt.datetime:
+    """The UTC instant that identifies a generated instance (stored in OccurrenceChange)."""
+    return make_aware_lenient(local_start, get_zone(event.timezone)).astimezone(dt.UTC)
+
+
+def expand(
+    event: Event, window_start: dt.datetime, window_end: dt.datetime, *, limit: int | None = None
+) -> list[Occurrence]:
+    """All occurrences of ``event`` that touch [window_start, window_end), changes applied.
+
+    Needs ``participations__city`` and ``changes`` prefetched to stay query-free. At most
+    ``limit`` (default settings.MAX_OCCURRENCES_PER_EVENT) generated instances are considered.
+    Cancelled instances are returned with ``cancelled=True`` so callers can show or skip them.
+    """
+    if not event.is_scheduled:
+        return []
+    limit = limit or settings.MAX_OCCURRENCES_PER_EVENT
+    zone = get_zone(event.timezone)
+    all_day = event.is_all_day
+    if all_day:
+        assert event.start_date is not None
+        base_local = dt.datetime.combine(event.start_date, dt.time())
+        length = (event.end_date - event.start_date) if event.end_date else dt.timedelta()
+    else:
+        assert event.start is not None
+        base_local = _local_naive(event.start, zone)
+        length = (event.end - event.start) if event.end else dt.timedelta()
+
+    def build(local_start: dt.datetime, change: OccurrenceChange | None) -> Occurrence:
+        rid = recurrence_key(event, local_start) if event.rrule else None
+        if all_day:
+            start_date = local_start.date()
+            end_date = start_date + length
+            if change and change.start_date:
+                start_date = change.start_date
+                end_date = change.end_date or change.start_date
+            return _make(
+                event,
+                start=None,
+                end=None,
+                start_date=start_date,
+                end_date=end_date,
+                recurrence_id=rid,
+                change=change,
+            )
+        start = make_aware_lenient(local_start, zone)
+        end = make_aware_lenient(local_start + length, zone) if event.end else None
+        if change and change.start:
+            start = change.start.astimezone(zone)
+            end = change.end.astimezone(zone) if change.end else None
+        return _make(
+            event,
+            start=start,
+            end=end,
+            start_date=None,
+            end_date=None,
+            recurrence_id=rid,
+            change=change,
+        )
+
+    if not event.rrule:
+        occurrence = build(base_local, None)
+        return [occurrence] if _overlaps(occurrence, window_start, window_end) else []
+
+    changes = {change.original_start: change for change in event.changes.all()}
+    excluded = parse_exdates(event.exdates)
+    # Generated local times are compared with a window widened by the largest zone offsets
+    # and the event's length, then filtered exactly.
+    pad = dt.timedelta(hours=27) + length
+    lo = _local_naive(window_start, zone) - pad
+    hi = _local_naive(window_end, zone) + pad
+    rule = _build(event.rrule, base_local)
+    result: list[Occurrence] = []
+    seen_changes: set[dt.datetime] = set()
+    for count, local_start in enumerate(rule.xafter(max(lo, base_local), inc=True)):
+        if local_start > hi or count >= limit:
+            break
+        if local_start in excluded:
+            continue
+        key = recurrence_key(event, local_start)
+        change = changes.get(key)
+        if change is not None:
+            seen_changes.add(key)
+        occurrence = build(local_start, change)
+        if _overlaps(occurrence, window_start, window_end):
+            result.append(occurrence)
+    # A moved instance may land in the window although its original date is outside it.
+    for key, change in changes.items():
+        if key in seen_changes or not (change.start or change.start_date):
+            continue
+        local_start = _local_naive(key, zone)
+        if local_start in excluded:
+            continue
+        occurrence = build(local_start, change)
+        if _overlaps(occurrence, window_start, window_end):
+            result.append(occurrence)
+    result.sort(key=lambda occ: occ.sort_key)
+    return result

@@ -1,0 +1,128 @@
+"""Reads for the events domain. Each function's query count is independent of the data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, Q, QuerySet
+
+from events.models import City, Event, Participation, Partnership
+from events.recurrence import Occurrence, expand
+
+MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
+
+
+def is_coordinator(user) -> bool:
+    from django.conf import settings
+
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=settings.COORDINATORS_GROUP).exists()
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Anonymous users see public events that are confirmed or cancelled; coordinators all."""
+    query = Event.objects.all()
+    if not is_coordinator(user):
+        query = query.filter(
+            visibility=Event.Visibility.PUBLIC,
+            status__in=[Event.Status.CONFIRMED, Event.Status.CANCELLED],
+        )
+    return query
+
+
+def with_related(query: QuerySet[Event]) -> QuerySet[Event]:
+    """Prefetch what occurrences and serializers read: a fixed number of queries."""
+    return query.select_related("partnership__city_a", "partnership__city_b").prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("city").order_by("id"),
+        ),
+        "changes",
+    )
+
+
+def occurrences_between(
+    query: QuerySet[Event], window_start: dt.datetime, window_end: dt.datetime
+) -> list[Occurrence]:
+    """Occurrences of the events in ``query`` touching [window_start, window_end), sorted.
+
+    Candidate events are found in SQL (one-off events by date, recurring events whose first
+    instance is before the window end); recurrences are expanded in Python, bounded per event.
+    """
+    pad = dt.timedelta(days=2)
+    candidates = query.filter(
+        Q(rrule="")
+        & (
+            Q(precision=Event.Precision.TIME, start__lt=window_end + pad)
+            & (Q(end__gte=window_start - pad) | Q(end__isnull=True, start__gte=window_start - pad))
+            | Q(
+                precision=Event.Precision.DAY,
+                start_date__lte=(window_end + pad).date(),
+            )
+            & (
+                Q(end_date__gte=(window_start - pad).date())
+                | Q(end_date__isnull=True, start_date__gte=(window_start - pad).date())
+            )
+        )
+        | ~Q(rrule="")
+        & (
+            Q(precision=Event.Precision.TIME, start__lt=window_end + pad)
+            | Q(precision=Event.Precision.DAY, start_date__lte=(window_end + pad).date())
+        )
+    )
+    result: list[Occurrence] = []
+    for event in with_related(candidates):
+        result.extend(expand(event, window_start, window_end))
+    result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
+    return result
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    partnership: Partnership
+    years: int
+    date: dt.date | None  # None when only the year (or month) of establishment is known
+    year: int
+
+
+def upcoming_anniversaries(
+    start: dt.date, end: dt.date, *, milestones_only: bool = True
+) -> list[Anniversary]:
+    """Partnership anniversaries falling in [start, end] (inclusive), oldest first."""
+    result = []
+    pairs = Partnership.objects.filter(established_on__isnull=False).select_related(
+        "city_a", "city_b"
+    )
+    for pair in pairs:
+        est = pair.established_on
+        assert est is not None
+        for year in range(start.year, end.year + 1):
+            years = year - est.year
+            if years <= 0 or (milestones_only and years not in MILESTONES and years % 10):
+                continue
+            if pair.established_precision == Partnership.Precision.DAY:
+                try:
+                    day = est.replace(year=year)
+                except ValueError:  # 29 February in a common year
+                    day = dt.date(year, 3, 1)
+                if start <= day <= end:
+                    result.append(Anniversary(pair, years, day, year))
+            elif pair.established_precision == Partnership.Precision.MONTH:
+                first = dt.date(year, est.month, 1)
+                if first <= end and (first.replace(day=28) >= start):
+                    result.append(Anniversary(pair, years, None, year))
+            elif dt.date(year, 1, 1) <= end and dt.date(year, 12, 31) >= start:
+                result.append(Anniversary(pair, years, None, year))
+    result.sort(key=lambda a: (a.date or dt.date(a.year, 12, 31), a.partnership.pk))
+    return result
+
+
+def partnerships_of(city: City) -> QuerySet[Partnership]:
+    return Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).select_related(
+        "city_a", "city_b"
+    )

@@ -1,0 +1,458 @@
+"""Writes to the events domain. Every function is atomic: on error nothing is stored.
+
+Domain rule violations raise ``django.core.exceptions.ValidationError`` with a dict naming the
+field; the API maps it to a 400 in one exception handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.models import (
+    City,
+    Event,
+    OccurrenceChange,
+    Participation,
+    Partnership,
+    PartnershipStatusChange,
+)
+from events.recurrence import parse_exdates, recurrence_key, validate_rrule
+from events.timezones import get_zone, make_aware_strict
+
+# Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
+SCHEDULE_FIELDS = frozenset(
+    {
+        "start",
+        "end",
+        "start_date",
+        "end_date",
+        "precision",
+        "approx_year",
+        "approx_month",
+        "timezone",
+        "time_mode",
+        "rrule",
+        "exdates",
+        "location",
+        "online_url",
+        "status",
+    }
+)
+EVENT_FIELDS = SCHEDULE_FIELDS | {
+    "title_en",
+    "title_ru",
+    "description_en",
+    "description_ru",
+    "kind",
+    "visibility",
+    "partnership",
+    "slug",
+}
+
+
+@dataclass(frozen=True)
+class ParticipationInput:
+    city_id: int
+    role: str = Participation.Role.PARTICIPANT
+    venue: str = ""
+
+
+def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
+    instance.full_clean(exclude=list(exclude), validate_unique=True)
+
+
+# --- Cities and partnerships -------------------------------------------------------------------
+
+
+def create_city(**fields: Any) -> City:
+    """Create a city after validating its zone and names. Not idempotent (slug is unique)."""
+    city = City(**fields)
+    if not city.slug:
+        city.slug = slugify(city.name_en)
+    _full_clean(city)
+    city.save()
+    return city
+
+
+def update_city(*, city: City, **fields: Any) -> City:
+    """Update a city. A rename or zone change shows in feeds via ``updated_at``."""
+    for name, value in fields.items():
+        setattr(city, name, value)
+    _full_clean(city)
+    city.save()
+    return city
+
+
+def _ordered_pair(city_a_id: int, city_b_id: int) -> tuple[int, int]:
+    if city_a_id == city_b_id:
+        raise _error("city_b", _("A city cannot be its own sister city."), "self_pair")
+    return (city_a_id, city_b_id) if city_a_id < city_b_id else (city_b_id, city_a_id)
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    city_a_id: int,
+    city_b_id: int,
+    established_on: dt.date | None = None,
+    established_precision: str = Partnership.Precision.DAY,
+    status: str = Partnership.Status.ACTIVE,
+    status_changed_on: dt.date | None = None,
+    notes: str = "",
+) -> Partnership:
+    """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
+    low, high = _ordered_pair(city_a_id, city_b_id)
+    if Partnership.objects.filter(city_a_id=low, city_b_id=high).exists():
+        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
+    partnership = Partnership(
+        city_a_id=low,
+        city_b_id=high,
+        established_on=established_on,
+        established_precision=established_precision,
+        status=status,
+        status_changed_on=status_changed_on,
+        notes=notes,
+    )
+    _full_clean(partnership, exclude=["city_a", "city_b"])
+    try:
+        with transaction.atomic():
+            partnership.save()
+    except IntegrityError as exc:  # a concurrent request created the same pair
+        raise _error(
+            "city_b", _("These two cities are already a partnership."), "duplicate_pair"
+        ) from exc
+    if status != Partnership.Status.ACTIVE or status_changed_on:
+        PartnershipStatusChange.objects.create(
+            partnership=partnership,
+            status=status,
+            changed_on=status_changed_on or timezone.now().date(),
+        )
+    return partnership
+
+
+@transaction.atomic
+def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnership:
+    """Update a pair's date, notes or cities; a status change goes through change_status."""
+    status = fields.pop("status", None)
+    changed_on = fields.pop("status_changed_on", None)
+    if "city_a_id" in fields or "city_b_id" in fields:
+        low, high = _ordered_pair(
+            fields.pop("city_a_id", partnership.city_a_id),
+            fields.pop("city_b_id", partnership.city_b_id),
+        )
+        if (
+            Partnership.objects.filter(city_a_id=low, city_b_id=high)
+            .exclude(pk=partnership.pk)
+            .exists()
+        ):
+            raise _error(
+                "city_b", _("These two cities are already a partnership."), "duplicate_pair"
+            )
+        partnership.city_a_id, partnership.city_b_id = low, high
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    _full_clean(partnership, exclude=["city_a", "city_b"])
+    partnership.save()
+    if status is not None and status != partnership.status:
+        change_partnership_status(
+            partnership=partnership, status=status, changed_on=changed_on, note=""
+        )
+    return partnership
+
+
+@transaction.atomic
+def change_partnership_status(
+    *, partnership: Partnership, status: str, changed_on: dt.date | None = None, note: str = ""
+) -> PartnershipStatusChange:
+    """Record a status change (active, suspended, dormant, ended) with its date."""
+    if status not in Partnership.Status.values:
+        raise _error("status", _("Unknown partnership status %(s)r.") % {"s": status})
+    day = changed_on or timezone.now().date()
+    partnership.status = status
+    partnership.status_changed_on = day
+    partnership.save(update_fields=["status", "status_changed_on", "updated_at"])
+    return PartnershipStatusChange.objects.create(
+        partnership=partnership, status=status, changed_on=day, note=note
+    )
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime | None:
+    """Naive values are wall-clock times in the event's zone: refused in DST gaps and folds."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        return value.astimezone(dt.UTC)
+    try:
+        return make_aware_strict(value, zone_name).astimezone(dt.UTC)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}, code="local_time") from exc
+
+
+def _normalise_event(event: Event, raw: Mapping[str, Any]) -> None:
+    """Validate cross-field rules and convert times. Raises ValidationError naming the field."""
+    try:
+        get_zone(event.timezone)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
+    if "start" in raw:
+        event.start = _aware(raw["start"], event.timezone, "start")
+    if "end" in raw:
+        event.end = _aware(raw["end"], event.timezone, "end")
+    precision = event.precision
+    if precision == Event.Precision.TIME:
+        if event.start is None:
+            raise _error("start", _("A timed event needs a start."), "required")
+        if event.end is not None and event.end < event.start:
+            raise _error("end", _("The end is before the start."), "end_before_start")
+        event.start_date = event.end_date = event.approx_year = event.approx_month = None
+    elif precision == Event.Precision.DAY:
+        if event.start_date is None:
+            raise _error("start_date", _("An all-day event needs a start date."), "required")
+        if event.end_date is not None and event.end_date < event.start_date:
+            raise _error(
+                "end_date", _("The end date is before the start date."), "end_before_start"
+            )
+        event.start = event.end = None
+        event.approx_year = event.approx_month = None
+    elif precision in (Event.Precision.MONTH, Event.Precision.YEAR):
+        if event.approx_year is None:
+            raise _error("approx_year", _("Give the year the event takes place."), "required")
+        if precision == Event.Precision.MONTH and (event.approx_month or 0) not in range(1, 13):
+            raise _error("approx_month", _("Give the month (1-12)."), "required")
+        if precision == Event.Precision.YEAR:
+            event.approx_month = None
+        event.start = event.end = event.start_date = event.end_date = None
+    else:
+        event.start = event.end = event.start_date = event.end_date = None
+        event.approx_year = event.approx_month = None
+    if event.rrule:
+        if not event.is_scheduled:
+            raise _error("rrule", _("Only events with a date can recur."))
+        local = (
+            dt.datetime.combine(event.start_date, dt.time())
+            if event.start_date
+            else event.start.astimezone(event.zone).replace(tzinfo=None)
+        )
+        try:
+            event.rrule = validate_rrule(event.rrule, dtstart=local)
+        except ValidationError as exc:
+            raise ValidationError({"rrule": exc.messages}) from exc
+    if event.exdates:
+        if not isinstance(event.exdates, list) or not all(
+            isinstance(v, str) for v in event.exdates
+        ):
+            raise _error("exdates", _("Give excluded dates as a list of ISO dates or datetimes."))
+        try:
+            parse_exdates(event.exdates)
+        except ValueError as exc:
+            raise _error("exdates", _("Excluded date not understood: %(e)s") % {"e": exc}) from exc
+        if not event.rrule:
+            raise _error("exdates", _("Excluded dates need a recurrence rule."))
+    if not (event.title_en or "").strip() and not (event.title_ru or "").strip():
+        raise _error("title_en", _("Give a title in English or Russian."), "required")
+
+
+def _unique_slug(title: str, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:100] or "event"
+    slug = base
+    for n in range(2, 10_000):
+        query = Event.objects.filter(slug=slug)
+        if exclude_pk:
+            query = query.exclude(pk=exclude_pk)
+        if not query.exists():
+            return slug
+        slug = f"{base}-{n}"
+    raise _error("slug", _("Could not find a free slug."))  # pragma: no cover
+
+
+def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
+    """Replace the event's participating cities. Returns True if anything changed."""
+    wanted = list(participations)
+    city_ids = [p.city_id for p in wanted]
+    if len(set(city_ids)) != len(city_ids):
+        raise _error(
+            "participations", _("A city may take part only once in an event."), "duplicate"
+        )
+    roles = set(Participation.Role.values)
+    for item in wanted:
+        if item.role not in roles:
+            raise _error("participations", _("Unknown role %(r)r.") % {"r": item.role})
+    known = set(City.objects.filter(pk__in=city_ids).values_list("pk", flat=True))
+    missing = sorted(set(city_ids) - known)
+    if missing:
+        raise _error("participations", _("Unknown city id(s): %(ids)s.") % {"ids": missing})
+    before = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
+    after = {(p.city_id, p.role, p.venue.strip()) for p in wanted}
+    if before == after:
+        return False
+    event.participations.all().delete()
+    Participation.objects.bulk_create(
+        Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+        for p in wanted
+    )
+    return True
+
+
+@transaction.atomic
+def create_event(
+    *,
+    participations: Iterable[ParticipationInput] = (),
+    actor: Any = None,
+    **fields: Any,
+) -> Event:
+    """Create an event with its participating cities, atomically. Not idempotent."""
+    unknown = set(fields) - EVENT_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    raw = dict(fields)
+    event = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
+    _normalise_event(event, raw)
+    if not event.slug:
+        event.slug = _unique_slug(event.title_en or event.title_ru)
+    if event.status == Event.Status.CANCELLED:
+        event.cancelled_at = timezone.now()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        event.created_by = actor
+    _full_clean(event, exclude=["partnership", "created_by"])
+    event.save()
+    _set_participations(event, participations)
+    return event
+
+
+@transaction.atomic
+def update_event(
+    *,
+    event: Event,
+    participations: Iterable[ParticipationInput] | None = None,
+    actor: Any = None,
+    **fields: Any,
+) -> Event:
+    """Apply changes; bump SEQUENCE when time, place or status change and queue a change notice.
+
+    Idempotent: applying the same values twice changes nothing the second time.
+    """
+    unknown = set(fields) - EVENT_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
+    for name, value in fields.items():
+        if name not in ("start", "end"):
+            setattr(event, name, value)
+    _normalise_event(event, fields)
+    if "slug" in fields and not event.slug:
+        event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
+    _full_clean(event, exclude=["partnership", "created_by"])
+    schedule_changed = any(getattr(event, name) != before[name] for name in before)
+    if participations is not None and _set_participations(event, participations):
+        schedule_changed = True
+    if event.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
+        event.cancelled_at = timezone.now()
+    elif event.status != Event.Status.CANCELLED:
+        event.cancelled_at = None
+    if schedule_changed:
+        event.sequence += 1
+    event.save()
+    if schedule_changed:
+        _notify_change(event, was_cancelled=before["status"] == Event.Status.CANCELLED)
+    return event
+
+
+def cancel_event(*, event: Event, actor: Any = None) -> Event:
+    """Cancel an event (stays in feeds as CANCELLED). Idempotent."""
+    return update_event(event=event, status=Event.Status.CANCELLED, actor=actor)
+
+
+@transaction.atomic
+def change_occurrence(
+    *,
+    event: Event,
+    original_start: dt.datetime | dt.date,
+    cancelled: bool = False,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    location: str = "",
+    note_en: str = "",
+    note_ru: str = "",
+) -> OccurrenceChange:
+    """Move, re-place or cancel one instance of a recurring event (RECURRENCE-ID).
+
+    ``original_start`` is the instance's local start (naive, in the event's zone) or its date
+    for all-day events. Idempotent for the same values; bumps the event's SEQUENCE otherwise.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not event.rrule:
+        raise _error("original_start", _("Only a recurring event has occurrences to change."))
+    if isinstance(original_start, dt.datetime):
+        local = (
+            original_start.astimezone(event.zone).replace(tzinfo=None)
+            if timezone.is_aware(original_start)
+            else original_start
+        )
+    else:
+        local = dt.datetime.combine(original_start, dt.time())
+    from events.recurrence import _build
+
+    base = (
+        dt.datetime.combine(event.start_date, dt.time())
+        if event.is_all_day
+        else event.start.astimezone(event.zone).replace(tzinfo=None)
+    )
+    if local not in _build(event.rrule, base).between(local, local, inc=True):
+        raise _error("original_start", _("The event has no occurrence starting at that time."))
+    key = recurrence_key(event, local)
+    start_utc = _aware(start, event.timezone, "start")
+    end_utc = _aware(end, event.timezone, "end")
+    if start_utc and end_utc and end_utc < start_utc:
+        raise _error("end", _("The end is before the start."), "end_before_start")
+    if start_date and end_date and end_date < start_date:
+        raise _error("end_date", _("The end date is before the start date."), "end_before_start")
+    values = {
+        "cancelled": cancelled,
+        "start": start_utc,
+        "end": end_utc,
+        "start_date": start_date,
+        "end_date": end_date,
+        "location": location,
+        "note_en": note_en,
+        "note_ru": note_ru,
+    }
+    change, created = OccurrenceChange.objects.get_or_create(
+        event=event, original_start=key, defaults=values
+    )
+    if not created:
+        if all(getattr(change, k) == v for k, v in values.items()):
+            return change
+        for name, value in values.items():
+            setattr(change, name, value)
+    change.sequence = event.sequence + 1
+    change.save()
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
+    _notify_change(event, was_cancelled=False)
+    return change
+
+
+def _notify_change(event: Event, *, was_cancelled: bool) -> None:
+    """Hand the change to the notifications app (debounced change notices)."""
+    from notifications.services import record_event_change
+
+    record_event_change(event_id=event.pk, sequence=event.sequence)

@@ -1,0 +1,47 @@
+"""Shared fixtures. Factories live in tests/factories.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip when a real service is missing -- except under CI=true, where that is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{name} is required in CI but unavailable: {reason}")
+    pytest.skip(f"{name} unavailable: {reason}")
+
+
+@pytest.fixture
+def coordinator(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("coord", password="coord-pass-123")
+    group, _ = Group.objects.get_or_create(name=settings.COORDINATORS_GROUP)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def coordinator_api_client(coordinator):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    return api

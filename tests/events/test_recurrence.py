@@ -1,0 +1,165 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from events import services
+from events.models import Event
+from events.recurrence import validate_rrule
+from events.selectors import occurrences_between
+from tests.factories import CityFactory
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def egvekinot(db):
+    return CityFactory(
+        slug="egvekinot",
+        name_en="Egvekinot",
+        name_native="Эгвекинот",
+        country="RU",
+        timezone="Asia/Anadyr",
+    )
+
+
+@pytest.fixture
+def fairbanks(db):
+    return CityFactory(
+        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
+    )
+
+
+def test_expand_instant_event_across_date_line_gives_different_local_dates(egvekinot, fairbanks):
+    event = services.create_event(
+        title_en="ALSIB wreath-laying",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2020, 5, 9, 12, 0),  # naive: local time in Anadyr
+        participations=[
+            services.ParticipationInput(city_id=egvekinot.pk, role="host"),
+            services.ParticipationInput(city_id=fairbanks.pk, role="host"),
+        ],
+    )
+
+    [occurrence] = occurrences_between(
+        Event.objects.all(),
+        dt.datetime(2020, 5, 1, tzinfo=UTC),
+        dt.datetime(2020, 5, 31, tzinfo=UTC),
+    )
+
+    local = {ct.city.slug: ct.start for ct in occurrence.city_times}
+    assert event.start == dt.datetime(2020, 5, 9, 0, 0, tzinfo=UTC)
+    assert local["egvekinot"].date() == dt.date(2020, 5, 9)
+    assert local["fairbanks"].date() == dt.date(2020, 5, 8)
+    assert local["fairbanks"].hour == 16
+
+
+def test_expand_local_mode_yearly_keeps_wall_clock_in_each_city(egvekinot, fairbanks):
+    services.create_event(
+        title_en="Victory Day",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        time_mode=Event.TimeMode.LOCAL,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2020, 5, 9, 10, 0),
+        rrule="FREQ=YEARLY",
+        participations=[
+            services.ParticipationInput(city_id=egvekinot.pk),
+            services.ParticipationInput(city_id=fairbanks.pk),
+        ],
+    )
+
+    occurrences = occurrences_between(
+        Event.objects.all(),
+        dt.datetime(2021, 1, 1, tzinfo=UTC),
+        dt.datetime(2023, 1, 1, tzinfo=UTC),
+    )
+
+    assert len(occurrences) == 2
+    for occurrence in occurrences:
+        for ct in occurrence.city_times:
+            assert (ct.start.month, ct.start.day, ct.start.hour) == (5, 9, 10)
+            assert ct.start.tzinfo == ZoneInfo(ct.city.timezone)
+
+
+def test_change_occurrence_moves_and_cancels_single_years(egvekinot):
+    event = services.create_event(
+        title_en="Memorial",
+        kind="commemoration",
+        status="confirmed",
+        timezone="Asia/Magadan",
+        start=dt.datetime(2020, 5, 9, 10, 0),
+        rrule="FREQ=YEARLY",
+        participations=[services.ParticipationInput(city_id=egvekinot.pk)],
+    )
+    services.change_occurrence(
+        event=event, original_start=dt.datetime(2021, 5, 9, 10, 0), cancelled=True
+    )
+    services.change_occurrence(
+        event=event,
+        original_start=dt.datetime(2022, 5, 9, 10, 0),
+        start=dt.datetime(2022, 5, 10, 11, 0),
+    )
+
+    occurrences = occurrences_between(
+        Event.objects.all(),
+        dt.datetime(2021, 1, 1, tzinfo=UTC),
+        dt.datetime(2023, 1, 1, tzinfo=UTC),
+    )
+
+    assert [
+        (o.cancelled, o.start.astimezone(ZoneInfo("Asia/Magadan")).day) for o in occurrences
+    ] == [
+        (True, 9),
+        (False, 10),
+    ]
+    event.refresh_from_db()
+    assert event.sequence == 2
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=MINUTELY", "at most daily"),
+        ("FREQ=HOURLY;COUNT=5", "at most daily"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "no date"),
+        ("FREQ=YEARLY;COUNT=100000", "COUNT"),
+        ("FREQ=WEEKLY;BYDAY=XX", "Malformed"),
+        ("BYMONTH=5", "needs FREQ"),
+        ("FREQ=DAILY;BYHOUR=1,2,3", "not supported"),
+        ("garbage", "Malformed"),
+    ],
+)
+def test_validate_rrule_refuses_absurd_rules(rule, message):
+    with pytest.raises(ValidationError) as info:
+        validate_rrule(rule)
+
+    assert message in " ".join(info.value.messages)
+
+
+def test_create_event_refuses_local_time_in_dst_gap(db):
+    with pytest.raises(ValidationError) as info:
+        services.create_event(
+            title_en="Gap",
+            kind="forum",
+            timezone="America/New_York",
+            start=dt.datetime(2030, 3, 10, 2, 30),
+        )
+
+    assert "does not exist" in info.value.message_dict["start"][0]
+    assert Event.objects.count() == 0
+
+
+def test_create_event_refuses_ambiguous_local_time_in_fold(db):
+    with pytest.raises(ValidationError) as info:
+        services.create_event(
+            title_en="Fold",
+            kind="forum",
+            timezone="America/Anchorage",
+            start=dt.datetime(2030, 11, 3, 1, 30),
+        )
+
+    assert "twice" in info.value.message_dict["start"][0]

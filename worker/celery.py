@@ -6,8 +6,30 @@ import os
 
 from celery import Celery
 
+from config.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("twinning")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["notifications"])
+
+# The beat only wakes the scan up; what is due lives in the database (notifications/README.md),
+# so several beats by mistake cost a few empty scans, never a duplicate email.
+app.conf.beat_schedule = {
+    "notifications-scan": {
+        "task": "notifications.scan",
+        "schedule": float(env_int("NOTIFICATIONS_SCAN_SECONDS", 30, minimum=1)),
+        "options": {"expires": float(env_int("NOTIFICATIONS_SCAN_SECONDS", 30, minimum=1)) * 4},
+    },
+    "notifications-plan": {
+        "task": "notifications.plan",
+        "schedule": float(env_int("NOTIFICATIONS_PLAN_SECONDS", 600, minimum=1)),
+        "options": {"expires": 300.0},
+    },
+}
+app.conf.broker_connection_retry_on_startup = True
+# A worker that loses Redis keeps retrying instead of exiting.
+app.conf.broker_connection_max_retries = None
+app.conf.worker_send_task_events = False
+app.conf.task_send_sent_event = False

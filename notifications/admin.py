@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from notifications import services
+from notifications.models import ChangeNotice, Delivery, ReminderRule
+
+
+class ReminderRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderRule
+        fields = [
+            "contact",
+            "user",
+            "target",
+            "city",
+            "partnership",
+            "event_kind",
+            "event",
+            "lead_days",
+            "hour",
+            "timezone",
+            "language",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        candidate = ReminderRule(
+            **{f.name: data.get(f.name) for f in ReminderRule._meta.fields if f.name in data}
+        )
+        try:
+            services.validate_rule(candidate)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        data["lead_days"] = candidate.lead_days
+        return data
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    form = ReminderRuleForm
+    list_display = ["id", "recipient_label", "target", "lead_days", "hour", "timezone", "is_active"]
+    list_filter = ["target", "is_active"]
+    raw_id_fields = ["contact", "user", "city", "partnership", "event"]
+    search_fields = ["contact__name", "contact__email", "user__username"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: getattr(obj, name) for name in services.RULE_FIELDS}
+        if change:
+            services.update_rule(rule=obj, **fields)
+        else:
+            saved = services.create_rule(**fields)
+            obj.pk = saved.pk
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "rule",
+        "event",
+        "lead_days",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["rule__contact", "rule__user", "event"]
+    search_fields = ["email", "message_id", "event__title_en", "event__title_ru"]
+    date_hierarchy = "due_at"
+    actions = ["retry"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Retry the selected failed, missed or skipped deliveries"))
+    def retry(self, request, queryset) -> None:
+        done = 0
+        for delivery in queryset:
+            try:
+                services.retry_delivery(delivery=delivery)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"#{delivery.pk}: {exc.messages[0]}", messages.WARNING)
+        self.message_user(request, _("%(n)d deliveries queued again.") % {"n": done})
+
+
+@admin.register(ChangeNotice)
+class ChangeNoticeAdmin(admin.ModelAdmin):
+    list_display = ["id", "event", "sequence", "status", "first_change_at", "due_at", "done_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["event"]

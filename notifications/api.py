@@ -1,0 +1,160 @@
+"""Thin REST views for reminder rules and the delivery ledger, plus one-click unsubscribe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseNotFound
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from events.api.base import Pagination, ServiceViewSet
+from events.api.permissions import CoordinatorOnly
+from notifications import selectors, services
+from notifications.models import Delivery, ReminderRule
+
+MAX_ID = 2**53
+
+
+class RuleInput(serializers.Serializer):
+    """Shapes and types only; every rule about values lives in services.validate_rule."""
+
+    contact = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
+    user = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    target = serializers.CharField(max_length=20)
+    city = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    partnership = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
+    event_kind = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    event = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    lead_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=-(10**9), max_value=10**9),
+        required=False,
+        max_length=50,
+    )
+    hour = serializers.IntegerField(min_value=-(10**9), max_value=10**9, required=False)
+    timezone = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+    def to_service(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        for name in ("contact", "user", "city", "partnership", "event"):
+            if name in data:
+                data[f"{name}_id"] = data.pop(name)
+        return data
+
+
+class RuleOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderRule
+        fields = [
+            "id",
+            "contact",
+            "user",
+            "target",
+            "city",
+            "partnership",
+            "event_kind",
+            "event",
+            "lead_days",
+            "hour",
+            "timezone",
+            "language",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class RuleViewSet(ServiceViewSet):
+    permission_classes = [CoordinatorOnly]
+    serializer_class = RuleOutput
+    input_class = RuleInput
+    queryset = ReminderRule.objects.order_by("id")
+    filterset_fields = ["target", "is_active", "contact", "city", "event"]
+    search_fields: list[str] = []
+    ordering_fields = ["id", "created_at"]
+
+    def parse(self, partial: bool = False) -> dict[str, Any]:
+        parser = RuleInput(data=self.request.data, partial=partial)
+        parser.is_valid(raise_exception=True)
+        return parser.to_service()
+
+    def create_object(self, data: dict[str, Any]) -> ReminderRule:
+        return services.create_rule(**data)
+
+    def update_object(self, instance: ReminderRule, data: dict[str, Any]) -> ReminderRule:
+        return services.update_rule(rule=instance, **data)
+
+    def delete_object(self, instance: ReminderRule) -> None:
+        services.delete_rule(rule=instance)
+
+
+class DeliveryOutput(serializers.ModelSerializer):
+    recipient = serializers.CharField(source="rule.recipient_label", read_only=True)
+    event_slug = serializers.CharField(source="event.slug", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "rule",
+            "recipient",
+            "event",
+            "event_slug",
+            "occurrence_key",
+            "kind",
+            "lead_days",
+            "sequence",
+            "status",
+            "due_at",
+            "next_attempt_at",
+            "attempts",
+            "last_error",
+            "sent_at",
+            "email",
+            "message_id",
+        ]
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The ledger: ``?status=failed`` lists failures; POST .../retry/ re-queues one."""
+
+    permission_classes = [CoordinatorOnly]
+    serializer_class = DeliveryOutput
+    pagination_class = Pagination
+    filterset_fields = ["status", "kind", "event", "rule"]
+    search_fields: list[str] = []
+    ordering_fields = ["due_at", "id", "sent_at"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return selectors.deliveries_for_coordinators()
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        delivery = services.retry_delivery(delivery=self.get_object())
+        return Response(self.get_serializer(delivery).data)
+
+
+@csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, without cookies or CSRF
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirmation button (link scanners must not unsubscribe anybody);
+    POST (the RFC 8058 one-click request, or the button) switches the rule off."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    rule = ReminderRule.objects.filter(unsubscribe_token=token).first() if token else None
+    if rule is None:
+        return HttpResponseNotFound("Unknown or expired unsubscribe link.")
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        return render(request, "notifications/unsubscribed.html", {"done": True})
+    return render(request, "notifications/unsubscribed.html", {"done": False})

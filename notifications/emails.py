@@ -1,0 +1,176 @@
+"""Building reminder and change-notice emails: text + HTML in the recipient's language,
+times in the recipient's zone and in each participating city, an .ics invitation from the
+shared iCalendar module, RFC 8058 one-click unsubscribe headers and a deterministic Message-ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from events.models import Event
+from events.recurrence import Occurrence
+from events.timezones import get_zone
+from notifications.models import Delivery
+
+_MONTHS = {
+    "en": [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ],
+    "ru": [
+        "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+        "сентября", "октября", "ноября", "декабря",
+    ],
+}  # fmt: skip
+_WEEKDAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def header_safe(text: str, limit: int = 200) -> str:
+    """No CR/LF or other control characters may reach a header (no header injection)."""
+    return _CONTROL.sub(" ", text).strip()[:limit]
+
+
+def format_date(day: dt.date, language: str) -> str:
+    weekday = _WEEKDAYS[language][day.weekday()]
+    month = _MONTHS[language][day.month - 1]
+    if language == "ru":
+        return f"{weekday}, {day.day} {month} {day.year} г."
+    return f"{weekday}, {day.day} {month} {day.year}"
+
+
+def format_instant(value: dt.datetime, zone_name: str, language: str) -> str:
+    local = value.astimezone(get_zone(zone_name))
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    return f"{format_date(local.date(), language)}, {local:%H:%M} ({zone_name}, {offset})"
+
+
+def days_phrase(days: int, language: str) -> str:
+    if language == "ru":
+        if days % 10 == 1 and days % 100 != 11:
+            word = "день"
+        elif days % 10 in (2, 3, 4) and days % 100 not in (12, 13, 14):
+            word = "дня"
+        else:
+            word = "дней"
+        return f"через {days} {word}"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def message_id(delivery: Delivery) -> str:
+    """Deterministic: a resend of the same ledger row carries the same Message-ID."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return (
+        f"<twinning.{delivery.kind}.{delivery.pk}.r{delivery.rule_id}.e{delivery.event_id}"
+        f".s{delivery.sequence}@{host}>"
+    )
+
+
+def unsubscribe_url(token: str) -> str:
+    return f"{settings.SITE_URL}/api/unsubscribe/{token}/"
+
+
+@dataclass(frozen=True)
+class CityLine:
+    name: str
+    role: str
+    when: str
+    venue: str
+
+
+def _city_lines(occ: Occurrence | None, language: str) -> list[CityLine]:
+    if occ is None:
+        return []
+    lines = []
+    for ct in occ.city_times:
+        if ct.start is not None:
+            when = format_instant(ct.start, ct.city.timezone, language)
+        elif ct.start_date is not None:
+            when = format_date(ct.start_date, language)
+        else:
+            when = ""
+        lines.append(CityLine(ct.city.name(language), ct.role, when, ct.venue))
+    return lines
+
+
+def _ics(event: Event, delivery: Delivery, language: str, occ: Occurrence | None) -> bytes | None:
+    try:
+        from events.ical import invitation_ics
+    except ImportError:  # the shared iCalendar module has not landed: send without
+        return None
+    method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
+    recurrence_id = occ.recurrence_id if delivery.kind == Delivery.Kind.REMINDER and occ else None
+    return invitation_ics(event, language=language, method=method, recurrence_id=recurrence_id)
+
+
+def build_email(
+    *,
+    delivery: Delivery,
+    occurrence: Occurrence | None,
+    recipient: str,
+    language: str,
+    zone_name: str,
+    instant: dt.datetime | None,
+    day: dt.date | None,
+) -> EmailMultiAlternatives:
+    event = delivery.event
+    rule = delivery.rule
+    if instant is not None:
+        when = format_instant(instant, zone_name, language)
+    elif day is not None:
+        when = format_date(day, language)
+    else:
+        when = ""
+    feed_url = f"{settings.SITE_URL}/feeds/all.ics"
+    if rule.city_id and rule.city is not None:
+        feed_url = f"{settings.SITE_URL}/feeds/city/{rule.city.slug}.ics"
+    context = {
+        "kind": delivery.kind,
+        "title": event.title(language),
+        "description": event.description(language),
+        "when": when,
+        "zone": zone_name,
+        "lead": days_phrase(delivery.lead_days, language) if delivery.lead_days else "",
+        "cities": _city_lines(occurrence, language),
+        "location": (occurrence.location if occurrence else event.location),
+        "online_url": event.online_url,
+        "event_url": f"{settings.SITE_URL}/events/{event.slug}/",
+        "feed_url": feed_url,
+        "unsubscribe_url": unsubscribe_url(rule.unsubscribe_token),
+        "cancelled": delivery.kind == Delivery.Kind.CANCEL,
+    }
+    subject = header_safe(
+        render_to_string(f"notifications/email/subject.{language}.txt", context), 200
+    )
+    text = render_to_string(f"notifications/email/body.{language}.txt", context)
+    html = render_to_string(f"notifications/email/body.{language}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        headers={
+            "Message-ID": message_id(delivery),
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": language,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    ics = _ics(event, delivery, language, occurrence)
+    if ics is not None:
+        method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
+        message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+    return message

@@ -1,0 +1,190 @@
+"""Reminder rules, debounced change notices and the delivery ledger.
+
+The ledger (``Delivery``) is the source of truth for "exactly once": one row per
+(rule, event, occurrence, kind, lead time, sequence), enforced by a unique constraint.
+See notifications/README.md for the whole flow.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import City, Contact, Event, Language, Partnership
+from events.timezones import validate_timezone
+
+DEFAULT_LEAD_DAYS = [14, 1]
+MAX_LEAD_DAYS = 365
+
+
+def default_lead_days() -> list[int]:
+    return list(DEFAULT_LEAD_DAYS)
+
+
+def new_unsubscribe_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ReminderRule(models.Model):
+    """Who is reminded of what, how many days before, at which local hour."""
+
+    class Target(models.TextChoices):
+        CITY = "city", _("City")
+        PARTNERSHIP = "partnership", _("Partnership")
+        EVENT_KIND = "event_kind", _("Event kind")
+        EVENT = "event", _("One event")
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+    )
+    target = models.CharField(max_length=12, choices=Target.choices)
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    event_kind = models.CharField(max_length=20, choices=Event.Kind.choices, blank=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    # Whole days before the occurrence's local date, at ``hour`` in the recipient's zone.
+    lead_days = models.JSONField(default=default_lead_days)
+    hour = models.PositiveSmallIntegerField(
+        default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    # Blank: the contact's own zone / language. Required for user rules (checked in services).
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
+    is_active = models.BooleanField(default=True)
+    unsubscribe_token = models.CharField(
+        max_length=64, unique=True, default=new_unsubscribe_token, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(contact__isnull=False) & Q(user__isnull=True))
+                | (Q(contact__isnull=True) & Q(user__isnull=False)),
+                name="rule_one_recipient",
+            ),
+            models.CheckConstraint(condition=Q(hour__gte=0, hour__lte=23), name="rule_hour_range"),
+            models.CheckConstraint(
+                condition=Q(target="city", city__isnull=False)
+                | Q(target="partnership", partnership__isnull=False)
+                | (Q(target="event_kind") & ~Q(event_kind=""))
+                | Q(target="event", event__isnull=False),
+                name="rule_target_set",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target", "is_active"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_label()} → {self.get_target_display()}"
+
+    def recipient_label(self) -> str:
+        if self.contact_id:
+            return str(self.contact)
+        return str(self.user)
+
+
+class ChangeNotice(models.Model):
+    """One pending notice per event: each edit in a burst pushes ``due_at`` forward (debounce)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Fanned out")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="change_notices")
+    sequence = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    first_change_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status="pending"), name="one_pending_notice_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="notice_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} seq {self.sequence} ({self.status})"
+
+
+class Delivery(models.Model):
+    """The ledger: one row per (rule, event, occurrence, kind, lead days, sequence)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        CHANGE = "change", _("Change notice")
+        CANCEL = "cancel", _("Cancellation notice")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # waiting for next_attempt_at
+        QUEUED = "queued", _("Queued")  # a send task is in the broker
+        SENDING = "sending", _("Sending")  # a worker claimed it
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # permanent error or attempts exhausted
+        MISSED = "missed", _("Missed")  # found only after the event started
+        SKIPPED = "skipped", _("Skipped")  # rule stopped, occurrence cancelled or superseded
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    # "" for a one-off event or an event-wide notice; the UTC recurrence id of an instance.
+    occurrence_key = models.CharField(max_length=20, blank=True, default="")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    lead_days = models.PositiveSmallIntegerField(default=0)
+    # Event SEQUENCE the notice announces (0 for reminders).
+    sequence = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    # The scan key: first due_at, later the retry time after a temporary error.
+    next_attempt_at = models.DateTimeField()
+    # The instant the occurrence starts (for "missed"); null for notices.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "event", "occurrence_key", "kind", "lead_days", "sequence"],
+                name="delivery_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["event", "status"], name="delivery_event_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"

@@ -1,0 +1,60 @@
+"""Reads for reminders: which rules match an event, which events a rule covers, the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from events.models import Event
+from notifications.models import ChangeNotice, Delivery, ReminderRule
+
+# Statuses a coordinator may put back in the queue.
+RETRYABLE = (Delivery.Status.FAILED, Delivery.Status.MISSED, Delivery.Status.SKIPPED)
+
+
+def active_rules() -> QuerySet[ReminderRule]:
+    """Rules that still send: active, and their contact (if any) active."""
+    return ReminderRule.objects.filter(is_active=True).filter(
+        Q(contact__isnull=True) | Q(contact__is_active=True)
+    )
+
+
+def rules_for_event(event: Event) -> QuerySet[ReminderRule]:
+    """Active rules that cover ``event`` (by the event itself, its kind, cities or pair)."""
+    city_ids = list(event.participations.values_list("city_id", flat=True))
+    match = Q(target=ReminderRule.Target.EVENT, event_id=event.pk) | Q(
+        target=ReminderRule.Target.EVENT_KIND, event_kind=event.kind
+    )
+    if city_ids:
+        match |= Q(target=ReminderRule.Target.CITY, city_id__in=city_ids)
+    if event.partnership_id:
+        match |= Q(target=ReminderRule.Target.PARTNERSHIP, partnership_id=event.partnership_id)
+    return active_rules().filter(match).select_related("contact__city", "user")
+
+
+def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
+    """Confirmed, dated events a rule covers (tentative events get no reminders)."""
+    query = Event.objects.filter(
+        status=Event.Status.CONFIRMED,
+        precision__in=[Event.Precision.TIME, Event.Precision.DAY],
+    )
+    if rule.target == ReminderRule.Target.EVENT:
+        return query.filter(pk=rule.event_id)
+    if rule.target == ReminderRule.Target.EVENT_KIND:
+        return query.filter(kind=rule.event_kind)
+    if rule.target == ReminderRule.Target.CITY:
+        return query.filter(participations__city_id=rule.city_id).distinct()
+    return query.filter(partnership_id=rule.partnership_id)
+
+
+def due_notices(now: dt.datetime, limit: int) -> QuerySet[ChangeNotice]:
+    return ChangeNotice.objects.filter(
+        status=ChangeNotice.Status.PENDING, due_at__lte=now
+    ).order_by("due_at")[:limit]
+
+
+def deliveries_for_coordinators() -> QuerySet[Delivery]:
+    return Delivery.objects.select_related("rule__contact", "rule__user", "event").order_by(
+        "-due_at", "-id"
+    )

@@ -1,0 +1,160 @@
+"""Sending one ledger row: claim, re-check, build, hand to the email backend, record.
+
+Crash safety comes from the row, not the broker: the claim is a conditional UPDATE
+(QUEUED -> SENDING), a redelivered task that finds the row SENT or SENDING does nothing, and
+the sweeper re-queues a row left SENDING by a dead worker (see services.sweep_stuck).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import smtplib
+from typing import Any
+
+from django.core.mail import get_connection
+
+from events.models import Event
+from events.recurrence import Occurrence, expand
+from events.selectors import with_related
+from notifications import clock, services
+from notifications.emails import build_email, message_id
+from notifications.models import Delivery
+
+log = logging.getLogger(__name__)
+
+# One SMTP connection per worker process, reused across tasks (reopened after any error).
+_connection: Any = None
+
+
+def _get_connection() -> Any:
+    global _connection
+    if _connection is None:
+        _connection = get_connection(fail_silently=False)
+    return _connection
+
+
+def _drop_connection() -> None:
+    global _connection
+    if _connection is not None:
+        with contextlib.suppress(Exception):  # the connection is broken anyway
+            _connection.close()
+    _connection = None
+
+
+class PermanentError(Exception):
+    pass
+
+
+class TemporaryError(Exception):
+    pass
+
+
+def classify(exc: BaseException) -> type[Exception]:
+    """5xx answers are permanent, 4xx answers and lost connections temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return PermanentError if any(code >= 500 for code in codes) else TemporaryError
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return PermanentError if exc.smtp_code >= 500 else TemporaryError
+    return TemporaryError
+
+
+def _deliver(message) -> None:
+    """Send through the process's connection; on a stale connection reopen once."""
+    for attempt in range(2):
+        connection = _get_connection()
+        try:
+            connection.send_messages([message])
+            return
+        except smtplib.SMTPServerDisconnected:
+            _drop_connection()
+            if attempt:
+                raise
+        except Exception:
+            _drop_connection()
+            raise
+
+
+def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
+    if delivery.kind == Delivery.Kind.REMINDER:
+        anchor = delivery.occurrence_start or delivery.due_at
+        window = (anchor - dt.timedelta(days=400), anchor + dt.timedelta(days=400))
+        for occ in expand(event, *window):
+            if services.occurrence_key(occ) == delivery.occurrence_key:
+                return occ
+        return None
+    # A notice describes the next instance that is not over yet (or the first one).
+    upcoming = [
+        occ for occ in expand(event, now, now + dt.timedelta(days=800)) if not occ.cancelled
+    ]
+    if upcoming:
+        return upcoming[0]
+    everything = expand(event, dt.datetime(1900, 1, 1, tzinfo=dt.UTC), now + dt.timedelta(days=800))
+    return everything[-1] if everything else None
+
+
+def send_delivery(*, delivery_id: int) -> str:
+    """Send one row at most once. Returns the final status (or 'noop'). Idempotent."""
+    delivery = services.claim_for_send(delivery_id=delivery_id)
+    if delivery is None:
+        return "noop"
+    now = clock.now()
+    rule = delivery.rule
+    email = services.recipient_email(rule)
+    if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
+        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="Rule is off.")
+        return Delivery.Status.SKIPPED
+    if not email:
+        services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
+        return Delivery.Status.FAILED
+    event = with_related(Event.objects.filter(pk=delivery.event_id)).get()
+    occurrence = _find_occurrence(event, delivery, now)
+    instant = day = None
+    if occurrence is not None:
+        instant, day = services.recipient_instant(rule, occurrence)
+        if occurrence.start is None:
+            instant = None
+    if delivery.kind == Delivery.Kind.REMINDER:
+        if occurrence is None or occurrence.cancelled or event.status != Event.Status.CONFIRMED:
+            services.mark_final(
+                delivery=delivery,
+                status=Delivery.Status.SKIPPED,
+                error="The occurrence is cancelled or no longer scheduled.",
+            )
+            return Delivery.Status.SKIPPED
+        start = instant or services.recipient_instant(rule, occurrence)[0]
+        if delivery.occurrence_start is not None and start <= now:
+            services.mark_final(
+                delivery=delivery,
+                status=Delivery.Status.MISSED,
+                error="Found only after the event started.",
+            )
+            return Delivery.Status.MISSED
+    language = services.recipient_language(rule)
+    message = build_email(
+        delivery=delivery,
+        occurrence=occurrence,
+        recipient=email,
+        language=language,
+        zone_name=services.recipient_zone_name(rule),
+        instant=instant,
+        day=day,
+    )
+    try:
+        _deliver(message)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if classify(exc) is PermanentError:
+            services.mark_final(
+                delivery=delivery, status=Delivery.Status.FAILED, error=error, email=email
+            )
+            return Delivery.Status.FAILED
+        log.info("Temporary failure for delivery %s: %s", delivery.pk, error)
+        services.mark_retry(delivery=delivery, error=error)
+        return Delivery.Status.PENDING
+    # The one duplicate window: the server accepted the message and this process dies before
+    # the next line commits. The sweeper then re-sends with the same Message-ID.
+    services.mark_sent(delivery=delivery, message_id=message_id(delivery), email=email)
+    return Delivery.Status.SENT

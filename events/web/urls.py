@@ -1,3 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
-urlpatterns: list = []
+from events.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("events/", views.event_list, name="event_list"),
+    path("events/month/", views.month_grid, name="month"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path("desk/", views.desk_dashboard, name="desk"),
+    path("desk/events/new/", views.desk_create, name="desk_create"),
+    path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
+    path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
+    path(
+        "desk/login/",
+        auth_views.LoginView.as_view(template_name="web/desk/login.html", next_page="web:desk"),
+        name="login",
+    ),
+    path("desk/logout/", auth_views.LogoutView.as_view(next_page="web:home"), name="logout"),
+]

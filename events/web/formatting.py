@@ -1,0 +1,129 @@
+"""Display helpers: dates in the right precision, zone and language. Pure functions, no queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from events.models import City, Event, Partnership
+    from events.recurrence import CityTime, Occurrence
+
+
+def lang() -> str:
+    """The active interface language, reduced to the ones event content exists in."""
+    return "ru" if (get_language() or "en").startswith("ru") else "en"
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    """A date in the active locale's DATE_FORMAT (Russian month names in Russian)."""
+    if value is None:
+        return ""
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def fmt_time(value: dt.datetime | None) -> str:
+    """Wall-clock time of an aware datetime *in its own zone* (never converted to UTC)."""
+    if value is None:
+        return ""
+    return value.strftime("%H:%M")
+
+
+def fmt_month(year: int, month: int) -> str:
+    return formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
+
+
+def fmt_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{fmt_date(value)}, {fmt_time(value)}"
+
+
+def fmt_date_range(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return fmt_date(start)
+    return f"{fmt_date(start)} – {fmt_date(end)}"
+
+
+def fmt_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """Date and time range; both dates when the span crosses midnight."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return fmt_datetime(start)
+    if end.date() == start.date():
+        return f"{fmt_date(start)}, {fmt_time(start)}–{fmt_time(end)}"
+    return f"{fmt_datetime(start)} – {fmt_datetime(end)}"
+
+
+def zone_label(value: dt.datetime | None) -> str:
+    """ "UTC+12" style offset label for an aware datetime."""
+    if value is None or value.utcoffset() is None:
+        return ""
+    offset = value.utcoffset()
+    assert offset is not None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
+
+
+def event_when(event: Event) -> str:
+    """When an event happens, honest about how much of the date is known."""
+    precision = event.precision
+    if precision == event.Precision.TIME and event.local_start is not None:
+        return f"{fmt_span(event.local_start, event.local_end)} ({event.timezone})"
+    if precision == event.Precision.DAY:
+        return fmt_date_range(event.start_date, event.end_date)
+    if precision == event.Precision.MONTH and event.approx_year and event.approx_month:
+        return fmt_month(event.approx_year, event.approx_month)
+    if precision == event.Precision.YEAR and event.approx_year:
+        return str(event.approx_year)
+    return _("date to be announced")
+
+
+def occurrence_when(occurrence: Occurrence) -> str:
+    """An occurrence in the event's own zone."""
+    if occurrence.start is not None:
+        zone = occurrence.event.timezone
+        return f"{fmt_span(occurrence.start, occurrence.end)} ({zone})"
+    return fmt_date_range(occurrence.start_date, occurrence.end_date)
+
+
+def city_time_when(city_time: CityTime) -> tuple[str, str]:
+    """(date, time) strings for one participating city, in that city's zone."""
+    if city_time.start is not None:
+        date_text = fmt_date(city_time.start)
+        if city_time.end is not None and city_time.end.date() != city_time.start.date():
+            date_text = f"{fmt_date(city_time.start)} – {fmt_date(city_time.end)}"
+        time_text = fmt_time(city_time.start)
+        if city_time.end is not None:
+            time_text = f"{fmt_time(city_time.start)}–{fmt_time(city_time.end)}"
+        return date_text, time_text
+    return fmt_date_range(city_time.start_date, city_time.end_date), _("all day")
+
+
+def established_text(partnership: Partnership) -> str:
+    """The establishment date to the precision it is known ("1992", "May 1992", "9 May 1992")."""
+    est = partnership.established_on
+    if est is None:
+        return _("date not known")
+    if partnership.established_precision == partnership.Precision.YEAR:
+        return str(est.year)
+    if partnership.established_precision == partnership.Precision.MONTH:
+        return fmt_month(est.year, est.month)
+    return fmt_date(est)
+
+
+def city_name(city: City) -> str:
+    return city.name(lang())
+
+
+def event_title(event: Event) -> str:
+    return event.title(lang())

@@ -1,0 +1,118 @@
+"""Reads the public pages need on top of events.selectors. Query counts do not grow with data."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from events.models import City, Event, Participation, Partnership
+from events.recurrence import Occurrence
+from events.selectors import events_visible_to, occurrences_between
+
+UPCOMING_DAYS = 730
+PAST_DAYS = 3660
+
+
+def _takes_part(**city_filter: Any) -> Exists:
+    return Exists(Participation.objects.filter(event=OuterRef("pk"), **city_filter))
+
+
+def filtered_events(user: Any, filters: dict[str, Any]) -> QuerySet[Event]:
+    """Events the user may see, narrowed by the list filters (already validated)."""
+    query = events_visible_to(user)
+    if city := filters.get("city"):
+        query = query.filter(_takes_part(city=city))
+    if country := filters.get("country"):
+        query = query.filter(_takes_part(city__country=country))
+    if kind := filters.get("kind"):
+        query = query.filter(kind=kind)
+    if pair := filters.get("partnership"):
+        query = query.filter(events_of_partnership_q(pair))
+    if text := filters.get("q"):
+        query = query.filter(
+            Q(title_en__icontains=text) | Q(title_ru__icontains=text) | Q(location__icontains=text)
+        )
+    return query
+
+
+def events_of_partnership_q(pair: Partnership) -> Q:
+    """Events linked to the pair, or in which both of its cities take part."""
+    return Q(partnership=pair) | (
+        Q(_takes_part(city_id=pair.city_a_id)) & Q(_takes_part(city_id=pair.city_b_id))
+    )
+
+
+def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    last = calendar.monthrange(year, month)[1]
+    start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    return start, dt.datetime.combine(
+        dt.date(year, month, last) + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
+    )
+
+
+def occurrences_for(
+    query: QuerySet[Event], *, period: str = "upcoming", month: tuple[int, int] | None = None
+) -> list[Occurrence]:
+    """Occurrences in a month, or upcoming (soonest first) or past (latest first)."""
+    now = timezone.now()
+    if month is not None:
+        lo, hi = month_window(*month)
+        return occurrences_between(query, lo, hi)
+    if period == "past":
+        past = occurrences_between(query, now - dt.timedelta(days=PAST_DAYS), now)
+        return [occ for occ in reversed(past) if occ.sort_key < now]
+    upcoming = occurrences_between(query, now, now + dt.timedelta(days=UPCOMING_DAYS))
+    return [occ for occ in upcoming if _not_over(occ, now)]
+
+
+def _not_over(occ: Occurrence, now: dt.datetime) -> bool:
+    if occ.start is not None:
+        return (occ.end or occ.start) >= now
+    last = occ.end_date or occ.start_date
+    assert last is not None
+    return last >= (now - dt.timedelta(hours=12)).date()
+
+
+def unscheduled_events(
+    query: QuerySet[Event], *, month: tuple[int, int] | None = None, limit: int = 50
+) -> list[Event]:
+    """Events known only by month or year, or not dated yet ("date to be announced")."""
+    query = query.filter(
+        precision__in=[Event.Precision.MONTH, Event.Precision.YEAR, Event.Precision.UNKNOWN]
+    )
+    if month is not None:
+        year, number = month
+        query = query.filter(
+            Q(precision=Event.Precision.MONTH, approx_year=year, approx_month=number)
+            | Q(precision=Event.Precision.YEAR, approx_year=year)
+        )
+    return list(query.order_by("approx_year", "approx_month", "pk")[:limit])
+
+
+def countries() -> list[str]:
+    return list(City.objects.order_by("country").values_list("country", flat=True).distinct())
+
+
+def next_anniversary(pair: Partnership, today: dt.date) -> tuple[int, int, dt.date | None] | None:
+    """(years, year, exact date or None) of the pair's next anniversary on or after today."""
+    est = pair.established_on
+    if est is None:
+        return None
+    for year in range(max(today.year, est.year + 1), today.year + 2):
+        if pair.established_precision == Partnership.Precision.DAY:
+            try:
+                day = est.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                day = dt.date(year, 3, 1)
+            if day >= today:
+                return year - est.year, year, day
+        elif pair.established_precision == Partnership.Precision.MONTH:
+            if (year, est.month) >= (today.year, today.month):
+                return year - est.year, year, None
+        else:
+            return year - est.year, year, None
+    return None

@@ -1,0 +1,108 @@
+"""Template filters that keep each time in its own zone and pick the content language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from events.models import Participation, Partnership
+from events.web import formatting
+
+register = template.Library()
+
+
+@register.filter
+def loc_title(event: Any) -> str:
+    return formatting.event_title(event)
+
+
+@register.filter
+def loc_description(event: Any) -> str:
+    return event.description(formatting.lang())
+
+
+@register.filter
+def loc_name(city: Any) -> str:
+    return formatting.city_name(city)
+
+
+@register.filter
+def other_city(pair: Partnership, city: Any) -> Any:
+    return pair.city_b if pair.city_a_id == city.pk else pair.city_a
+
+
+@register.filter
+def pair_name(pair: Partnership) -> str:
+    return f"{formatting.city_name(pair.city_a)} – {formatting.city_name(pair.city_b)}"
+
+
+@register.filter
+def when(obj: Any) -> str:
+    """An Occurrence or an Event, formatted to the precision it is known."""
+    if hasattr(obj, "city_times"):
+        return formatting.occurrence_when(obj)
+    return formatting.event_when(obj)
+
+
+@register.filter
+def ldate(value: dt.date | dt.datetime | None) -> str:
+    return formatting.fmt_date(value)
+
+
+@register.filter
+def ltime(value: dt.datetime | None) -> str:
+    return formatting.fmt_time(value)
+
+
+@register.filter
+def utc_iso(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.filter
+def offset(value: dt.datetime | None) -> str:
+    return formatting.zone_label(value)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    try:
+        return str(Participation.Role(role).label)
+    except ValueError:
+        return role
+
+
+@register.filter
+def established(pair: Partnership) -> str:
+    return formatting.established_text(pair)
+
+
+@register.filter
+def event_url(event: Any) -> str:
+    return reverse("web:event_detail", kwargs={"slug": event.slug})
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None or "" removes one)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def city_time_of(occurrence: Any, city: Any) -> Any:
+    """The CityTime of ``city`` in an occurrence, or None when the city does not take part."""
+    for city_time in occurrence.city_times:
+        if city_time.city.pk == city.pk:
+            return city_time
+    return None

@@ -1,0 +1,22 @@
+from events.web.views.desk import desk_confirm, desk_create, desk_dashboard, desk_retry
+from events.web.views.public import (
+    city_detail,
+    event_detail,
+    event_list,
+    home,
+    month_grid,
+    partnership_detail,
+)
+
+__all__ = [
+    "city_detail",
+    "desk_confirm",
+    "desk_create",
+    "desk_dashboard",
+    "desk_retry",
+    "event_detail",
+    "event_list",
+    "home",
+    "month_grid",
+    "partnership_detail",
+]

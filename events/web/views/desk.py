@@ -1,0 +1,165 @@
+"""The coordinator's desk: what is coming, what needs confirming, what failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events import services
+from events.models import Event
+from events.selectors import is_coordinator, occurrences_between
+from events.web import formatting
+from events.web.forms import ParticipationFormSet, QuickEventForm
+from events.web.reminders import failed_deliveries, retry_delivery
+
+DESK_DAYS = 30
+
+
+def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors are sent to log in; signed-in non-coordinators get 403."""
+
+    @login_required(login_url="web:login")
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_coordinator(request.user):
+            raise PermissionDenied(_("The coordinator's desk is for coordinators only."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _admin_links() -> list[tuple[str, str]]:
+    wanted = [
+        (_("Administration"), "admin:index"),
+        (_("All events"), "admin:events_event_changelist"),
+        (_("Add an event with all options"), "admin:events_event_add"),
+        (_("Cities"), "admin:events_city_changelist"),
+        (_("Partnerships"), "admin:events_partnership_changelist"),
+        (_("Contacts"), "admin:events_contact_changelist"),
+    ]
+    result = []
+    for label, name in wanted:
+        try:
+            result.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return result
+
+
+def _needs_confirming() -> list[Event]:
+    now = timezone.now()
+    return list(
+        Event.objects.filter(status=Event.Status.TENTATIVE)
+        .filter(
+            Q(start__gte=now)
+            | Q(start_date__gte=now.date())
+            | ~Q(rrule="")
+            | Q(precision__in=[Event.Precision.MONTH, Event.Precision.YEAR, "unknown"])
+        )
+        .order_by("start", "start_date", "approx_year", "pk")[:50]
+    )
+
+
+def _render(
+    request: HttpRequest,
+    form: QuickEventForm,
+    formset: Any,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "next_days": occurrences_between(
+            Event.objects.all(), now, now + dt.timedelta(days=DESK_DAYS)
+        ),
+        "days": DESK_DAYS,
+        "tentative": _needs_confirming(),
+        "failed": failed_deliveries(),
+        "form": form,
+        "formset": formset,
+        "admin_links": _admin_links(),
+        "zones": sorted(
+            {"Asia/Anadyr", "Asia/Magadan", "Asia/Yakutsk", "Asia/Vladivostok"}
+            | {"Asia/Yekaterinburg", "Europe/Moscow", "America/Anchorage", "America/New_York"}
+            | {"America/Chicago", "America/Los_Angeles", "America/Juneau", "UTC"}
+        ),
+    }
+    return render(request, "web/desk/dashboard.html", context, status=status)
+
+
+@coordinator_required
+def desk_dashboard(request: HttpRequest) -> HttpResponse:
+    return _render(request, QuickEventForm(), ParticipationFormSet(prefix="cities"))
+
+
+def _apply_service_errors(form: QuickEventForm, formset: Any, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, messages_ in errors.items():
+        if field in form.fields:
+            form.add_error(field, messages_)
+        elif field == "participations":
+            form.add_error(None, [_("Participating cities: %s") % m for m in messages_])
+        else:
+            form.add_error(None, messages_)
+
+
+@coordinator_required
+def desk_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:desk")
+    form = QuickEventForm(request.POST)
+    formset = ParticipationFormSet(request.POST, prefix="cities")
+    if form.is_valid() and formset.is_valid():
+        participations = [
+            services.ParticipationInput(city_id=row["city"].pk, role=row["role"])
+            for row in formset.cleaned_data
+            if row.get("city")
+        ]
+        try:
+            event = services.create_event(
+                participations=participations, actor=request.user, **form.service_fields()
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, formset, exc)
+        else:
+            messages.success(
+                request,
+                _("Created “%(title)s”.") % {"title": formatting.event_title(event)},
+            )
+            return redirect("web:event_detail", slug=event.slug)
+    return _render(request, form, formset, status=400)
+
+
+@coordinator_required
+@require_POST
+def desk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        services.update_event(event=event, status=Event.Status.CONFIRMED, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Confirmed “%(title)s”.") % {"title": formatting.event_title(event)}
+        )
+    return redirect("web:desk")
+
+
+@coordinator_required
+@require_POST
+def desk_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    ok, message = retry_delivery(pk=pk, actor=request.user)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("web:desk")

@@ -1,0 +1,230 @@
+"""Public pages. Every page reads through events_visible_to(request.user)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+
+from events.models import City, Event, Partnership
+from events.recurrence import Occurrence, expand
+from events.selectors import (
+    events_visible_to,
+    partnerships_of,
+    upcoming_anniversaries,
+    with_related,
+)
+from events.web import formatting, links
+from events.web.forms import EventFilterForm
+from events.web.selectors import (
+    PAST_DAYS,
+    UPCOMING_DAYS,
+    countries,
+    filtered_events,
+    next_anniversary,
+    occurrences_for,
+    unscheduled_events,
+)
+
+PAGE_SIZE = 50
+HOME_EVENTS = 8
+CITY_EVENTS = 30
+EVENT_DATES = 10
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    visible = events_visible_to(request.user)
+    today = timezone.localdate()
+    context = {
+        "upcoming": occurrences_for(visible, period="upcoming")[:HOME_EVENTS],
+        "recent": occurrences_for(visible, period="past")[:HOME_EVENTS],
+        "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
+        "cities": City.objects.order_by("country", "name_en"),
+        "feed": links.feed_links(request, "feeds:all"),
+    }
+    return render(request, "web/home.html", context)
+
+
+def _filter_form(request: HttpRequest) -> tuple[EventFilterForm, dict[str, Any], int]:
+    """Bound filter form, the valid filters, and 400 when some value had to be ignored."""
+    form = EventFilterForm(request.GET or None, countries=countries())
+    if not request.GET:
+        return form, {}, 200
+    valid = form.is_valid()
+    # Unknown keys such as "page" are not filters; bad values of known ones are reported.
+    return form, form.valid_data(), 200 if valid else 400
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    form, filters, status = _filter_form(request)
+    query = filtered_events(request.user, filters)
+    month = filters.get("month")
+    period = filters.get("period") or "upcoming"
+    occurrences = occurrences_for(query, period=period, month=month)
+    page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
+    show_undated = month is not None or period == "upcoming"
+    context = {
+        "form": form,
+        "page": page,
+        "period": period,
+        "month": month,
+        "month_label": formatting.fmt_month(*month) if month else "",
+        "undated": unscheduled_events(query, month=month) if show_undated else [],
+        "filtered": bool(filters),
+    }
+    return render(request, "web/event_list.html", context, status=status)
+
+
+def _place_date(occ: Occurrence, city: City | None) -> list[dt.date]:
+    """The local dates an occurrence covers (in the filtered city's zone, else the event's)."""
+    if city is not None:
+        for city_time in occ.city_times:
+            if city_time.city.pk == city.pk and city_time.start_date is not None:
+                last = city_time.end_date or city_time.start_date
+                return _days(city_time.start_date, last)
+    if occ.start is not None:
+        last = occ.end.date() if occ.end else occ.start.date()
+        return _days(occ.start.date(), last)
+    assert occ.start_date is not None
+    return _days(occ.start_date, occ.end_date or occ.start_date)
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    count = min((last - first).days, 40)
+    return [first + dt.timedelta(days=n) for n in range(count + 1)]
+
+
+def month_grid(request: HttpRequest) -> HttpResponse:
+    form, filters, status = _filter_form(request)
+    today = timezone.localdate()
+    year, month = filters.get("month") or (today.year, today.month)
+    query = filtered_events(request.user, filters)
+    occurrences = occurrences_for(query, month=(year, month))
+    by_day: dict[dt.date, list[Occurrence]] = {}
+    for occ in occurrences:
+        for day in _place_date(occ, filters.get("city")):
+            by_day.setdefault(day, []).append(occ)
+    weeks = [
+        [
+            {"date": day, "in_month": day.month == month, "items": by_day.get(day, [])}
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    first = dt.date(year, month, 1)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    context = {
+        "form": form,
+        "weeks": weeks,
+        "weekdays": [WEEKDAYS_ABBR[n] for n in range(7)],
+        "month_label": formatting.fmt_month(year, month),
+        "previous": f"{previous:%Y-%m}",
+        "next": f"{following:%Y-%m}",
+        "today": today,
+        "count": len(occurrences),
+        "undated": unscheduled_events(query, month=(year, month)),
+    }
+    return render(request, "web/month.html", context, status=status)
+
+
+def _event_dates(event: Event) -> tuple[Occurrence | None, list[Occurrence]]:
+    """(the occurrence to feature, the upcoming ones) for an event page."""
+    if not event.is_scheduled:
+        return None, []
+    if not event.rrule:
+        found = expand(event, _EARLIEST, _LATEST)
+        return (found[0] if found else None), []
+    now = timezone.now()
+    upcoming = [
+        occ
+        for occ in expand(event, now, now + dt.timedelta(days=UPCOMING_DAYS))
+        if (occ.end or occ.start or now) >= now
+        or (occ.start_date is not None and occ.start_date >= now.date())
+    ]
+    if upcoming:
+        return upcoming[0], upcoming[:EVENT_DATES]
+    past = expand(event, now - dt.timedelta(days=PAST_DAYS), now)
+    if not past:
+        past = expand(event, _EARLIEST, _LATEST, limit=EVENT_DATES)
+    return (past[-1] if past else None), []
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(with_related(events_visible_to(request.user)), slug=slug)
+    featured, dates = _event_dates(event)
+    title = formatting.event_title(event)
+    description = event.description(formatting.lang())
+    rows = []
+    if featured is not None:
+        for city_time in featured.city_times:
+            day, time = formatting.city_time_when(city_time)
+            rows.append({"ct": city_time, "date": day, "time": time})
+    location = featured.location if featured else event.location
+    add_links = {}
+    if featured is not None and not featured.cancelled:
+        add_links = {
+            "google": links.google_calendar_url(featured, title, description, location),
+            "outlook": links.outlook_calendar_url(featured, title, description, location),
+        }
+    context = {
+        "event": event,
+        "title": title,
+        "description": description,
+        "featured": featured,
+        "dates": dates,
+        "rows": rows,
+        "participations": list(event.participations.all()),
+        "cancelled": event.status == Event.Status.CANCELLED,
+        "instance_cancelled": bool(featured and featured.cancelled),
+        "location": location,
+        "ics_url": links.event_ics_url(event),
+        "add_links": add_links,
+    }
+    return render(request, "web/event_detail.html", context)
+
+
+def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    city = get_object_or_404(City, slug=slug)
+    today = timezone.localdate()
+    partners = [
+        {"pair": pair, "years": pair.age_on(today)}
+        for pair in partnerships_of(city).order_by("established_on", "pk")
+    ]
+    query = filtered_events(request.user, {"city": city})
+    context = {
+        "city": city,
+        "partners": partners,
+        "upcoming": occurrences_for(query, period="upcoming")[:CITY_EVENTS],
+        "past": occurrences_for(query, period="past")[:CITY_EVENTS],
+        "undated": unscheduled_events(query),
+        "feed": links.feed_links(request, "feeds:city", slug=city.slug),
+    }
+    return render(request, "web/city_detail.html", context)
+
+
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(Partnership.objects.select_related("city_a", "city_b"), pk=pk)
+    today = timezone.localdate()
+    query = filtered_events(request.user, {"partnership": pair})
+    anniversary = next_anniversary(pair, today)
+    context = {
+        "pair": pair,
+        "age": pair.age_on(today),
+        "anniversary": anniversary,
+        "anniversary_date": formatting.fmt_date(anniversary[2]) if anniversary else "",
+        "upcoming": occurrences_for(query, period="upcoming")[:CITY_EVENTS],
+        "past": occurrences_for(query, period="past")[:CITY_EVENTS],
+        "undated": unscheduled_events(query),
+        "feed": links.feed_links(request, "feeds:partnership", id=pair.pk),
+        "status_changes": list(pair.status_changes.all()),
+    }
+    return render(request, "web/partnership_detail.html", context)

@@ -1,0 +1,42 @@
+"""``manage.py load_demo``: load the demo programme from the seed document. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from events.demo.loader import DEMO_PASSWORD, DEMO_USERNAME, load_programme
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo cities, sister-city pairs, events and contacts from the "
+        "seed document, and a demo coordinator login. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-user",
+            action="store_true",
+            help=f"Do not create the demo login {DEMO_USERNAME!r} (use outside a demo).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = load_programme(with_user=not options["no_user"])
+        except ValidationError as exc:
+            raise CommandError(f"The demo programme did not validate: {exc}") from exc
+        for line in report.lines():
+            self.stdout.write(line)
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(warning))
+        if not options["no_user"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD} "
+                    f"(staff, group {settings.COORDINATORS_GROUP!r}) at {settings.SITE_URL}/admin/"
+                )
+            )

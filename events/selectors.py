@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 
-from events.models import City, Event, Participation, Partnership
-from events.recurrence import Occurrence, expand
+from events.models import City, Contact, Event, Participation, Partnership
+from events.recurrence import CityTime, Occurrence, _city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
 
@@ -126,3 +126,46 @@ def partnerships_of(city: City) -> QuerySet[Partnership]:
     return Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).select_related(
         "city_a", "city_b"
     )
+
+
+# --- API and admin reads ---------------------------------------------------------------------
+
+
+def next_anniversary(partnership: Partnership, today: dt.date) -> Anniversary | None:
+    """The partnership's next anniversary on or after ``today`` (any year count, not only
+    milestones). ``date`` is None when only the month or year of establishment is known."""
+    est = partnership.established_on
+    if est is None:
+        return None
+    for year in (today.year, today.year + 1):
+        years = year - est.year
+        if years <= 0:
+            continue
+        if partnership.established_precision == Partnership.Precision.DAY:
+            try:
+                day = est.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                day = dt.date(year, 3, 1)
+            if day >= today:
+                return Anniversary(partnership, years, day, year)
+        elif partnership.established_precision == Partnership.Precision.MONTH:
+            if (year, est.month) >= (today.year, today.month):
+                return Anniversary(partnership, years, None, year)
+        else:
+            return Anniversary(partnership, years, None, year)
+    return None
+
+
+def partnerships_with_history() -> QuerySet[Partnership]:
+    """Partnerships with both cities and their status history: three queries for any count."""
+    return Partnership.objects.select_related("city_a", "city_b").prefetch_related("status_changes")
+
+
+def event_city_times(event: Event) -> list[CityTime]:
+    """The event's (first) start in each participating city's zone; query-free when
+    ``participations__city`` is prefetched (see with_related)."""
+    return _city_times(event, event.start, event.end, event.start_date, event.end_date)
+
+
+def contacts_list() -> QuerySet[Contact]:
+    return Contact.objects.select_related("city")

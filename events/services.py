@@ -13,12 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import (
     City,
+    Contact,
     Event,
     OccurrenceChange,
     Participation,
@@ -456,3 +458,83 @@ def _notify_change(event: Event, *, was_cancelled: bool) -> None:
     from notifications.services import record_event_change
 
     record_event_change(event_id=event.pk, sequence=event.sequence)
+
+
+# --- Validation without saving, contacts and deletions (API and admin) ----------------------
+
+
+def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
+    """Run the checks create_event/update_event apply, without saving. No side effects.
+
+    Used by forms (the admin) to show a DST gap or a bad rule as a form error before saving.
+    """
+    unknown = set(fields) - EVENT_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    if event is None:
+        target = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
+    else:
+        target = Event.objects.get(pk=event.pk)
+        for name, value in fields.items():
+            if name not in ("start", "end"):
+                setattr(target, name, value)
+    _normalise_event(target, fields)
+    exclude = ["partnership", "created_by"]
+    if not target.slug:
+        exclude.append("slug")
+    _full_clean(target, exclude=exclude)
+
+
+def check_partnership_pair(
+    *, city_a_id: int, city_b_id: int, exclude_pk: int | None = None
+) -> tuple[int, int]:
+    """Return the canonical (low, high) pair; refuse self-pairs and existing pairs. Read-only."""
+    low, high = _ordered_pair(city_a_id, city_b_id)
+    query = Partnership.objects.filter(city_a_id=low, city_b_id=high)
+    if exclude_pk is not None:
+        query = query.exclude(pk=exclude_pk)
+    if query.exists():
+        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
+    return low, high
+
+
+def create_contact(**fields: Any) -> Contact:
+    """Create a contact mailbox after validating its zone and address. Not idempotent."""
+    contact = Contact(**fields)
+    _full_clean(contact)
+    contact.save()
+    return contact
+
+
+def update_contact(*, contact: Contact, **fields: Any) -> Contact:
+    """Update a contact. Idempotent."""
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _full_clean(contact)
+    contact.save()
+    return contact
+
+
+def delete_contact(*, contact: Contact) -> None:
+    """Delete a contact. Idempotent for an already deleted row."""
+    Contact.objects.filter(pk=contact.pk).delete()
+
+
+@transaction.atomic
+def delete_city(*, city: City) -> None:
+    """Delete a city nobody refers to; refuse (ValidationError) while events or pairs use it."""
+    in_use = (
+        Participation.objects.filter(city=city).exists()
+        or Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).exists()
+    )
+    if in_use:
+        raise _error(
+            "city", _("The city takes part in events or partnerships: it cannot be deleted.")
+        )
+    city.delete()
+
+
+@transaction.atomic
+def delete_partnership(*, partnership: Partnership) -> None:
+    """Delete a pair and its status history; its events stay, unlinked."""
+    partnership.delete()

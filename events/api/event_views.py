@@ -1,0 +1,177 @@
+"""Events, their occurrences and partnership anniversaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from events import selectors, services
+from events.api import inputs
+from events.api.base import Pagination, ServiceViewSet
+from events.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+from events.api.filters import EventFilter, OccurrenceFilter
+from events.api.params import WINDOW_PARAMETERS, AnniversaryParams, WindowParams, utc_window
+from events.api.serializers import (
+    AnniversarySerializer,
+    EventSerializer,
+    OccurrenceChangeSerializer,
+    OccurrenceSerializer,
+)
+from events.models import Event
+
+
+def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if "participations" in data:
+        data["participations"] = [
+            services.ParticipationInput(city_id=p["city"], role=p["role"], venue=p["venue"])
+            for p in data["participations"]
+        ]
+    return data
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: EventSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: EventSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        request=inputs.EventInput, responses={201: EventSerializer, **WRITE_ERRORS}
+    ),
+    update=extend_schema(
+        request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
+    ),
+)
+class EventViewSet(ServiceViewSet):
+    """Events with participating cities (role, venue, local time in each city).
+
+    Anonymous users see confirmed and cancelled public events only. Events are not deleted:
+    cancel them (they stay in calendars as CANCELLED).
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    serializer_class = EventSerializer
+    input_class = inputs.EventInput
+    filterset_class = EventFilter
+    search_fields = [
+        "title_en",
+        "title_ru",
+        "description_en",
+        "description_ru",
+        "location",
+        "slug",
+    ]
+    ordering_fields = ["start", "start_date", "title_en", "updated_at", "id"]
+    ordering = ["start", "start_date", "id"]
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return selectors.with_related(selectors.events_visible_to(self.request.user))
+
+    def create_object(self, data: dict[str, Any]) -> Event:
+        return services.create_event(actor=self.request.user, **_event_fields(data))
+
+    def update_object(self, instance: Event, data: dict[str, Any]) -> Event:
+        return services.update_event(event=instance, actor=self.request.user, **_event_fields(data))
+
+    @extend_schema(
+        request=None,
+        responses={200: EventSerializer, **WRITE_ERRORS},
+        summary="Cancel the event (idempotent); it stays in calendars as CANCELLED",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        event = services.cancel_event(event=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.output(event)).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: OccurrenceChangeSerializer(many=True), **READ_ERRORS},
+        summary="Changed (moved or cancelled) occurrences of a recurring event",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=inputs.OccurrenceChangeInput,
+        responses={201: OccurrenceChangeSerializer, **WRITE_ERRORS},
+        summary="Move, re-place or cancel one occurrence of a recurring event",
+    )
+    @action(
+        detail=True, methods=["get", "post"], url_path="occurrence-changes", pagination_class=None
+    )
+    def occurrence_changes(self, request: Request, pk: str | None = None) -> Response:
+        event = self.get_object()
+        if request.method == "GET":
+            return Response(OccurrenceChangeSerializer(event.changes.all(), many=True).data)
+        parser = inputs.OccurrenceChangeInput(data=request.data)
+        parser.is_valid(raise_exception=True)
+        change = services.change_occurrence(event=event, **parser.validated_data)
+        return Response(OccurrenceChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=WINDOW_PARAMETERS,
+    responses={200: OccurrenceSerializer(many=True), 400: BAD_REQUEST, 429: READ_ERRORS[429]},
+    summary="Every occurrence in a date window, in UTC, the event's zone and each city's zone",
+)
+class OccurrenceListView(generics.ListAPIView):
+    """Recurrences expanded with per-occurrence changes applied; cancelled ones are flagged.
+
+    The window is the UTC days ``start``..``end`` inclusive; an occurrence is listed when it
+    touches the window anywhere (in LOCAL mode: in any participating city).
+    """
+
+    serializer_class = OccurrenceSerializer
+    filterset_class = OccurrenceFilter
+    pagination_class = Pagination
+    filter_backends = generics.ListAPIView.filter_backends[:1]
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return selectors.events_visible_to(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = WindowParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        lo, hi = utc_window(params.validated_data["start"], params.validated_data["end"])
+        occurrences = selectors.occurrences_between(
+            self.filter_queryset(self.get_queryset()), lo, hi
+        )
+        page = self.paginate_queryset(occurrences)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("start", OpenApiTypes.DATE, description="Default: today."),
+        OpenApiParameter("end", OpenApiTypes.DATE, description="Default: start + 365 days."),
+        OpenApiParameter(
+            "milestones_only",
+            OpenApiTypes.BOOL,
+            description="Only 5, 10, 15 ... years (default true).",
+        ),
+    ],
+    responses={200: AnniversarySerializer(many=True), 400: BAD_REQUEST, 429: READ_ERRORS[429]},
+    summary="Partnership anniversaries in a date window",
+)
+class AnniversaryListView(generics.ListAPIView):
+    serializer_class = AnniversarySerializer
+    pagination_class = Pagination
+    filter_backends: list = []
+
+    def get_queryset(self):  # only for schema introspection; list() reads the selector
+        return selectors.partnerships_with_history().none()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = AnniversaryParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        anniversaries = selectors.upcoming_anniversaries(
+            data["start"], data["end"], milestones_only=data["milestones_only"]
+        )
+        page = self.paginate_queryset(anniversaries)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

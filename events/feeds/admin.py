@@ -1,0 +1,131 @@
+"""Admin for private feed tokens (issue, revoke, regenerate) and .ics imports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.feeds import importer, services
+from events.feeds.links import subscribe_links
+from events.feeds.models import FeedToken, ImportRun
+from events.feeds.selectors import hash_token
+from events.models import City, Event
+
+
+def _announce(request: HttpRequest, issued: services.IssuedToken) -> None:
+    links = subscribe_links(request, "feeds:private", token=issued.secret)
+    messages.warning(
+        request,
+        _("Private feed URL for “%(label)s” (shown only now): %(url)s")
+        % {"label": issued.token.label, "url": links["https"]},
+    )
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["label", "created_at", "created_by", "revoked_at"]
+    list_filter = ["revoked_at"]
+    filter_horizontal = ["cities"]
+    readonly_fields = ["created_at", "updated_at", "revoked_at", "created_by"]
+    actions = ["revoke", "regenerate"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            secret = services._new_secret()
+            obj.token_hash = hash_token(secret)
+            obj.created_by = request.user
+            super().save_model(request, obj, form, change)
+            _announce(request, services.IssuedToken(token=obj, secret=secret))
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            services.revoke_feed_token(token=token)
+        messages.success(request, _("Revoked."))
+
+    @admin.action(description=_("Regenerate the selected tokens (old URLs stop working)"))
+    def regenerate(self, request, queryset) -> None:
+        for token in queryset:
+            _announce(request, services.regenerate_feed_token(token=token))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()
+    source = forms.CharField(max_length=200)
+    cities = forms.ModelMultipleChoiceField(queryset=City.objects.all(), required=False)
+    kind = forms.ChoiceField(choices=Event.Kind.choices, initial=Event.Kind.OTHER)
+    visibility = forms.ChoiceField(choices=Event.Visibility.choices)
+    timezone = forms.CharField(initial="UTC")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["source", "started_at", "status", "created", "updated", "unchanged"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    change_list_template = "admin/feeds/importrun/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        own = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="feeds_importrun_upload",
+            )
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("feeds.add_importedevent") and not request.user.is_superuser:
+            return HttpResponse(status=403)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                run = importer.import_calendar(
+                    data=data["file"].read(importer.MAX_IMPORT_BYTES + 1),
+                    options=importer.ImportOptions(
+                        source=data["source"],
+                        city_ids=tuple(c.pk for c in data["cities"]),
+                        kind=data["kind"],
+                        visibility=data["visibility"],
+                        default_timezone=data["timezone"],
+                    ),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(None, f"{field}: {error}")
+            else:
+                messages.success(
+                    request,
+                    _("Imported at %(t)s: %(c)d created, %(u)d updated, %(n)d unchanged.")
+                    % {
+                        "t": timezone.localtime().strftime("%H:%M"),
+                        "c": run.created,
+                        "u": run.updated,
+                        "n": run.unchanged,
+                    },
+                )
+                return HttpResponseRedirect(reverse("admin:feeds_importrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Import an iCalendar file"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/feeds/importrun/upload.html", context)

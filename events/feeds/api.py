@@ -1,0 +1,176 @@
+"""Thin DRF views for private feed tokens, imports and subscription links (coordinators)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.api.permissions import CoordinatorOnly
+from events.feeds import importer, services
+from events.feeds.links import subscribe_links
+from events.feeds.models import FeedToken, ImportRun
+from events.models import Event
+
+
+class FeedTokenSerializer(serializers.ModelSerializer):
+    cities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = FeedToken
+        fields = [
+            "id",
+            "label",
+            "cities",
+            "kinds",
+            "include_tentative",
+            "include_internal",
+            "language",
+            "created_at",
+            "revoked_at",
+        ]
+
+
+class FeedTokenInput(serializers.Serializer):
+    label = serializers.CharField(max_length=200)
+    cities = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    kinds = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    include_tentative = serializers.BooleanField(required=False, default=True)
+    include_internal = serializers.BooleanField(required=False, default=True)
+    language = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+def _issued(request: Request, issued: services.IssuedToken) -> dict:
+    data = dict(FeedTokenSerializer(issued.token).data)
+    data["token"] = issued.secret
+    data["links"] = subscribe_links(request, "feeds:private", token=issued.secret)
+    return data
+
+
+class FeedTokenListView(APIView):
+    """GET: tokens (secrets are never shown again). POST: issue one; the reply holds the URL."""
+
+    permission_classes = [CoordinatorOnly]
+
+    def get(self, request: Request) -> Response:
+        tokens = FeedToken.objects.prefetch_related("cities")
+        return Response(FeedTokenSerializer(tokens, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        form = FeedTokenInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        issued = services.create_feed_token(
+            label=data["label"],
+            actor=request.user,
+            city_ids=data["cities"],
+            kinds=data["kinds"],
+            include_tentative=data["include_tentative"],
+            include_internal=data["include_internal"],
+            language=data["language"],
+        )
+        return Response(_issued(request, issued), status=status.HTTP_201_CREATED)
+
+
+class FeedTokenRevokeView(APIView):
+    permission_classes = [CoordinatorOnly]
+
+    def post(self, request: Request, pk: int) -> Response:
+        token = services.revoke_feed_token(token=get_object_or_404(FeedToken, pk=pk))
+        return Response(FeedTokenSerializer(token).data)
+
+
+class FeedTokenRegenerateView(APIView):
+    permission_classes = [CoordinatorOnly]
+
+    def post(self, request: Request, pk: int) -> Response:
+        issued = services.regenerate_feed_token(token=get_object_or_404(FeedToken, pk=pk))
+        return Response(_issued(request, issued))
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "source",
+            "started_at",
+            "status",
+            "created",
+            "updated",
+            "unchanged",
+            "report",
+        ]
+
+
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField()
+    source = serializers.CharField(max_length=200)
+    cities = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    kind = serializers.ChoiceField(choices=Event.Kind.choices, default=Event.Kind.OTHER)
+    visibility = serializers.ChoiceField(
+        choices=Event.Visibility.choices, default=Event.Visibility.PUBLIC
+    )
+    timezone = serializers.CharField(required=False, default="UTC")
+
+
+class ImportView(APIView):
+    """POST multipart (file, source, cities, kind, visibility, timezone): import a .ics.
+
+    All or nothing: a 400 lists every refused event; 201 reports created/updated/unchanged
+    events and the UIDs that disappeared from the source.
+    """
+
+    permission_classes = [CoordinatorOnly]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get(self, request: Request) -> Response:
+        runs = ImportRun.objects.all()[:50]
+        return Response(ImportRunSerializer(runs, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        form = ImportInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data["file"]
+        if upload.size > importer.MAX_IMPORT_BYTES:
+            raise ValidationError(
+                {"file": [f"The file is larger than {importer.MAX_IMPORT_BYTES} bytes."]}
+            )
+        run = importer.import_calendar(
+            data=upload.read(importer.MAX_IMPORT_BYTES + 1),
+            options=importer.ImportOptions(
+                source=data["source"],
+                city_ids=tuple(data["cities"]),
+                kind=data["kind"],
+                visibility=data["visibility"],
+                default_timezone=data["timezone"],
+            ),
+            actor=request.user,
+        )
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class FeedLinksView(APIView):
+    """GET ?feed=all|city|partnership|kind|event&key=...: https, webcal and Google links."""
+
+    permission_classes = [AllowAny]
+    _KEYS = {"city": "slug", "partnership": "pk", "kind": "kind", "event": "slug"}
+
+    def get(self, request: Request) -> Response:
+        feed = request.query_params.get("feed", "all")
+        key = request.query_params.get("key", "")
+        if feed == "all":
+            return Response(subscribe_links(request, "feeds:all"))
+        if feed not in self._KEYS or not key:
+            raise ValidationError(
+                {"feed": ["Use feed=all, or city/partnership/kind/event with key."]}
+            )
+        if feed == "partnership" and not key.isdigit():
+            raise ValidationError({"key": ["A partnership id is a number."]})
+        return Response(subscribe_links(request, f"feeds:{feed}", **{self._KEYS[feed]: key}))

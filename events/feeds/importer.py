@@ -1,0 +1,428 @@
+"""Import a partner's .ics into events, through events.services so every rule applies.
+
+Policy (documented in README.md): **all or nothing**. The whole file is parsed and every VEVENT
+checked first; if anything is wrong the import is refused with one error per bad event (UID and
+reason) and nothing is stored. Re-importing the same source updates events by UID (the mapping
+lives in ImportedEvent), never duplicates them, and reports UIDs that disappeared from the
+source (their events are left alone).
+
+Limits: MAX_IMPORT_BYTES per file, MAX_IMPORT_EVENTS VEVENTs per file; recurrence rules go
+through events.recurrence.validate_rrule (no sub-daily rules, COUNT <= 1000) and every
+expansion is bounded by settings.MAX_OCCURRENCES_PER_EVENT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import icalendar
+import x_wr_timezone
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from events import services
+from events.feeds.models import ImportedEvent, ImportRun
+from events.models import City, Event
+from events.timezones import get_zone, make_aware_strict
+
+MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+MAX_IMPORT_EVENTS = getattr(settings, "FEEDS_IMPORT_MAX_EVENTS", 2000)
+_STATUS = {"TENTATIVE": "tentative", "CONFIRMED": "confirmed", "CANCELLED": "cancelled"}
+
+
+def _refuse(message: str, problems: list[dict[str, str]] | None = None) -> ValidationError:
+    detail: dict[str, Any] = {"file": [message]}
+    if problems:
+        detail["events"] = [f"{p['uid']}: {p['error']}" for p in problems]
+    return ValidationError(detail)
+
+
+def _has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+@dataclass
+class Parsed:
+    uid: str
+    fields: dict[str, Any]
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        payload = json.dumps([self.fields, self.overrides], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def decode_calendar(data: bytes) -> icalendar.Calendar:
+    """Refuse oversized, binary or malformed input; return the calendar with standard zones."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise _refuse(_("The file is larger than %(max)d bytes.") % {"max": MAX_IMPORT_BYTES})
+    if b"\x00" in data:
+        raise _refuse(_("The file is binary, not an iCalendar text file."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _refuse(_("The file is not UTF-8 text (byte %(pos)d).") % {"pos": exc.start}) from exc
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        raise _refuse(_("The file does not start with BEGIN:VCALENDAR."))
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise _refuse(_("The file is not valid iCalendar: %(e)s") % {"e": str(exc)[:200]}) from exc
+    if not isinstance(calendar, icalendar.Calendar):
+        raise _refuse(_("The file does not hold one VCALENDAR."))
+    try:
+        # Google: floating times plus X-WR-TIMEZONE become times in that zone.
+        return x_wr_timezone.to_standard(calendar)
+    except Exception as exc:  # the library raises various errors on odd input
+        raise _refuse(
+            _("The calendar's time zone could not be applied: %(e)s") % {"e": exc}
+        ) from exc
+
+
+def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -> str:
+    """IANA name for an aware value (icalendar already maps Windows names such as
+    "Russian Standard Time" through the CLDR table it ships)."""
+    key = getattr(value.tzinfo, "key", None)
+    for candidate in (key, str(prop.params.get("TZID", "")) if prop is not None else None):
+        if candidate:
+            try:
+                get_zone(candidate)
+                return candidate
+            except ValidationError:
+                continue
+    if value.utcoffset() == dt.timedelta(0):
+        return default_zone
+    warnings.append(
+        _("Unknown time zone; the time was kept as an instant in %(z)s.") % {"z": default_zone}
+    )
+    return default_zone
+
+
+def _when(component, name: str, zone_name: str | None, default_zone: str, warnings: list[str]):
+    """(value, zone) with aware datetimes; floating times are read in the default zone."""
+    prop = component.get(name)
+    if prop is None:
+        return None, zone_name
+    value = component.decoded(name)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            zone = zone_name or default_zone
+            try:
+                value = make_aware_strict(value, zone)
+            except ValidationError as exc:
+                raise ValueError(f"{name}: {' '.join(exc.messages)}") from exc
+            warnings.append(_("Floating %(n)s read in %(z)s.") % {"n": name, "z": zone})
+            return value, zone
+        zone = zone_name or _zone_of(prop, value, default_zone, warnings)
+        return value, zone
+    if isinstance(value, dt.date):
+        return value, zone_name
+    raise ValueError(f"{name}: unsupported value")
+
+
+def _text(component, name: str) -> str:
+    value = component.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0]
+    return str(value).strip()
+
+
+def _kind(component, default_kind: str) -> str:
+    cats = component.get("CATEGORIES")
+    values: list[str] = []
+    for item in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+        values.extend(str(c) for c in getattr(item, "cats", [item]))
+    labels = {str(label).lower(): value for value, label in Event.Kind.choices}
+    for raw in values:
+        text = raw.strip().lower()
+        if text in Event.Kind.values:
+            return text
+        if text in labels:
+            return labels[text]
+    return default_kind
+
+
+def _rrule_text(component, start, zone: str) -> str:
+    rules = component.get("RRULE")
+    if rules is None:
+        return ""
+    if isinstance(rules, list):
+        if len(rules) > 1:
+            raise ValueError("more than one RRULE is not supported")
+        rules = rules[0]
+    rule = icalendar.vRecur(dict(rules))
+    until = rule.get("UNTIL")
+    if until:
+        value = until[0]
+        # events.recurrence reads UNTIL as local wall-clock time in the event's zone.
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            rule["UNTIL"] = [value.astimezone(get_zone(zone)).replace(tzinfo=None)]
+    return rule.to_ical().decode()
+
+
+def _exdates(component, all_day: bool, zone: str) -> list[str]:
+    props = component.get("EXDATE")
+    if props is None:
+        return []
+    result = []
+    for prop in props if isinstance(props, list) else [props]:
+        for item in prop.dts:
+            value = item.dt
+            if isinstance(value, dt.datetime):
+                if value.tzinfo is not None:
+                    value = value.astimezone(get_zone(zone)).replace(tzinfo=None)
+                result.append(value.date().isoformat() if all_day else value.isoformat())
+            else:
+                result.append(value.isoformat())
+    return sorted(set(result))
+
+
+def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dict[str, Any]:
+    summary = _text(component, "SUMMARY")
+    if not summary:
+        raise ValueError("no SUMMARY (title)")
+    if len(summary) > 200:
+        warnings.append(_("Title shortened to 200 characters."))
+        summary = summary[:200]
+    description = _text(component, "DESCRIPTION")
+    start, zone = _when(component, "DTSTART", None, options.default_timezone, warnings)
+    if start is None:
+        raise ValueError("no DTSTART")
+    end, _zone = _when(component, "DTEND", zone, options.default_timezone, warnings)
+    duration = component.decoded("DURATION") if component.get("DURATION") is not None else None
+    fields: dict[str, Any] = {
+        "kind": _kind(component, options.kind),
+        "status": _STATUS.get(_text(component, "STATUS").upper(), Event.Status.CONFIRMED),
+        "visibility": options.visibility,
+        "location": _text(component, "LOCATION")[:300],
+        "title_en": "" if _has_cyrillic(summary) else summary,
+        "title_ru": summary if _has_cyrillic(summary) else "",
+        "description_en": "" if _has_cyrillic(description) else description,
+        "description_ru": description if _has_cyrillic(description) else "",
+    }
+    if isinstance(start, dt.datetime):
+        if end is None and duration is not None:
+            end = start + duration
+        if end is not None and not isinstance(end, dt.datetime):
+            raise ValueError("DTSTART is a date-time but DTEND is a date")
+        fields.update(precision=Event.Precision.TIME, timezone=zone, start=start, end=end)
+    else:
+        if isinstance(end, dt.datetime):
+            raise ValueError("DTSTART is a date but DTEND is a date-time")
+        if end is None and duration is not None:
+            end = start + duration
+        last = (end - dt.timedelta(days=1)) if end is not None and end > start else start
+        fields.update(
+            precision=Event.Precision.DAY,
+            timezone=options.default_timezone,
+            start_date=start,
+            end_date=last if last != start else None,
+        )
+    zone_for_rule = fields["timezone"]
+    fields["rrule"] = _rrule_text(component, start, zone_for_rule)
+    fields["exdates"] = _exdates(component, not isinstance(start, dt.datetime), zone_for_rule)
+    if component.get("RDATE") is not None:
+        warnings.append(_("RDATE is not supported and was ignored."))
+    return fields
+
+
+def _parse_override(component, master: dict[str, Any], options: ImportOptions) -> dict[str, Any]:
+    warnings: list[str] = []
+    rid, _zone = _when(component, "RECURRENCE-ID", master["timezone"], master["timezone"], warnings)
+    if rid is None:
+        raise ValueError("no RECURRENCE-ID")
+    if isinstance(rid, dt.datetime):
+        rid = rid.astimezone(get_zone(master["timezone"])).replace(tzinfo=None)
+    values: dict[str, Any] = {"original_start": rid, "location": _text(component, "LOCATION")[:300]}
+    if _text(component, "STATUS").upper() == "CANCELLED":
+        values["cancelled"] = True
+        return values
+    start, zone = _when(component, "DTSTART", master["timezone"], master["timezone"], warnings)
+    end, _zone = _when(component, "DTEND", zone, master["timezone"], warnings)
+    if isinstance(start, dt.datetime):
+        values.update(start=start, end=end if isinstance(end, dt.datetime) else None)
+    elif start is not None:
+        last = (end - dt.timedelta(days=1)) if isinstance(end, dt.date) and end > start else start
+        values.update(start_date=start, end_date=last)
+    return values
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    source: str
+    city_ids: tuple[int, ...] = ()
+    kind: str = Event.Kind.OTHER
+    visibility: str = Event.Visibility.PUBLIC
+    default_timezone: str = "UTC"
+
+
+def parse_events(
+    calendar: icalendar.Calendar, options: ImportOptions
+) -> tuple[list[Parsed], list[dict[str, str]]]:
+    """Every event of the calendar, or the problems found (UID and reason for each)."""
+    vevents = calendar.walk("VEVENT")
+    if len(vevents) > MAX_IMPORT_EVENTS:
+        raise _refuse(
+            _("The file holds %(n)d events; at most %(max)d are accepted per import.")
+            % {"n": len(vevents), "max": MAX_IMPORT_EVENTS}
+        )
+    problems: list[dict[str, str]] = []
+    masters: dict[str, Parsed] = {}
+    overrides: list[tuple[str, Any]] = []
+    for index, component in enumerate(vevents, start=1):
+        uid = _text(component, "UID")
+        label = uid or f"#{index}"
+        errors = getattr(component, "errors", None)
+        if errors:
+            problems.append({"uid": label, "error": "; ".join(f"{n}: {e}" for n, e in errors)})
+            continue
+        if not uid:
+            problems.append({"uid": label, "error": "no UID"})
+            continue
+        if len(uid) > 500:
+            problems.append({"uid": label[:60], "error": "UID longer than 500 characters"})
+            continue
+        if component.get("RECURRENCE-ID") is not None:
+            overrides.append((uid, component))
+            continue
+        if uid in masters:
+            problems.append({"uid": uid, "error": "the UID appears twice"})
+            continue
+        warnings: list[str] = []
+        try:
+            fields = _parse_master(component, options, warnings)
+        except (ValueError, TypeError, KeyError, ValidationError) as exc:
+            problems.append({"uid": uid, "error": _message(exc)})
+            continue
+        masters[uid] = Parsed(uid=uid, fields=fields, warnings=warnings)
+    for uid, component in overrides:
+        master = masters.get(uid)
+        if master is None:
+            problems.append({"uid": uid, "error": "RECURRENCE-ID without its recurring event"})
+            continue
+        try:
+            master.overrides.append(_parse_override(component, master.fields, options))
+        except (ValueError, TypeError, KeyError, ValidationError) as exc:
+            problems.append({"uid": uid, "error": _message(exc)})
+    return list(masters.values()), problems
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        return " ".join(exc.messages)
+    return str(exc)[:300]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -> ImportRun:
+    """Import ``data`` as the calendar of ``options.source``. All or nothing (module doc).
+
+    Raises ValidationError ({"file": [...], "events": ["<uid>: <reason>", ...]}) and stores
+    nothing when the file or any event in it is refused. Idempotent: importing the same file
+    again reports every event as unchanged.
+    """
+    source = options.source.strip()
+    if not source or len(source) > 200:
+        raise ValidationError({"source": [_("Name the source (at most 200 characters).")]})
+    try:
+        get_zone(options.default_timezone)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
+    if options.kind not in Event.Kind.values:
+        raise ValidationError({"kind": [_("Unknown kind %(k)r.") % {"k": options.kind}]})
+    if options.visibility not in Event.Visibility.values:
+        raise ValidationError({"visibility": [_("Unknown visibility.")]})
+    known = set(City.objects.filter(pk__in=options.city_ids).values_list("pk", flat=True))
+    if known != set(options.city_ids):
+        raise ValidationError({"cities": [_("Unknown city id(s).")]})
+    calendar = decode_calendar(data)
+    parsed, problems = parse_events(calendar, options)
+    if problems:
+        raise _refuse(_("Nothing was imported: some events are invalid."), problems)
+    participations = [
+        services.ParticipationInput(city_id=pk, role="host") for pk in options.city_ids
+    ]
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    report: dict[str, Any] = {"events": [], "warnings": {}, "removed_from_source": []}
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                source=source,
+                status=ImportRun.Status.SUCCEEDED,
+                started_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            links = {
+                link.external_uid: link
+                for link in ImportedEvent.objects.filter(source=source).select_related("event")
+            }
+            for item in parsed:
+                try:
+                    with transaction.atomic():
+                        outcome = _apply(item, links.get(item.uid), run, participations, actor)
+                except ValidationError as exc:
+                    problems.append({"uid": item.uid, "error": _message(exc)})
+                    continue
+                counts[outcome] += 1
+                report["events"].append({"uid": item.uid, "outcome": outcome})
+                if item.warnings:
+                    report["warnings"][item.uid] = item.warnings
+            if problems:
+                raise _Rollback
+            seen = {item.uid for item in parsed}
+            report["removed_from_source"] = [
+                {"uid": uid, "event": link.event.slug}
+                for uid, link in sorted(links.items())
+                if uid not in seen
+            ]
+            run.created, run.updated, run.unchanged = (
+                counts["created"],
+                counts["updated"],
+                counts["unchanged"],
+            )
+            run.report = report
+            run.save()
+    except _Rollback:
+        raise _refuse(_("Nothing was imported: some events are invalid."), problems) from None
+    return run
+
+
+def _apply(item: Parsed, link: ImportedEvent | None, run: ImportRun, participations, actor) -> str:
+    digest = item.content_hash()
+    if link is not None and link.content_hash == digest:
+        link.last_run = run
+        link.save(update_fields=["last_run"])
+        return "unchanged"
+    if link is None:
+        event = services.create_event(participations=participations, actor=actor, **item.fields)
+        link = ImportedEvent.objects.create(
+            source=run.source, external_uid=item.uid, event=event, content_hash=digest, last_run=run
+        )
+        outcome = "created"
+    else:
+        event = services.update_event(
+            event=link.event,
+            participations=participations or None,
+            actor=actor,
+            **item.fields,
+        )
+        link.content_hash = digest
+        link.last_run = run
+        link.save(update_fields=["content_hash", "last_run"])
+        outcome = "updated"
+    for values in item.overrides:
+        services.change_occurrence(event=event, **values)
+    return outcome

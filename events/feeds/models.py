@@ -1,0 +1,109 @@
+"""Feed tokens, stored VEVENT fragments and import bookkeeping.
+
+events.models is not changed by this app: everything feeds need to remember lives here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from events.models import City, Event
+
+
+class FeedToken(models.Model):
+    """A private feed URL. Only the SHA-256 of the secret is stored; the secret is shown once."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(_("label"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Filter: empty means "all".
+    cities = models.ManyToManyField(City, blank=True, related_name="+")
+    kinds = models.JSONField(default=list, blank=True)
+    include_tentative = models.BooleanField(default=True)
+    include_internal = models.BooleanField(default=True)
+    language = models.CharField(max_length=2, blank=True, help_text=_("Empty: from the request"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class FeedFragment(models.Model):
+    """The rendered VEVENTs of one event, for one display zone and language.
+
+    ``variant`` is "" (the event's own zone) or a city feed's zone name. ``version`` is
+    events.ical.version_key(...) of the data rendered; a mismatch means "render again".
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feed_fragments")
+    variant = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=2)
+    version = models.CharField(max_length=120)
+    body = models.TextField()
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "variant", "language"], name="feed_fragment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}/{self.variant or 'own'}/{self.language}"
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        REFUSED = "refused", _("Refused (nothing changed)")
+
+    source = models.CharField(max_length=200)
+    started_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ImportedEvent(models.Model):
+    """Which event an external UID of a source became: re-imports update, never duplicate."""
+
+    source = models.CharField(max_length=200)
+    external_uid = models.CharField(max_length=500)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    content_hash = models.CharField(max_length=64, blank=True)
+    last_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_uid"], name="imported_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.external_uid}"

@@ -1,0 +1,212 @@
+"""Reads for feeds: which events a feed holds, its validators, and its bytes, streamed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import (
+    Exists,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from events import ical
+from events.feeds.models import FeedToken
+from events.models import City, Event, OccurrenceChange, Participation
+from events.selectors import events_visible_to
+
+# A cancelled event stays in feeds (as STATUS:CANCELLED) this long after it was cancelled, so
+# clients that poll every few hours or days remove it rather than keep a stale copy.
+CANCELLED_RETENTION = dt.timedelta(days=30)
+# How many missing fragments are rendered per batch (a few queries per batch).
+RENDER_BATCH = 1000
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def active_token(secret: str) -> FeedToken | None:
+    """The active token whose secret is ``secret``, else None (malformed, wrong, revoked)."""
+    if not _TOKEN_RE.match(secret or ""):
+        return None
+    digest = hash_token(secret)
+    token = FeedToken.objects.filter(token_hash=digest, revoked_at__isnull=True).first()
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    return token
+
+
+def cancelled_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Start of today (UTC) minus the retention: stable for a day, so ETags are too."""
+    now = now or timezone.now()
+    midnight = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - CANCELLED_RETENTION
+
+
+def _in_feed(query: QuerySet[Event], cutoff: dt.datetime) -> QuerySet[Event]:
+    return query.filter(precision__in=[Event.Precision.TIME, Event.Precision.DAY]).filter(
+        ~Q(status=Event.Status.CANCELLED) | Q(cancelled_at__gte=cutoff)
+    )
+
+
+def public_feed_events(cutoff: dt.datetime) -> QuerySet[Event]:
+    return _in_feed(events_visible_to(AnonymousUser()), cutoff)
+
+
+def city_feed_events(city: City, cutoff: dt.datetime) -> QuerySet[Event]:
+    takes_part = Participation.objects.filter(event=OuterRef("pk"), city=city)
+    return public_feed_events(cutoff).filter(Exists(takes_part))
+
+
+def token_feed_events(token: FeedToken, cutoff: dt.datetime) -> QuerySet[Event]:
+    statuses = [Event.Status.CONFIRMED, Event.Status.CANCELLED]
+    if token.include_tentative:
+        statuses.append(Event.Status.TENTATIVE)
+    query = Event.objects.filter(status__in=statuses)
+    if not token.include_internal:
+        query = query.filter(visibility=Event.Visibility.PUBLIC)
+    city_ids = [c.pk for c in token.cities.all()]
+    if city_ids:
+        query = query.filter(
+            Exists(Participation.objects.filter(event=OuterRef("pk"), city_id__in=city_ids))
+        )
+    if token.kinds:
+        query = query.filter(kind__in=token.kinds)
+    return _in_feed(query, cutoff)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """Validators for every feed, from one aggregate query that reads no event rows."""
+
+    etag_seed: str
+    last_modified: dt.datetime
+
+
+def _as_datetime(value) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def feed_state(now: dt.datetime | None = None) -> FeedState:
+    """Max change times of events, cities and occurrence changes plus the event count.
+
+    MAX over an indexed column and COUNT(*) are answered from indexes; any change anywhere
+    moves every feed's validators (conservative: a 200 from stored fragments is cheap).
+    The day of the cancelled-event cutoff is part of it, since that changes what feeds hold.
+    """
+    tables = {
+        "event": Event._meta.db_table,
+        "city": City._meta.db_table,
+        "change": OccurrenceChange._meta.db_table,
+        "token": FeedToken._meta.db_table,
+    }
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {tables['event']}),"  # noqa: S608 - table names only
+        f" (SELECT MAX(updated_at) FROM {tables['event']}),"
+        f" (SELECT MAX(updated_at) FROM {tables['city']}),"
+        f" (SELECT MAX(updated_at) FROM {tables['change']}),"
+        f" (SELECT COUNT(*) FROM {tables['change']})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        count, ev_max, city_max, change_max, change_count = cursor.fetchone()
+    cutoff = cancelled_cutoff(now)
+    stamps = [_as_datetime(v) for v in (ev_max, city_max, change_max)]
+    day_start = cutoff + CANCELLED_RETENTION
+    last = max([s for s in stamps if s is not None] + [day_start])
+    seed = "|".join(
+        [str(count), str(change_count), *(ical.stamp(s) for s in stamps), cutoff.date().isoformat()]
+    )
+    return FeedState(etag_seed=seed, last_modified=last.replace(microsecond=0))
+
+
+def feed_timezones(query: QuerySet[Event], zone: str | None) -> set[str]:
+    """Every zone a feed's VEVENTs may name (a superset is harmless)."""
+    zones = set(query.order_by().values_list("timezone", flat=True).distinct())
+    if zone:
+        zones.add(zone)
+    return zones
+
+
+def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> QuerySet:
+    """One row per event: what its fragment version must be, and the stored fragment."""
+    cities = (
+        Participation.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(m=Max("city__updated_at"))
+        .values("m")
+    )
+    changes = (
+        OccurrenceChange.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(m=Max("updated_at"))
+        .values("m")
+    )
+    return (
+        query.order_by()
+        .annotate(
+            frag=FilteredRelation(
+                "feed_fragments",
+                condition=Q(feed_fragments__variant=variant, feed_fragments__language=language),
+            ),
+            cities_updated=Subquery(cities),
+            changes_updated=Subquery(changes),
+        )
+        .values_list(
+            "pk",
+            "sequence",
+            "updated_at",
+            "cities_updated",
+            "changes_updated",
+            "frag__version",
+            "frag__body",
+        )
+    )
+
+
+def stream_fragments(
+    query: QuerySet[Event], *, variant: str, language: str, zone: str | None
+) -> Iterator[bytes]:
+    """Yield each event's stored fragment; render and store the missing or stale ones.
+
+    The stored rows stream from one query; misses are rendered after it finishes (so nothing
+    writes while the cursor is open), in batches of RENDER_BATCH.
+    """
+    from events.feeds.services import render_and_store_fragments
+
+    missing: list[int] = []
+    rows = fragment_rows(query, variant=variant, language=language)
+    for pk, sequence, updated, cities, changes, version, body in rows.iterator(chunk_size=2000):
+        wanted = ical.version_key(
+            sequence, _as_datetime(updated), _as_datetime(cities), _as_datetime(changes)
+        )
+        if body is not None and version == wanted:
+            yield body.encode()
+        else:
+            missing.append(pk)
+    for start in range(0, len(missing), RENDER_BATCH):
+        batch = missing[start : start + RENDER_BATCH]
+        yield from render_and_store_fragments(batch, variant=variant, language=language, zone=zone)

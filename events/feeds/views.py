@@ -1,0 +1,215 @@
+"""iCalendar feed views: validators first, then stored fragments streamed.
+
+A request costs: (object lookup) + one aggregate for ETag/Last-Modified; a 304 or HEAD stops
+there. A 200 adds one query for the zones and one streamed query for the fragments (plus a few
+per batch of events whose fragment had to be rendered).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from events import ical
+from events.feeds import selectors
+from events.models import City, Event, Partnership
+from events.selectors import events_visible_to
+
+logger = logging.getLogger(__name__)
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _language(request: HttpRequest, fixed: str = "") -> str:
+    wanted = request.GET.get("lang") or fixed or getattr(request, "LANGUAGE_CODE", "en")
+    return ical.normalise_language(wanted)
+
+
+def _serve(
+    request: HttpRequest,
+    *,
+    key: str,
+    query: QuerySet[Event],
+    name: str,
+    description: str,
+    language: str,
+    zone: str | None = None,
+    private: bool = False,
+    filename: str = "",
+) -> HttpResponse:
+    state = selectors.feed_state()
+    seed = f"{key}|{language}|{ical.render_salt()}|{state.etag_seed}"
+    etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
+    last_modified = int(state.last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        if request.method == "HEAD":
+            response = HttpResponse(content_type=CONTENT_TYPE)
+        else:
+            body = _body(query, name=name, description=description, language=language, zone=zone)
+            response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
+        response["Content-Type"] = CONTENT_TYPE
+        if filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, max-age=0" if private else "public, max-age=300"
+    if private:
+        response["Referrer-Policy"] = "no-referrer"
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def _body(
+    query: QuerySet[Event], *, name: str, description: str, language: str, zone: str | None
+) -> Iterator[bytes]:
+    yield ical.calendar_head(name=name, description=description)
+    yield ical.timezones_block(selectors.feed_timezones(query, zone))
+    yield from selectors.stream_fragments(query, variant=zone or "", language=language, zone=zone)
+    yield ical.CALENDAR_END
+
+
+def _cutoff():
+    return selectors.cancelled_cutoff()
+
+
+@gzip_page
+@require_safe
+def all_feed(request: HttpRequest) -> HttpResponse:
+    language = _language(request)
+    with override(language):
+        name = _("Twinning calendar: all events")
+        description = _("Public events of the sister-city programmes.")
+    return _serve(
+        request,
+        key="all",
+        query=selectors.public_feed_events(_cutoff()),
+        name=name,
+        description=description,
+        language=language,
+    )
+
+
+@gzip_page
+@require_safe
+def city_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    city = get_object_or_404(City, slug=slug)
+    language = _language(request)
+    with override(language):
+        name = _("Twinning calendar: %(city)s") % {"city": city.name(language)}
+        description = _("Events %(city)s takes part in, in local time (%(zone)s).") % {
+            "city": city.name(language),
+            "zone": city.timezone,
+        }
+    return _serve(
+        request,
+        key=f"city:{city.pk}:{ical.stamp(city.updated_at)}",
+        query=selectors.city_feed_events(city, _cutoff()),
+        name=name,
+        description=description,
+        language=language,
+        zone=city.timezone,
+    )
+
+
+@gzip_page
+@require_safe
+def partnership_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(Partnership.objects.select_related("city_a", "city_b"), pk=pk)
+    language = _language(request)
+    pair_name = f"{pair.city_a.name(language)} – {pair.city_b.name(language)}"
+    with override(language):
+        name = _("Twinning calendar: %(pair)s") % {"pair": pair_name}
+        description = _("Events of the partnership %(pair)s.") % {"pair": pair_name}
+    return _serve(
+        request,
+        key=f"partnership:{pair.pk}:{ical.stamp(pair.updated_at)}",
+        query=selectors.public_feed_events(_cutoff()).filter(partnership=pair),
+        name=name,
+        description=description,
+        language=language,
+    )
+
+
+@gzip_page
+@require_safe
+def kind_feed(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in Event.Kind.values:
+        return HttpResponseNotFound(b"Unknown event kind.")
+    language = _language(request)
+    with override(language):
+        label = str(Event.Kind(kind).label)
+        name = _("Twinning calendar: %(kind)s") % {"kind": label}
+        description = _("Public events of the kind %(kind)s.") % {"kind": label}
+    return _serve(
+        request,
+        key=f"kind:{kind}",
+        query=selectors.public_feed_events(_cutoff()).filter(kind=kind),
+        name=name,
+        description=description,
+        language=language,
+    )
+
+
+@gzip_page
+@require_safe
+def event_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """One event as a downloadable .ics (kept even long after a cancellation)."""
+    query = events_visible_to(request.user).filter(
+        slug=slug, precision__in=[Event.Precision.TIME, Event.Precision.DAY]
+    )
+    event = get_object_or_404(query)
+    language = _language(request)
+    return _serve(
+        request,
+        key=f"event:{event.pk}",
+        query=query,
+        name=event.title(language),
+        description="",
+        language=language,
+        filename=f"{event.slug}.ics",
+        private=event.visibility != Event.Visibility.PUBLIC,
+    )
+
+
+def _not_found() -> HttpResponse:
+    response = HttpResponseNotFound(b"Not found.", content_type="text/plain")
+    # Django logs every 4xx with the path, which here holds the secret: log nothing.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+@gzip_page
+@require_safe
+def private_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A private feed. Wrong, malformed or revoked token: 404 and nothing else, never logged."""
+    try:
+        feed_token = selectors.active_token(token)
+        if feed_token is None:
+            return _not_found()
+        language = _language(request, feed_token.language)
+        return _serve(
+            request,
+            key=f"private:{feed_token.pk}:{ical.stamp(feed_token.updated_at)}",
+            query=selectors.token_feed_events(feed_token, _cutoff()),
+            name=feed_token.label,
+            description="",
+            language=language,
+            private=True,
+        )
+    except Exception:
+        # The default handler would log the URL with the secret in it.
+        logger.exception("Private feed failed (token redacted)")
+        response = HttpResponse(status=500, content_type="text/plain")
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response

@@ -1,0 +1,94 @@
+"""Fixtures for feed tests: the speech's cities and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from events import services
+from events.models import Event
+from tests.factories import CityFactory
+
+
+@pytest.fixture
+def egvekinot(db):
+    return CityFactory(
+        slug="egvekinot",
+        name_en="Egvekinot",
+        name_native="Эгвекинот",
+        country="RU",
+        timezone="Asia/Anadyr",
+        latitude="66.32000",
+        longitude="-179.11000",
+    )
+
+
+@pytest.fixture
+def fairbanks(db):
+    return CityFactory(
+        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
+    )
+
+
+@pytest.fixture
+def ceremony(egvekinot, fairbanks):
+    """The ALSIB wreath-laying: one instant, 9 May in Chukotka = 8 May in Alaska."""
+    return services.create_event(
+        title_en="ALSIB wreath-laying",
+        title_ru="Возложение венков, АЛСИБ",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2030, 5, 9, 12, 0),
+        end=dt.datetime(2030, 5, 9, 13, 0),
+        participations=[
+            services.ParticipationInput(city_id=egvekinot.pk, role="host"),
+            services.ParticipationInput(city_id=fairbanks.pk, role="host"),
+        ],
+    )
+
+
+@pytest.fixture
+def victory_day(egvekinot, fairbanks):
+    """Annual 9 May commemoration, 10:00 local in each city; 2031 moved, 2032 cancelled."""
+    event = services.create_event(
+        title_en="Victory Day commemoration",
+        title_ru="День Победы",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        time_mode=Event.TimeMode.LOCAL,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2030, 5, 9, 10, 0),
+        end=dt.datetime(2030, 5, 9, 11, 0),
+        rrule="FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9",
+        participations=[
+            services.ParticipationInput(city_id=egvekinot.pk, role="host"),
+            services.ParticipationInput(city_id=fairbanks.pk, role="participant"),
+        ],
+    )
+    services.change_occurrence(
+        event=event,
+        original_start=dt.datetime(2031, 5, 9, 10, 0),
+        start=dt.datetime(2031, 5, 10, 15, 0),
+        end=dt.datetime(2031, 5, 10, 16, 0),
+    )
+    services.change_occurrence(
+        event=event, original_start=dt.datetime(2032, 5, 9, 10, 0), cancelled=True
+    )
+    return Event.objects.get(pk=event.pk)
+
+
+@pytest.fixture
+def festival(fairbanks):
+    """An all-day festival, 1-3 July inclusive."""
+    return services.create_event(
+        title_en="Jazz Train festival",
+        kind=Event.Kind.FESTIVAL,
+        status=Event.Status.CONFIRMED,
+        timezone="America/Anchorage",
+        precision=Event.Precision.DAY,
+        start_date=dt.date(2030, 7, 1),
+        end_date=dt.date(2030, 7, 3),
+        participations=[services.ParticipationInput(city_id=fairbanks.pk, role="host")],
+    )

@@ -6,6 +6,7 @@ shared iCalendar module, RFC 8058 one-click unsubscribe headers and a determinis
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ _WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
 }
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -111,7 +113,12 @@ def _ics(event: Event, delivery: Delivery, language: str, occ: Occurrence | None
         return None
     method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
     recurrence_id = occ.recurrence_id if delivery.kind == Delivery.Kind.REMINDER and occ else None
-    return invitation_ics(event, language=language, method=method, recurrence_id=recurrence_id)
+    try:
+        return invitation_ics(event, language=language, method=method, recurrence_id=recurrence_id)
+    except Exception:
+        # A title the iCalendar builder refuses must not block the reminder itself.
+        log.exception("No .ics attachment for event %s", event.pk)
+        return None
 
 
 def build_email(

@@ -19,7 +19,7 @@ from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
 from notifications import clock, services
-from notifications.emails import build_email, message_id
+from notifications.emails import build_email, header_safe, message_id  # noqa: F401
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -133,15 +133,23 @@ def send_delivery(*, delivery_id: int) -> str:
             )
             return Delivery.Status.MISSED
     language = services.recipient_language(rule)
-    message = build_email(
-        delivery=delivery,
-        occurrence=occurrence,
-        recipient=email,
-        language=language,
-        zone_name=services.recipient_zone_name(rule),
-        instant=instant,
-        day=day,
-    )
+    try:
+        message = build_email(
+            delivery=delivery,
+            occurrence=occurrence,
+            recipient=email,
+            language=language,
+            zone_name=services.recipient_zone_name(rule),
+            instant=instant,
+            day=day,
+        )
+    except Exception as exc:
+        # A message that cannot be built will not build on retry either: record it.
+        log.exception("Cannot build delivery %s", delivery.pk)
+        services.mark_final(
+            delivery=delivery, status=Delivery.Status.FAILED, error=f"Cannot build: {exc!r}"
+        )
+        return Delivery.Status.FAILED
     try:
         _deliver(message)
     except Exception as exc:

@@ -184,6 +184,10 @@ def unsubscribe(*, token: str) -> ReminderRule:
     return rule
 
 
+# Rows are materialised this many days before they fall due; the periodic planner runs far
+# more often than that, so a pause of the planner for hours loses nothing.
+HORIZON_SLACK_DAYS = 10
+
 # --- Planning reminders ------------------------------------------------------------------------
 
 
@@ -256,7 +260,7 @@ def wanted_reminders(
     """Reminders the rule asks for, for occurrences starting within its horizon."""
     if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
         return []
-    horizon = now + dt.timedelta(days=max(rule.lead_days) + 2)
+    horizon = now + dt.timedelta(days=max(rule.lead_days) + HORIZON_SLACK_DAYS)
     query = events_for_rule(rule)
     if event_ids is not None:
         query = query.filter(pk__in=list(event_ids))
@@ -285,7 +289,7 @@ def plan_rule(
     pending rows follow moved occurrences; pending rows nobody wants any more are removed
     (or skipped once attempted). Sent/failed rows are history and never touched. When a row
     is first planned after several of its lead times already passed, only the latest one is
-    kept, so a late subscriber gets one reminder, not a burst.
+    kept (the shortest lead), so a late subscriber gets one reminder, not a burst.
     """
     now = now or clock.now()
     event_ids = list(event_ids) if event_ids is not None else None
@@ -318,15 +322,13 @@ def plan_rule(
             )
         }
         new_rows = []
-        latest_past: dict[tuple[int, str], int] = {}
-        for key, planned in wanted.items():
-            if key not in existing and planned.due_at <= now:
-                occ = key[:2]
-                latest_past[occ] = min(latest_past.get(occ, 10**6), planned.lead_days)
+        shortest: dict[tuple[int, str], int] = {}
+        for key in wanted:
+            shortest[key[:2]] = min(shortest.get(key[:2], MAX_LEAD_DAYS), key[2])
         for key, planned in wanted.items():
             row = existing.get(key)
             if row is None:
-                superseded = planned.due_at <= now and latest_past[key[:2]] != planned.lead_days
+                superseded = planned.due_at <= now and shortest[key[:2]] != planned.lead_days
                 new_rows.append(
                     Delivery(
                         rule=rule,

@@ -32,7 +32,7 @@ from events.demo.programme import (
     CitySpec,
     EventSpec,
 )
-from events.models import City, Contact, Event, OccurrenceChange, Partnership
+from events.models import City, Contact, Event, OccurrenceChange, Participation, Partnership
 from events.recurrence import recurrence_key
 
 DEMO_USERNAME = "coordinator"
@@ -170,7 +170,7 @@ def _load_partnerships(
     for spec in PARTNERSHIPS:
         a, b = cities[spec.city_a], cities[spec.city_b]
         low, high = _pair_key(a, b)
-        values = {
+        values: dict[str, Any] = {
             "established_on": spec.established_on,
             "established_precision": spec.established_precision,
             "notes": spec.notes,
@@ -226,9 +226,8 @@ def _participations(spec: EventSpec, cities: dict[str, City]) -> list[services.P
     ]
 
 
-def _participations_differ(event: Event, wanted: Iterable[services.ParticipationInput]) -> bool:
-    current = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
-    return current != {(p.city_id, p.role, p.venue) for p in wanted}
+def _participation_keys(wanted: Iterable[services.ParticipationInput]) -> set[tuple[int, str, str]]:
+    return {(p.city_id, p.role, p.venue) for p in wanted}
 
 
 def _load_events(
@@ -237,11 +236,13 @@ def _load_events(
     report: LoadReport,
 ) -> None:
     existing = {
-        event.slug: event
-        for event in Event.objects.filter(slug__in=[s.slug for s in EVENTS]).prefetch_related(
-            "participations"
-        )
+        event.slug: event for event in Event.objects.filter(slug__in=[s.slug for s in EVENTS])
     }
+    current: dict[int, set[tuple[int, str, str]]] = {event.pk: set() for event in existing.values()}
+    for row in Participation.objects.filter(event__in=list(existing.values())).values_list(
+        "event_id", "city_id", "role", "venue"
+    ):
+        current[row[0]].add(row[1:])
     for spec in EVENTS:
         values = _event_values(spec, partnerships)
         participations = _participations(spec, cities)
@@ -249,7 +250,7 @@ def _load_events(
         if event is None:
             services.create_event(slug=spec.slug, participations=participations, **values)
             report.count("event", "created")
-        elif _differs(event, values) or _participations_differ(event, participations):
+        elif _differs(event, values) or current[event.pk] != _participation_keys(participations):
             services.update_event(event=event, participations=participations, **values)
             report.count("event", "updated")
         else:
@@ -334,8 +335,8 @@ def ensure_demo_coordinator(report: LoadReport | None = None) -> Any:
     missing = [perm for perm in wanted if perm.pk not in have]
     if missing:
         group.permissions.add(*missing)
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=DEMO_USERNAME).first()
+    user_model: Any = get_user_model()
+    user: Any = user_model.objects.filter(username=DEMO_USERNAME).first()
     if user is None:
         user = user_model.objects.create_user(DEMO_USERNAME, password=DEMO_PASSWORD)
         user.is_staff = True

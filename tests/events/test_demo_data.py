@@ -124,6 +124,7 @@ def test_load_demo_puts_edited_values_back(demo):
     event = Event.objects.get(slug="alsib-monument-magadan-2020")
     Event.objects.filter(pk=event.pk).update(title_en="Changed", start_date=dt.date(2020, 5, 10))
     City.objects.filter(slug="egvekinot").update(timezone="Asia/Magadan")
+    Participation.objects.filter(event__slug="albany-delegation-to-tula-2020").delete()
 
     output = load_demo()
 
@@ -131,7 +132,8 @@ def test_load_demo_puts_edited_values_back(demo):
     assert event.title_en.startswith("Inauguration of the monument")
     assert event.start_date == dt.date(2020, 5, 9)
     assert City.objects.get(slug="egvekinot").timezone == "Asia/Anadyr"
-    assert "event: 0 created, 1 updated, 9 unchanged" in output
+    assert Participation.objects.filter(event__slug="albany-delegation-to-tula-2020").count() == 2
+    assert "event: 0 created, 2 updated, 8 unchanged" in output
     assert "city: 0 created, 1 updated, 29 unchanged" in output
 
 

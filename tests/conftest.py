@@ -45,3 +45,17 @@ def coordinator_api_client(coordinator):
     api = APIClient()
     api.force_authenticate(coordinator)
     return api
+
+
+@pytest.fixture(autouse=True)
+def _relaxed_anon_throttle(monkeypatch):
+    """Many tests hit the API anonymously from one address; throttling tests set their own rate."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute"})
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 at full strength costs ~0.8 s per user created; tests need no strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

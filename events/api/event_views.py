@@ -24,13 +24,17 @@ from events.api.serializers import (
     OccurrenceChangeSerializer,
     OccurrenceSerializer,
 )
-from events.models import Event
+from events.models import Event, Participation
 
 
 def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "participations" in data:
         data["participations"] = [
-            services.ParticipationInput(city_id=p["city"], role=p["role"], venue=p["venue"])
+            services.ParticipationInput(
+                city_id=p["city"],
+                role=p.get("role", Participation.Role.PARTICIPANT),
+                venue=p.get("venue", ""),
+            )
             for p in data["participations"]
         ]
     return data

@@ -1,0 +1,265 @@
+"""Writing through the API: coordinators only, one service call per write, local times."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from events.models import Contact, Event, OccurrenceChange, Partnership
+from tests.factories import CityFactory, ContactFactory, EventFactory, PartnershipFactory
+
+UTC = dt.UTC
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cities(db):
+    return (
+        CityFactory(
+            name_en="Magadan", name_native="Магадан", country="RU", timezone="Asia/Magadan"
+        ),
+        CityFactory(name_en="Anchorage", timezone="America/Anchorage"),
+    )
+
+
+def _event_body(cities, **overrides):
+    body = {
+        "title_en": "ALSIB memorial",
+        "title_ru": "Мемориал АЛСИБ",
+        "kind": "commemoration",
+        "status": "confirmed",
+        "timezone": "Asia/Magadan",
+        "start": "2020-05-09T11:00",
+        "end": "2020-05-09T12:30",
+        "participations": [
+            {"city": cities[0].pk, "role": "host", "venue": "Памятник"},
+            {"city": cities[1].pk, "role": "guest_delegation"},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_create_event_reads_naive_times_in_event_zone(coordinator_api_client, cities):
+    response = coordinator_api_client.post("/api/events/", _event_body(cities), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["start"] == "2020-05-09T00:00:00Z"
+    assert body["start_local"] == "2020-05-09T11:00:00+11:00"
+    assert body["time_mode"] == "instant"
+    assert [(p["city"]["name_native"], p["role"], p["venue"]) for p in body["participations"]] == [
+        ("Магадан", "host", "Памятник"),
+        ("Anchorage", "guest_delegation", ""),
+    ]
+    assert [c["local_date"] for c in body["city_times"]] == ["2020-05-09", "2020-05-08"]
+
+
+def test_create_event_accepts_aware_times_with_offset(coordinator_api_client, cities):
+    body = _event_body(cities, start="2020-05-08T16:00:00-08:00", end=None)
+
+    response = coordinator_api_client.post("/api/events/", body, format="json")
+
+    assert response.json()["start"] == "2020-05-09T00:00:00Z"
+
+
+def test_anonymous_cannot_write_anything(api_client, cities):
+    event = EventFactory()
+    attempts = [
+        api_client.post("/api/events/", _event_body(cities), format="json"),
+        api_client.patch(f"/api/events/{event.pk}/", {"title_en": "x"}, format="json"),
+        api_client.post(f"/api/events/{event.pk}/cancel/"),
+        api_client.post("/api/cities/", {"name_en": "X"}, format="json"),
+        api_client.delete(f"/api/cities/{cities[0].pk}/"),
+        api_client.post("/api/partnerships/", {}, format="json"),
+        api_client.post("/api/contacts/", {}, format="json"),
+    ]
+
+    assert {r.status_code for r in attempts} <= {401, 403}
+    assert Event.objects.get(pk=event.pk).status == Event.Status.CONFIRMED
+    assert Event.objects.count() == 1
+
+
+def test_authenticated_non_coordinator_cannot_write(django_user_model, cities):
+    user = django_user_model.objects.create_user("reader", password="reader-pass-123")
+    client = APIClient()
+    client.force_authenticate(user)
+
+    response = client.post("/api/events/", _event_body(cities), format="json")
+
+    assert response.status_code == 403
+
+
+def test_token_authentication_lets_coordinator_write(coordinator, cities):
+    token = Token.objects.create(user=coordinator)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = client.post("/api/events/", _event_body(cities), format="json")
+
+    assert response.status_code == 201
+
+
+def test_patch_event_bumps_sequence_and_replaces_participations(coordinator_api_client, cities):
+    created = coordinator_api_client.post("/api/events/", _event_body(cities), format="json").json()
+
+    response = coordinator_api_client.patch(
+        f"/api/events/{created['id']}/",
+        {
+            "start": "2020-05-09T13:00",
+            "end": None,
+            "participations": [{"city": cities[1].pk, "role": "host"}],
+        },
+        format="json",
+    )
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["start_local"] == "2020-05-09T13:00:00+11:00"
+    assert body["sequence"] == created["sequence"] + 1
+    assert [p["city"]["id"] for p in body["participations"]] == [cities[1].pk]
+
+
+def test_cancel_action_is_idempotent(coordinator_api_client):
+    event = EventFactory()
+
+    first = coordinator_api_client.post(f"/api/events/{event.pk}/cancel/")
+    second = coordinator_api_client.post(f"/api/events/{event.pk}/cancel/")
+
+    assert (first.json()["status"], second.json()["status"]) == ("cancelled", "cancelled")
+    assert second.json()["sequence"] == first.json()["sequence"]
+
+
+def test_events_cannot_be_deleted(coordinator_api_client):
+    event = EventFactory()
+
+    response = coordinator_api_client.delete(f"/api/events/{event.pk}/")
+
+    assert response.status_code == 405
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_occurrence_change_moves_one_instance(coordinator_api_client, cities):
+    body = _event_body(cities, rrule="FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9")
+    event_id = coordinator_api_client.post("/api/events/", body, format="json").json()["id"]
+
+    response = coordinator_api_client.post(
+        f"/api/events/{event_id}/occurrence-changes/",
+        {"original_start": "2021-05-09T11:00", "start": "2021-05-10T11:00", "location": "Порт"},
+        format="json",
+    )
+    listed = coordinator_api_client.get(f"/api/events/{event_id}/occurrence-changes/")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["start"] == "2021-05-10T00:00:00Z"
+    assert [c["location"] for c in listed.json()] == ["Порт"]
+
+
+def test_occurrence_change_of_unknown_instance_is_400(coordinator_api_client, cities):
+    body = _event_body(cities, rrule="FREQ=YEARLY")
+    event_id = coordinator_api_client.post("/api/events/", body, format="json").json()["id"]
+
+    response = coordinator_api_client.post(
+        f"/api/events/{event_id}/occurrence-changes/",
+        {"original_start": "2021-05-10T11:00", "cancelled": True},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "original_start" in response.json()
+    assert not OccurrenceChange.objects.exists()
+
+
+def test_create_city_and_partnership_in_cyrillic(coordinator_api_client):
+    tula = coordinator_api_client.post(
+        "/api/cities/",
+        {"name_en": "Tula", "name_native": "Тула", "country": "RU", "timezone": "Europe/Moscow"},
+        format="json",
+    ).json()
+    albany = coordinator_api_client.post(
+        "/api/cities/",
+        {
+            "name_en": "Albany",
+            "name_native": "Albany",
+            "country": "US",
+            "timezone": "America/New_York",
+        },
+        format="json",
+    ).json()
+
+    response = coordinator_api_client.post(
+        "/api/partnerships/",
+        {"city_a": albany["id"], "city_b": tula["id"], "notes": "Побратимы с 1991 года"},
+        format="json",
+    )
+
+    assert tula["slug"] == "tula"
+    assert response.status_code == 201
+    assert {response.json()["city_a"]["id"], response.json()["city_b"]["id"]} == {
+        tula["id"],
+        albany["id"],
+    }
+
+
+def test_partnership_status_change_records_history(coordinator_api_client):
+    pair = PartnershipFactory()
+
+    response = coordinator_api_client.post(
+        f"/api/partnerships/{pair.pk}/status-changes/",
+        {"status": "suspended", "changed_on": "2022-03-01", "note": "Приостановлено"},
+        format="json",
+    )
+
+    pair.refresh_from_db()
+    assert response.status_code == 201
+    assert (pair.status, pair.status_changed_on) == ("suspended", dt.date(2022, 3, 1))
+    assert pair.status_changes.count() == 1
+
+
+def test_delete_city_in_use_is_refused(coordinator_api_client):
+    pair = PartnershipFactory()
+
+    response = coordinator_api_client.delete(f"/api/cities/{pair.city_a_id}/")
+
+    assert response.status_code == 400
+    assert "city" in response.json()
+    assert Partnership.objects.filter(pk=pair.pk).exists()
+
+
+def test_contact_crud_for_coordinators(coordinator_api_client):
+    city = CityFactory()
+    created = coordinator_api_client.post(
+        "/api/contacts/",
+        {
+            "name": "Мэрия",
+            "email": "mayor@example.org",
+            "language": "ru",
+            "timezone": "Asia/Magadan",
+            "city": city.pk,
+        },
+        format="json",
+    )
+    contact_id = created.json()["id"]
+
+    patched = coordinator_api_client.patch(
+        f"/api/contacts/{contact_id}/", {"is_active": False}, format="json"
+    )
+    deleted = coordinator_api_client.delete(f"/api/contacts/{contact_id}/")
+
+    assert (created.status_code, patched.status_code, deleted.status_code) == (201, 200, 204)
+    assert patched.json()["is_active"] is False
+    assert not Contact.objects.exists()
+
+
+def test_contact_duplicate_email_is_400(coordinator_api_client):
+    ContactFactory(email="mayor@example.org")
+
+    response = coordinator_api_client.post(
+        "/api/contacts/",
+        {"name": "X", "email": "mayor@example.org", "language": "en", "timezone": "UTC"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.json()

@@ -1,22 +1,57 @@
-"""The desk's view of failed reminders. The notifications app owns the ledger; until its
-Delivery model and retry service exist this module reports "not available" (None)."""
+"""The desk's view of the reminder ledger (notifications.Delivery): failures and retries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from events.web import formatting
+from notifications import services as notification_services
+from notifications.models import Delivery
+from notifications.selectors import deliveries_for_coordinators
 
-def failed_deliveries(limit: int = 50) -> list[Any] | None:
-    """Failed deliveries, newest first; None when the notifications app has no ledger yet."""
-    try:
-        from notifications.models import Delivery  # noqa: F401
-    except ImportError:
-        return None
-    return []
+# "Missed" rows are reminders that never went out before the event: a failure to the desk too.
+PROBLEM_STATUSES = (Delivery.Status.FAILED, Delivery.Status.MISSED)
+
+
+@dataclass(frozen=True)
+class FailedRow:
+    pk: int
+    recipient: str
+    subject: str
+    status: str
+    when: str
+    attempts: int
+    error: str
+
+
+def failed_deliveries(limit: int = 50) -> list[FailedRow]:
+    """Failed or missed deliveries, latest due first (three queries at most)."""
+    rows = deliveries_for_coordinators().filter(status__in=PROBLEM_STATUSES)[:limit]
+    return [
+        FailedRow(
+            pk=delivery.pk,
+            recipient=delivery.rule.recipient_label(),
+            subject=f"{delivery.get_kind_display()}: {formatting.event_title(delivery.event)}",
+            status=delivery.get_status_display(),
+            when=formatting.fmt_datetime(delivery.due_at),
+            attempts=delivery.attempts,
+            error=delivery.last_error,
+        )
+        for delivery in rows
+    ]
 
 
 def retry_delivery(*, pk: int, actor: Any) -> tuple[bool, str]:
-    """Retry one failed delivery. Returns (ok, message for the coordinator)."""
-    return False, _("Reminders are not available yet.")
+    """Put one failed delivery back in the queue. Returns (ok, message for the coordinator)."""
+    delivery = Delivery.objects.filter(pk=pk).first()
+    if delivery is None:
+        return False, _("That reminder no longer exists.")
+    try:
+        notification_services.retry_delivery(delivery=delivery)
+    except ValidationError as exc:
+        return False, " ".join(exc.messages)
+    return True, _("The reminder is queued again and will be sent shortly.")

@@ -167,6 +167,12 @@ def build_world() -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 costs about a second per user on this machine; these tests are not about hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -435,7 +435,7 @@ def calendar_head(
         calendar.add("DESCRIPTION", description)
     if refresh is not None:
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
-        calendar.add("X-PUBLISHED-TTL", refresh)
+        calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh).to_ical().decode())
     data = calendar.to_ical()
     assert data.endswith(CALENDAR_END)
     return data[: -len(CALENDAR_END)]

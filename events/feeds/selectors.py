@@ -80,11 +80,14 @@ def token_feed_events(token: FeedToken, cutoff: dt.datetime) -> QuerySet[Event]:
     query = Event.objects.filter(status__in=statuses)
     if not token.include_internal:
         query = query.filter(visibility=Event.Visibility.PUBLIC)
-    city_ids = [c.pk for c in token.cities.all()]
-    if city_ids:
-        query = query.filter(
-            Exists(Participation.objects.filter(event=OuterRef("pk"), city_id__in=city_ids))
+    # Lazy (no query until the feed is read): "no cities chosen" or "takes part in one".
+    chosen = FeedToken.cities.through.objects.filter(feedtoken_id=token.pk)
+    query = query.filter(
+        ~Exists(chosen)
+        | Exists(
+            Participation.objects.filter(event=OuterRef("pk"), city_id__in=chosen.values("city_id"))
         )
+    )
     if token.kinds:
         query = query.filter(kind__in=token.kinds)
     return _in_feed(query, cutoff)

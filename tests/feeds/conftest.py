@@ -92,3 +92,13 @@ def festival(fairbanks):
         end_date=dt.date(2030, 7, 3),
         participations=[services.ParticipationInput(city_id=fairbanks.pk, role="host")],
     )
+
+
+def fetch(client, url: str, **extra) -> tuple[int, bytes, object]:
+    """GET a feed and read its (streamed) body."""
+    response = client.get(url, **extra)
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    return response.status_code, body, response

@@ -31,7 +31,10 @@ _connection: Any = None
 def _get_connection() -> Any:
     global _connection
     if _connection is None:
-        _connection = get_connection(fail_silently=False)
+        connection = get_connection(fail_silently=False)
+        # Opened here, so send_messages() keeps it open for the next task.
+        connection.open()
+        _connection = connection
     return _connection
 
 

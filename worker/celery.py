@@ -6,7 +6,7 @@ import os
 
 from celery import Celery
 
-from config.env import env_int
+from config.env import env_int, env_str
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,6 +29,8 @@ app.conf.beat_schedule = {
     },
 }
 app.conf.broker_connection_retry_on_startup = True
+# Separate deployments (or test runs) sharing one Redis use their own queue name.
+app.conf.task_default_queue = env_str("CELERY_QUEUE", "celery")
 # A worker that loses Redis keeps retrying instead of exiting.
 app.conf.broker_connection_max_retries = None
 app.conf.worker_send_task_events = False

@@ -1,0 +1,150 @@
+"""End to end on real processes: PostgreSQL, Redis, a celery worker and beat subprocess and an
+SMTP server on loopback. The clock moved is the app's (notifications.clock), not the system's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import Message
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from events import services as event_services
+from events.models import Event
+from notifications import services
+from notifications.models import Delivery, ReminderRule
+from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
+from tests.notifications.conftest import utc
+from tests.notifications.procs import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
+
+
+def parts(message: Message) -> dict[str, str | bytes]:
+    found: dict[str, str | bytes] = {}
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind in ("text/plain", "text/html"):
+            found[kind] = part.get_payload(decode=True).decode(part.get_content_charset())
+        elif kind == "text/calendar":
+            found[kind] = part.get_payload(decode=True)
+    return found
+
+
+def received(smtp, count: int, timeout: float = 30) -> list[Message]:
+    wait_for(lambda: smtp.handler.count() >= count, timeout, f"{count} messages")
+    return smtp.handler.snapshot()
+
+
+def test_pipeline_sends_each_due_reminder_once_at_local_hour(
+    make_pipeline, smtp, shared_redis_url, app_clock
+):
+    app_clock.move_to(utc(2030, 4, 20))
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU",
+                          name_en="Magadan", name_native="Магадан")  # fmt: skip
+    anchorage = CityFactory(slug="anchorage", timezone="America/Anchorage", name_en="Anchorage")
+    # 10:00 on 9 May in Magadan = 23:00 UTC on 8 May = 15:00 on 8 May in Anchorage.
+    event = EventFactory(
+        kind=Event.Kind.COMMEMORATION,
+        timezone="Asia/Magadan",
+        title_en="Wreath laying",
+        title_ru="Возложение венков",
+        start=utc(2030, 5, 8, 23, 0),
+        end=utc(2030, 5, 9, 0, 0),
+    )
+    ParticipationFactory(event=event, city=magadan)
+    ParticipationFactory(event=event, city=anchorage)
+    us_office = ContactFactory(city=anchorage, timezone="America/Anchorage", language="en",
+                               email="mayor@anchorage.example")  # fmt: skip
+    ru_office = ContactFactory(city=magadan, timezone="Asia/Magadan", language="ru",
+                               email="mer@magadan.example")  # fmt: skip
+    for contact in (us_office, ru_office):
+        services.create_rule(
+            contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk
+        )  # 14 days and 1 day before, 09:00 local; planned on commit
+    assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == 4
+
+    pipeline = make_pipeline(shared_redis_url, smtp.port)
+    pipeline.start_worker()
+    pipeline.start_beat()
+
+    # (app time, who gets a reminder then): 09:00 local for each office, 14 days and 1 day
+    # before the date the ceremony has *for them* (8 May in Anchorage, 9 May in Magadan).
+    steps = [
+        (utc(2030, 4, 24, 17, 5), us_office.email, "en"),  # 24 Apr 09:05 AKDT
+        (utc(2030, 4, 24, 22, 5), ru_office.email, "ru"),  # 25 Apr 09:05 Magadan
+        (utc(2030, 5, 7, 17, 5), us_office.email, "en"),  # 7 May 09:05 AKDT
+        (utc(2030, 5, 7, 22, 5), ru_office.email, "ru"),  # 8 May 09:05 Magadan
+    ]
+    for count, (instant, address, language) in enumerate(steps, start=1):
+        # Just before the due time nothing is sent ...
+        app_clock.move_to(instant - dt.timedelta(minutes=10))
+        assert smtp.handler.count() == count - 1
+        app_clock.move_to(instant)
+        messages = received(smtp, count)
+        assert len(messages) == count
+        message = messages[-1]
+        assert message["To"] == address
+        assert message["Content-Language"] == language
+        body = parts(message)
+        if language == "ru":
+            assert str(message["Subject"]).strip().startswith("Напоминание: Возложение венков")
+            assert "Магадан: четверг, 9 мая 2030 г., 10:00 (Asia/Magadan" in body["text/plain"]
+        else:
+            assert str(message["Subject"]).strip().startswith("Reminder: Wreath laying")
+            assert (
+                "Wednesday, 8 May 2030, 15:00 (America/Anchorage, UTC-08:00)"
+                in (body["text/plain"])
+            )
+        calendar = icalendar.Calendar.from_ical(body["text/calendar"])
+        assert str(calendar["METHOD"]) == "REQUEST"
+        [vevent] = calendar.walk("VEVENT")
+        assert vevent.decoded("DTSTART") == utc(2030, 5, 8, 23, 0)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    sent = Delivery.objects.filter(status=Delivery.Status.SENT).select_related("rule__contact")
+    assert [row.due_at.astimezone(ZoneInfo(row.rule.contact.timezone)).hour for row in sent] == [
+        9, 9, 9, 9
+    ]  # fmt: skip
+    assert sorted(m["Message-ID"] for m in smtp.handler.snapshot()) == sorted(
+        row.message_id for row in sent
+    )
+
+    # A burst of two edits gives one change notice per recipient, after the debounce.
+    app_clock.move_to(utc(2030, 5, 8, 0, 0))
+    event_services.update_event(event=event, location="Memorial square")
+    event_services.update_event(event=event, location="Memorial square, Magadan")
+    app_clock.move_to(utc(2030, 5, 8, 0, 2))
+    messages = received(smtp, 6)
+    notices = messages[4:]
+    assert sorted(m["To"] for m in notices) == sorted([us_office.email, ru_office.email])
+    for message in notices:
+        calendar = icalendar.Calendar.from_ical(parts(message)["text/calendar"])
+        [vevent] = calendar.walk("VEVENT")
+        assert int(vevent["SEQUENCE"]) == 2
+        assert "Memorial square, Magadan" in str(vevent["LOCATION"])
+
+    # Cancelling sends METHOD:CANCEL with the same UID.
+    event_services.cancel_event(event=event)
+    app_clock.move_to(utc(2030, 5, 8, 0, 4))
+    messages = received(smtp, 8)
+    for message in messages[6:]:
+        calendar = icalendar.Calendar.from_ical(parts(message)["text/calendar"])
+        assert str(calendar["METHOD"]) == "CANCEL"
+        [vevent] = calendar.walk("VEVENT")
+        assert str(vevent["UID"]) == str(icalendar.Calendar.from_ical(
+            parts(messages[0])["text/calendar"]).walk("VEVENT")[0]["UID"])  # fmt: skip
+
+    # Nothing more arrives: exactly one message per due reminder and notice.
+    app_clock.move_to(utc(2030, 5, 10))
+    wait_for(
+        lambda: (
+            not Delivery.objects.exclude(
+                status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED, Delivery.Status.MISSED]
+            ).exists()
+        ),
+        20,
+        "the ledger to settle",
+    )
+    assert smtp.handler.count() == 8
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8

@@ -21,6 +21,7 @@ from typing import Any
 
 import icalendar
 import x_wr_timezone
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from events import services
 from events.feeds.models import ImportedEvent, ImportRun
 from events.models import City, Event
+from events.recurrence import validate_rrule
 from events.timezones import get_zone, make_aware_strict
 
 MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -90,7 +92,8 @@ def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -
     """IANA name for an aware value (icalendar already maps Windows names such as
     "Russian Standard Time" through the CLDR table it ships)."""
     key = getattr(value.tzinfo, "key", None)
-    for candidate in (key, str(prop.params.get("TZID", "")) if prop is not None else None):
+    tzid = str(prop.params.get("TZID", "")) if prop is not None else ""
+    for candidate in (key, tzid, WINDOWS_TO_OLSON.get(tzid)):
         if candidate:
             try:
                 get_zone(candidate)
@@ -229,6 +232,9 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
         )
     zone_for_rule = fields["timezone"]
     fields["rrule"] = _rrule_text(component, start, zone_for_rule)
+    if fields["rrule"]:
+        # Refuse unbounded expansion here already, so every bad event is reported at once.
+        validate_rrule(fields["rrule"])
     fields["exdates"] = _exdates(component, not isinstance(start, dt.datetime), zone_for_rule)
     if component.get("RDATE") is not None:
         warnings.append(_("RDATE is not supported and was ignored."))

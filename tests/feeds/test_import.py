@@ -1,0 +1,194 @@
+"""Import of partners' calendars: real-world-shaped samples and every kind of bad file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from io import StringIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from events.feeds import importer
+from events.feeds.importer import ImportOptions, import_calendar
+from events.feeds.models import ImportedEvent, ImportRun
+from events.models import Event, OccurrenceChange
+from tests.factories import CityFactory
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def _read(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+@pytest.fixture
+def magadan(db):
+    return CityFactory(
+        slug="magadan",
+        name_en="Magadan",
+        name_native="Магадан",
+        country="RU",
+        timezone="Asia/Magadan",
+    )
+
+
+def _snapshot():
+    return (
+        sorted(Event.objects.values_list("slug", "sequence", "updated_at")),
+        ImportedEvent.objects.count(),
+        ImportRun.objects.count(),
+        OccurrenceChange.objects.count(),
+    )
+
+
+def test_import_google_export_with_x_wr_timezone_and_folded_cyrillic(magadan):
+    run = import_calendar(
+        data=_read("google_export.ics"),
+        options=ImportOptions(
+            source="magadan", city_ids=(magadan.pk,), default_timezone="Asia/Magadan"
+        ),
+    )
+
+    assert (run.created, run.updated, run.unchanged) == (3, 0, 0)
+    reception = ImportedEvent.objects.get(external_uid="4f1c2d3e9a8b@google.com").event
+    assert reception.title_ru == "День России, приём делегаций"
+    assert reception.description_ru.startswith("Торжественное собрание, посвящённое Дню России;")
+    assert "делегации городов" in reception.description_ru  # the fold was joined mid-word
+    assert reception.timezone == "Asia/Magadan"
+    assert reception.local_start == dt.datetime(2030, 6, 12, 11, 0, tzinfo=ZoneInfo("Asia/Magadan"))
+    assert [p.city_id for p in reception.participations.all()] == [magadan.pk]
+    victory = ImportedEvent.objects.get(external_uid="victory-magadan@google.com").event
+    assert victory.rrule.startswith("FREQ=YEARLY;UNTIL=20350509T")
+    assert victory.exdates == ["2032-05-09T10:00:00"]
+    [moved] = victory.changes.all()
+    assert moved.start == dt.datetime(2031, 5, 10, 15, 0, tzinfo=ZoneInfo("Asia/Magadan"))
+    festival = ImportedEvent.objects.get(external_uid="festival-magadan@google.com").event
+    assert (festival.precision, festival.start_date, festival.end_date) == (
+        "day",
+        dt.date(2030, 8, 1),
+        dt.date(2030, 8, 3),
+    )
+    assert festival.kind == "festival"
+
+
+def test_import_outlook_export_maps_windows_zone_names(db):
+    run = import_calendar(data=_read("outlook_export.ics"), options=ImportOptions(source="tula"))
+
+    assert run.created == 2
+    tula = Event.objects.get(title_en="Albany delegation in Tula")
+    assert tula.timezone == "Europe/Moscow"
+    assert tula.start == dt.datetime(2030, 9, 15, 7, 0, tzinfo=dt.UTC)
+    fairbanks = Event.objects.get(title_en="ALSIB wreath-laying (Fairbanks)")
+    assert fairbanks.timezone == "America/Anchorage"  # no VTIMEZONE in the file
+    assert fairbanks.start == dt.datetime(2030, 5, 9, 0, 0, tzinfo=dt.UTC)
+
+
+def test_reimport_updates_by_uid_without_duplicates_and_reports_removed(magadan):
+    options = ImportOptions(source="magadan", default_timezone="Asia/Magadan")
+    import_calendar(data=_read("google_export.ics"), options=options)
+    count = Event.objects.count()
+
+    again = import_calendar(data=_read("google_export.ics"), options=options)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+    changed = _read("google_export.ics").replace(
+        b"DTSTART:20300612T110000", b"DTSTART:20300612T120000"
+    )
+    changed = _drop_event(changed, b"festival-magadan@google.com")
+    third = import_calendar(data=changed, options=options)
+
+    assert Event.objects.count() == count
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
+    assert third.report["removed_from_source"] == [
+        {"uid": "festival-magadan@google.com", "event": "jazz-festival"}
+    ]
+    reception = ImportedEvent.objects.get(external_uid="4f1c2d3e9a8b@google.com").event
+    assert reception.sequence == 1
+    assert reception.local_start.hour == 12
+
+
+def _drop_event(data: bytes, uid: bytes) -> bytes:
+    pattern = rb"BEGIN:VEVENT\r\n(?:(?!END:VEVENT).)*?" + re.escape(uid) + rb".*?END:VEVENT\r\n"
+    return re.sub(pattern, b"", data, flags=re.S)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("BEGIN:VCALENDAR\r\nSUMMARY:caf\xe9\r\n".encode("latin-1"), "not UTF-8"),
+        (b"<html><body>Not found</body></html>", "BEGIN:VCALENDAR"),
+        (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nthis is not a line\r\n", "not valid"),
+        (
+            b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"x" * (importer.MAX_IMPORT_BYTES) + b"\r\n",
+            "larger than",
+        ),
+    ],
+    ids=["binary", "latin1", "html", "malformed", "oversized"],
+)
+def test_import_refuses_bad_files_and_changes_nothing(magadan, data, message):
+    import_calendar(data=_read("google_export.ics"), options=ImportOptions(source="magadan"))
+    before = _snapshot()
+
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=data, options=ImportOptions(source="magadan"))
+
+    assert message in " ".join(info.value.message_dict["file"])
+    assert _snapshot() == before
+
+
+def test_import_partly_bad_file_imports_nothing_and_names_each_bad_event(db):
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=_read("partly_bad.ics"), options=ImportOptions(source="partner"))
+
+    problems = info.value.message_dict["events"]
+    assert len(problems) == 2
+    assert problems[0].startswith("every-second@partner:") and "SECONDLY" in problems[0]
+    assert problems[1] == "no-start@partner: no DTSTART"
+    assert Event.objects.count() == 0
+    assert ImportRun.objects.count() == 0
+
+
+def test_import_service_error_on_second_event_rolls_back_first(db):
+    # Only the events service notices: the end is before the start.
+    data = _read("partly_bad.ics").replace(b"RRULE:FREQ=SECONDLY", b"DTEND:20300101T090000Z")
+    data = _drop_event(data, b"no-start@partner")
+
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=data, options=ImportOptions(source="partner"))
+
+    assert info.value.message_dict["events"] == [
+        "every-second@partner: end: The end is before the start."
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_import_too_many_events_is_refused(db, settings, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_IMPORT_EVENTS", 1)
+
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=_read("outlook_export.ics"), options=ImportOptions(source="x"))
+
+    assert "at most 1" in info.value.message_dict["file"][0]
+
+
+def test_import_command_from_file(magadan, tmp_path):
+    path = tmp_path / "magadan.ics"
+    path.write_bytes(_read("google_export.ics"))
+    out = StringIO()
+
+    call_command("import_ics", str(path), "--source", "magadan", "--city", "magadan", stdout=out)
+
+    assert "created 3, updated 0, unchanged 0" in out.getvalue()
+
+
+def test_import_command_refusal_is_a_command_error(db, tmp_path):
+    path = tmp_path / "bad.ics"
+    path.write_bytes(b"\x00\x01")
+
+    with pytest.raises(CommandError, match="binary"):
+        call_command("import_ics", str(path), "--source", "x")

@@ -21,11 +21,11 @@ from typing import Any
 
 import icalendar
 import x_wr_timezone
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events import services
 from events.feeds.models import ImportedEvent, ImportRun

@@ -147,7 +147,8 @@ def test_import_partly_bad_file_imports_nothing_and_names_each_bad_event(db):
 
     problems = info.value.message_dict["events"]
     assert len(problems) == 2
-    assert problems[0].startswith("every-second@partner:") and "SECONDLY" in problems[0]
+    assert problems[0].startswith("every-second@partner:")
+    assert "SECONDLY" in problems[0]
     assert problems[1] == "no-start@partner: no DTSTART"
     assert Event.objects.count() == 0
     assert ImportRun.objects.count() == 0

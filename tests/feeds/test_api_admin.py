@@ -1,0 +1,160 @@
+"""Token and import endpoints (coordinators only) and the admin screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from events.feeds.models import FeedToken, ImportRun
+from events.feeds.selectors import hash_token
+from events.models import Event
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def test_token_api_requires_coordinator(api_client, db):
+    assert api_client.get("/api/feeds/tokens/").status_code in (401, 403)
+    assert api_client.post("/api/feeds/tokens/", {"label": "x"}).status_code in (401, 403)
+
+
+def test_token_api_issue_revoke_regenerate(coordinator_api_client, client, fairbanks):
+    created = coordinator_api_client.post(
+        "/api/feeds/tokens/",
+        {"label": "Fairbanks office", "cities": [fairbanks.pk], "kinds": ["forum"]},
+        format="json",
+    )
+    assert created.status_code == 201
+    secret = created.data["token"]
+    assert created.data["links"]["webcal"].startswith("webcal://")
+    assert secret in created.data["links"]["https"]
+    token = FeedToken.objects.get(pk=created.data["id"])
+    assert token.token_hash == hash_token(secret)
+    listed = coordinator_api_client.get("/api/feeds/tokens/")
+    assert secret not in str(listed.content)
+    assert client.get(f"/feeds/private/{secret}.ics").status_code == 200
+
+    revoked = coordinator_api_client.post(f"/api/feeds/tokens/{token.pk}/revoke/")
+    assert revoked.status_code == 200
+    assert revoked.data["revoked_at"] is not None
+    assert client.get(f"/feeds/private/{secret}.ics").status_code == 404
+
+    regenerated = coordinator_api_client.post(f"/api/feeds/tokens/{token.pk}/regenerate/")
+    assert regenerated.status_code == 200
+    assert regenerated.data["token"] != secret
+    assert client.get(f"/feeds/private/{regenerated.data['token']}.ics").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"label": "x", "kinds": ["party"]}, "kinds"),
+        ({"label": "x", "cities": [999]}, "cities"),
+        ({"label": "x", "language": "de"}, "language"),
+        ({}, "label"),
+    ],
+)
+def test_token_api_bad_input_names_the_field(coordinator_api_client, db, payload, field):
+    response = coordinator_api_client.post("/api/feeds/tokens/", payload, format="json")
+
+    assert response.status_code == 400
+    assert field in response.data
+    assert FeedToken.objects.count() == 0
+
+
+def test_import_api_upload_and_refusal(coordinator_api_client, db):
+    good = SimpleUploadedFile("g.ics", (SAMPLES / "google_export.ics").read_bytes())
+    response = coordinator_api_client.post(
+        "/api/feeds/imports/",
+        {"file": good, "source": "magadan", "timezone": "Asia/Magadan"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["created"] == 3
+
+    bad = SimpleUploadedFile("b.ics", (SAMPLES / "partly_bad.ics").read_bytes())
+    response = coordinator_api_client.post(
+        "/api/feeds/imports/", {"file": bad, "source": "partner"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "file" in response.data
+    assert len(response.data["events"]) == 2
+    assert Event.objects.count() == 3
+
+    response = coordinator_api_client.post(
+        "/api/feeds/imports/", {"source": "partner"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "file" in response.data
+
+
+def test_links_api(api_client, db):
+    response = api_client.get("/api/feeds/links/", {"feed": "city", "key": "fairbanks"})
+    assert response.status_code == 200
+    assert response.data["https"].endswith("/feeds/city/fairbanks.ics")
+    assert api_client.get("/api/feeds/links/", {"feed": "nope"}).status_code == 400
+
+
+def test_admin_token_add_shows_url_once_and_stores_hash(admin_client, db):
+    response = admin_client.post(
+        "/admin/feeds/feedtoken/add/",
+        {"label": "Embassy", "kinds": "[]", "include_tentative": "on", "language": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    token = FeedToken.objects.get()
+    shown = [str(m) for m in response.context["messages"]]
+    [message] = [m for m in shown if "/feeds/private/" in m]
+    secret = message.rsplit("/feeds/private/", 1)[1].removesuffix(".ics")
+    assert token.token_hash == hash_token(secret)
+
+
+def test_admin_token_actions(admin_client, db):
+    from events.feeds import services
+
+    issued = services.create_feed_token(label="x")
+    response = admin_client.post(
+        "/admin/feeds/feedtoken/",
+        {"action": "revoke", "_selected_action": [issued.token.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    admin_client.post(
+        "/admin/feeds/feedtoken/",
+        {"action": "regenerate", "_selected_action": [issued.token.pk]},
+    )
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+    assert issued.token.token_hash != hash_token(issued.secret)
+
+
+def test_admin_import_upload(admin_client, db):
+    page = admin_client.get("/admin/feeds/importrun/upload/")
+    assert page.status_code == 200
+
+    bad = SimpleUploadedFile("b.ics", b"\x00binary")
+    response = admin_client.post(
+        "/admin/feeds/importrun/upload/",
+        {"file": bad, "source": "x", "kind": "other", "visibility": "public", "timezone": "UTC"},
+    )
+    assert response.status_code == 200
+    assert "binary" in response.content.decode()
+    assert ImportRun.objects.count() == 0
+
+    good = SimpleUploadedFile("g.ics", (SAMPLES / "outlook_export.ics").read_bytes())
+    response = admin_client.post(
+        "/admin/feeds/importrun/upload/",
+        {
+            "file": good,
+            "source": "tula",
+            "kind": "other",
+            "visibility": "public",
+            "timezone": "UTC",
+        },
+    )
+    assert response.status_code == 302
+    assert ImportRun.objects.get().created == 2

@@ -40,12 +40,26 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
+def _one_per_event(occurrences: list[Occurrence], count: int) -> list[Occurrence]:
+    """The first occurrence of each event: a yearly ceremony should not fill the home page."""
+    seen: set[int] = set()
+    result = []
+    for occ in occurrences:
+        if occ.event.pk in seen:
+            continue
+        seen.add(occ.event.pk)
+        result.append(occ)
+        if len(result) == count:
+            break
+    return result
+
+
 def home(request: HttpRequest) -> HttpResponse:
     visible = events_visible_to(request.user)
     today = timezone.localdate()
     context = {
-        "upcoming": occurrences_for(visible, period="upcoming")[:HOME_EVENTS],
-        "recent": occurrences_for(visible, period="past")[:HOME_EVENTS],
+        "upcoming": _one_per_event(occurrences_for(visible, period="upcoming"), HOME_EVENTS),
+        "recent": _one_per_event(occurrences_for(visible, period="past"), HOME_EVENTS),
         "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
         "cities": City.objects.order_by("country", "name_en"),
         "feed": links.feed_links(request, "feeds:all"),

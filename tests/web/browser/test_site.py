@@ -1,0 +1,184 @@
+"""The website in a real browser: navigation, language, filters, feeds, the desk."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from tests.web.browser.conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+
+PASSWORD = "desk-pass-123"
+
+
+def _coordinator(password: str = PASSWORD) -> User:
+    from django.conf import settings
+
+    user = User.objects.create_user("marina", password=password)
+    user.groups.add(Group.objects.get_or_create(name=settings.COORDINATORS_GROUP)[0])
+    return user
+
+
+def _log_in(page, username: str = "marina", password: str = PASSWORD) -> None:
+    page.goto("/desk/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/desk/$"))
+
+
+def test_browse_from_home_to_event_page(page):
+    page.goto("/")
+    page.get_by_role("link", name="ALSIB wreath-laying").first.click()
+
+    page.wait_for_url(re.compile(r"/events/alsib-wreath-laying/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "ALSIB wreath-laying"
+    assert "May 9, 2020" in page.locator('tr[data-city="egvekinot"]').inner_text()
+    assert "May 8, 2020" in page.locator('tr[data-city="fairbanks"]').inner_text()
+    visitor = page.locator("time[data-visitor-time]")
+    visitor.and_(page.locator("[data-rendered=true]")).wait_for()
+    # The browser runs in Europe/Berlin: 00:00 UTC on 9 May 2020 is 02:00 there.
+    assert "02:00" in visitor.inner_text()
+    assert "Europe/Berlin" in visitor.inner_text()
+
+
+def test_switch_to_russian(page):
+    page.goto("/events/alsib-wreath-laying/")
+    page.get_by_label("Language").select_option("ru")
+    page.get_by_role("button", name="Switch").click()
+
+    heading = page.get_by_role("heading", level=1)
+    heading.filter(has_text="Возложение венков").wait_for()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert "Местное время в каждом городе" in page.content()
+    assert "8 мая 2020" in page.locator('tr[data-city="fairbanks"]').inner_text()
+    page.goto("/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Города-побратимы в одном календаре"
+
+
+def test_filter_events_list(page):
+    page.goto("/events/")
+    page.get_by_label("City").select_option("fairbanks")
+    page.get_by_label("When").select_option("past")
+    page.get_by_role("button", name="Apply filters").click()
+
+    page.wait_for_url(re.compile(r"city=fairbanks"))
+    results = page.locator("section[aria-labelledby=results-heading]")
+    assert "ALSIB wreath-laying" in results.inner_text()
+    assert "Jazz Train" not in results.inner_text()
+
+    page.get_by_label("City").select_option("")
+    page.get_by_label("Kind").select_option("festival")
+    page.get_by_label("Month").fill("2099-07")
+    page.get_by_role("button", name="Apply filters").click()
+
+    page.wait_for_url(re.compile(r"kind=festival"))
+    results = page.locator("section[aria-labelledby=results-heading]")
+    assert "Jazz Train to Chattanooga" in results.inner_text()
+    assert "ALSIB" not in results.inner_text()
+
+
+def test_bad_filter_shows_a_message_not_an_error_page(page):
+    response = page.goto("/events/?month=2020-13&kind=rave")
+
+    assert response is not None
+    assert response.status == 400
+    assert page.get_by_role("alert").filter(has_text="Month").is_visible()
+
+
+def test_subscribe_link_points_at_a_calendar_feed(page, live_server):
+    page.goto("/cities/fairbanks/")
+    https = page.locator("input[data-feed=https]").input_value()
+    webcal = page.locator("a[data-feed=webcal]").get_attribute("href")
+    google = page.locator("a[data-feed=google]").get_attribute("href")
+
+    response = page.request.get(https)
+
+    assert https.startswith(live_server.url)
+    assert webcal == "webcal://" + https.split("://", 1)[1]
+    assert google.startswith("https://calendar.google.com/")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in response.text()
+    assert "ALSIB wreath-laying" in response.text()
+
+
+def test_coordinator_logs_in_and_confirms_a_tentative_event(page):
+    _coordinator()
+
+    _log_in(page)
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Coordinator's desk"
+    page.get_by_role("button", name="Confirm Secret tentative visit").click()
+    page.get_by_role("status").filter(has_text="Confirmed").wait_for()
+    assert page.get_by_role("button", name="Confirm Secret tentative visit").count() == 0
+
+
+def test_coordinator_creates_an_event_and_sees_dst_error(page):
+    _coordinator()
+    _log_in(page)
+
+    page.get_by_label("Title (English)").fill("Spring forum")
+    page.get_by_label("Kind").select_option("forum")
+    page.get_by_label("Time zone").fill("America/New_York")
+    page.get_by_label("Start (local time in that zone)").fill("2031-03-09T02:30")
+    page.get_by_label("City 1").select_option(label="Albany")
+    page.get_by_role("button", name="Create event").click()
+
+    page.locator("#id_start-error").wait_for()
+    assert "does not exist in America/New_York" in page.locator("#id_start-error").inner_text()
+
+    page.get_by_label("Start (local time in that zone)").fill("2031-03-09T10:30")
+    page.get_by_role("button", name="Create event").click()
+
+    page.wait_for_url(re.compile(r"/events/spring-forum/$"))
+    assert "Albany" in page.locator('tr[data-city="albany"]').inner_text()
+
+
+def test_anonymous_visitor_cannot_reach_the_desk(page, django_user_model):
+    page.goto("/desk/")
+
+    page.wait_for_url(re.compile(r"/desk/login/\?next=/desk/"))
+    assert "Tentative events to confirm" not in page.content()
+
+    django_user_model.objects.create_user("visitor", password="visitor-pass-123")
+    page.get_by_label("Username").fill("visitor")
+    page.get_by_label("Password").fill("visitor-pass-123")
+    with page.expect_response(lambda r: r.url.endswith("/desk/") and "login" not in r.url) as desk:
+        page.get_by_role("button", name="Log in").click()
+    assert desk.value.status == 403
+
+
+PAGES = [
+    ("home", "/"),
+    ("events", "/events/?period=past"),
+    ("month", "/events/month/?month=2020-05"),
+    ("event", "/events/alsib-wreath-laying/"),
+    ("event-cancelled", "/events/jazz-train-to-chattanooga/"),
+    ("city", "/cities/fairbanks/"),
+    ("partnership", "/partnerships/{pair}/"),
+    ("desk", "/desk/"),
+]
+
+
+def test_screenshots_of_main_pages(page, live_world, screenshots):
+    _coordinator()
+    _log_in(page)
+
+    for viewport, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(viewport)
+        for name, url in PAGES:
+            page.goto(url.format(pair=live_world.pair.pk))
+            page.wait_for_load_state("load")
+            # Nothing may stick out sideways at phone width.
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{name} overflows by {overflow}px at {label} width"
+            page.screenshot(path=screenshots / f"{name}-{label}.png", full_page=True)
+
+    assert len(list(screenshots.glob("*-phone.png"))) >= len(PAGES)

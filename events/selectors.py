@@ -95,8 +95,10 @@ def upcoming_anniversaries(
 ) -> list[Anniversary]:
     """Partnership anniversaries falling in [start, end] (inclusive), oldest first."""
     result = []
-    pairs = Partnership.objects.filter(established_on__isnull=False).select_related(
-        "city_a", "city_b"
+    pairs = (
+        Partnership.objects.filter(established_on__isnull=False)
+        .select_related("city_a", "city_b")
+        .prefetch_related("status_changes")
     )
     for pair in pairs:
         est = pair.established_on

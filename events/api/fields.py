@@ -61,6 +61,10 @@ class WallClockOrAwareDateTimeField(serializers.Field):
 class ZonedDateTimeField(serializers.ReadOnlyField):
     """Read-only aware datetime rendered with its own offset (not converted to UTC)."""
 
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
     def to_representation(self, value: dt.datetime | None) -> str | None:
         return value.isoformat() if value is not None else None
 

@@ -183,6 +183,7 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="The (first) start in every participating city's own zone and date."
     )
     occurrence_changes = OccurrenceChangeSerializer(source="changes", many=True, read_only=True)
+    online_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
     exdates = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Excluded local starts (ISO)."
     )

@@ -301,3 +301,25 @@ def test_event_in_local_mode_shows_same_wall_clock_everywhere(client, world):
     assert "10:00" in _city_row(html, "egvekinot")
     assert "10:00" in _city_row(html, "fairbanks")
     assert "May 9, 2030" in _city_row(html, "fairbanks")
+
+
+def test_home_shows_a_recurring_event_once_per_list(client, world):
+    html = _text(client.get(reverse("web:home")))
+
+    recent = html.split('id="recent-heading"', 1)[1].split("</section>", 1)[0]
+    assert recent.count("Victory Day ceremony") == 1
+
+
+@pytest.mark.parametrize("page", ["zzz", "-1", "999999", "1e9"])
+def test_event_list_bad_page_number_is_not_an_error(client, world, page):
+    response = client.get(reverse("web:event_list"), {"period": "past", "page": page})
+
+    assert response.status_code == 200
+
+
+def test_city_page_in_russian_uses_native_name_and_plurals(ru, world):
+    html = _text(ru.get(reverse("web:city_detail", args=["fairbanks"])))
+
+    assert "Эгвекинот" in html
+    assert "лет)" in html
+    assert "местное время: Fairbanks" in html

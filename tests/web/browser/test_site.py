@@ -165,7 +165,7 @@ PAGES = [
 ]
 
 
-def test_screenshots_of_main_pages(page, live_world, screenshots):
+def test_screenshots_of_main_pages(page, live_server, live_world, screenshots):
     _coordinator()
     _log_in(page)
 
@@ -180,5 +180,13 @@ def test_screenshots_of_main_pages(page, live_world, screenshots):
             )
             assert overflow <= 1, f"{name} overflows by {overflow}px at {label} width"
             page.screenshot(path=screenshots / f"{name}-{label}.png", full_page=True)
+
+    page.context.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url}])
+    for viewport, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(viewport)
+        page.goto("/events/alsib-wreath-laying/")
+        page.screenshot(path=screenshots / f"event-ru-{label}.png", full_page=True)
+        page.goto(f"/partnerships/{live_world.pair.pk}/")
+        page.screenshot(path=screenshots / f"partnership-ru-{label}.png", full_page=True)
 
     assert len(list(screenshots.glob("*-phone.png"))) >= len(PAGES)

@@ -134,6 +134,20 @@ class CityTimeSerializer(serializers.Serializer):
         return obj.start.strftime("%H:%M") if obj.start else None
 
 
+@extend_schema_field(CityTimeSerializer(many=True))
+class CityTimesField(serializers.Field):
+    """An event's start in each participating city (one child serializer for all rows)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+        self.child = CityTimeSerializer()
+
+    def to_representation(self, event: Event) -> list:
+        return [self.child.to_representation(ct) for ct in selectors.event_city_times(event)]
+
+
 class ParticipationSerializer(serializers.ModelSerializer):
     city = CityBriefSerializer(read_only=True)
 
@@ -179,7 +193,7 @@ class EventSerializer(serializers.ModelSerializer):
     end_local = ZonedDateTimeField(source="local_end")
     all_day = serializers.BooleanField(source="is_all_day", read_only=True)
     participations = ParticipationSerializer(many=True, read_only=True)
-    city_times = serializers.SerializerMethodField(
+    city_times = CityTimesField(
         help_text="The (first) start in every participating city's own zone and date."
     )
     occurrence_changes = OccurrenceChangeSerializer(source="changes", many=True, read_only=True)
@@ -227,10 +241,6 @@ class EventSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(CityTimeSerializer(many=True))
-    def get_city_times(self, obj: Event) -> list:
-        return CityTimeSerializer(selectors.event_city_times(obj), many=True).data
 
 
 class OccurrenceEventSerializer(serializers.ModelSerializer):

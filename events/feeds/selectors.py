@@ -32,7 +32,7 @@ from events.selectors import events_visible_to
 # clients that poll every few hours or days remove it rather than keep a stale copy.
 CANCELLED_RETENTION = dt.timedelta(days=30)
 # How many missing fragments are rendered per batch (a few queries per batch).
-RENDER_BATCH = 1000
+RENDER_BATCH = 2000
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 

@@ -114,7 +114,6 @@ def render_and_store_fragments(
         )
     FeedFragment.objects.bulk_create(
         rows,
-        batch_size=500,
         update_conflicts=True,
         unique_fields=["event", "variant", "language"],
         update_fields=["version", "body", "rendered_at"],

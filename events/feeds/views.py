@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
@@ -39,7 +39,7 @@ def _serve(
     request: HttpRequest,
     *,
     key: str,
-    query: QuerySet[Event],
+    query: Callable[[], QuerySet[Event]],
     name: str,
     description: str,
     language: str,
@@ -47,6 +47,7 @@ def _serve(
     private: bool = False,
     filename: str = "",
 ) -> HttpResponse:
+    """``query`` is built only when a body is sent: a 304 does no query-building work."""
     state = selectors.feed_state()
     seed = f"{key}|{language}|{ical.render_salt()}|{state.etag_seed}"
     etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
@@ -56,7 +57,7 @@ def _serve(
         if request.method == "HEAD":
             response = HttpResponse(content_type=CONTENT_TYPE)
         else:
-            body = _body(query, name=name, description=description, language=language, zone=zone)
+            body = _body(query(), name=name, description=description, language=language, zone=zone)
             response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
         response["Content-Type"] = CONTENT_TYPE
         if filename:
@@ -93,7 +94,7 @@ def all_feed(request: HttpRequest) -> HttpResponse:
     return _serve(
         request,
         key="all",
-        query=selectors.public_feed_events(_cutoff()),
+        query=lambda: selectors.public_feed_events(_cutoff()),
         name=name,
         description=description,
         language=language,
@@ -114,7 +115,7 @@ def city_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return _serve(
         request,
         key=f"city:{city.pk}:{ical.stamp(city.updated_at)}",
-        query=selectors.city_feed_events(city, _cutoff()),
+        query=lambda: selectors.city_feed_events(city, _cutoff()),
         name=name,
         description=description,
         language=language,
@@ -134,7 +135,7 @@ def partnership_feed(request: HttpRequest, pk: int) -> HttpResponse:
     return _serve(
         request,
         key=f"partnership:{pair.pk}:{ical.stamp(pair.updated_at)}",
-        query=selectors.public_feed_events(_cutoff()).filter(partnership=pair),
+        query=lambda: selectors.public_feed_events(_cutoff()).filter(partnership=pair),
         name=name,
         description=description,
         language=language,
@@ -154,7 +155,7 @@ def kind_feed(request: HttpRequest, kind: str) -> HttpResponse:
     return _serve(
         request,
         key=f"kind:{kind}",
-        query=selectors.public_feed_events(_cutoff()).filter(kind=kind),
+        query=lambda: selectors.public_feed_events(_cutoff()).filter(kind=kind),
         name=name,
         description=description,
         language=language,
@@ -173,7 +174,7 @@ def event_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return _serve(
         request,
         key=f"event:{event.pk}",
-        query=query,
+        query=lambda: query,
         name=event.title(language),
         description="",
         language=language,
@@ -201,7 +202,7 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
         return _serve(
             request,
             key=f"private:{feed_token.pk}:{ical.stamp(feed_token.updated_at)}",
-            query=selectors.token_feed_events(feed_token, _cutoff()),
+            query=lambda: selectors.token_feed_events(feed_token, _cutoff()),
             name=feed_token.label,
             description="",
             language=language,

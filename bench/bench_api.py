@@ -17,13 +17,15 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# WhiteNoise warns when collectstatic has not run; irrelevant to an API benchmark.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 django.setup()
 
 from django.conf import settings  # noqa: E402

@@ -120,7 +120,7 @@ class EventViewSet(ServiceViewSet):
 
 @extend_schema(
     parameters=WINDOW_PARAMETERS,
-    responses={200: OccurrenceSerializer(many=True), 400: BAD_REQUEST, 429: READ_ERRORS[429]},
+    responses={200: OccurrenceSerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
     summary="Every occurrence in a date window, in UTC, the event's zone and each city's zone",
 )
 class OccurrenceListView(generics.ListAPIView):
@@ -159,7 +159,7 @@ class OccurrenceListView(generics.ListAPIView):
             description="Only 5, 10, 15 ... years (default true).",
         ),
     ],
-    responses={200: AnniversarySerializer(many=True), 400: BAD_REQUEST, 429: READ_ERRORS[429]},
+    responses={200: AnniversarySerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
     summary="Partnership anniversaries in a date window",
 )
 class AnniversaryListView(generics.ListAPIView):

@@ -51,10 +51,23 @@ CALENDAR_END = b"END:VCALENDAR\r\n"
 LANGUAGES = ("en", "ru")
 
 
+@lru_cache(maxsize=1)
+def _translations_stamp() -> str:
+    """Size and mtime of the compiled catalogues: new translations re-render fragments."""
+    from pathlib import Path
+
+    parts = []
+    for base in settings.LOCALE_PATHS:
+        for mo in sorted(Path(base).glob("*/LC_MESSAGES/django.mo")):
+            info = mo.stat()
+            parts.append(f"{mo.parent.parent.name}:{info.st_size}:{int(info.st_mtime)}")
+    return ",".join(parts)
+
+
 def render_salt() -> str:
-    """Part of every fragment's version: renderer version and the settings it reads."""
-    digest = hashlib.sha256(f"{settings.SITE_URL}|{settings.DEFAULT_FROM_EMAIL}".encode())
-    return f"{RENDER_VERSION}.{digest.hexdigest()[:8]}"
+    """Part of every fragment's version: renderer version, the settings and catalogues it reads."""
+    seed = f"{settings.SITE_URL}|{settings.DEFAULT_FROM_EMAIL}|{_translations_stamp()}"
+    return f"{RENDER_VERSION}.{hashlib.sha256(seed.encode()).hexdigest()[:8]}"
 
 
 def event_uid(event: Event) -> str:

@@ -24,6 +24,7 @@ from events.models import (
     Partnership,
     PartnershipStatusChange,
 )
+from events.selectors import is_coordinator
 
 
 def _adopt(target: Model, saved: Model) -> None:
@@ -45,6 +46,31 @@ def _add_service_errors(
     for field, errors in exc.error_dict.items():
         name = renames.get(field, field)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class CoordinatorPermissions:
+    """Members of the coordinators group (with staff access to the admin) manage the
+    programme without per-model permissions; others need the usual Django permissions."""
+
+    def _allowed(self, request, perm: str, obj=None) -> bool:
+        return is_coordinator(request.user) or getattr(super(), perm)(request, obj)
+
+    def has_module_permission(self, request) -> bool:
+        return is_coordinator(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_view_permission", obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        if isinstance(self, admin.ModelAdmin):
+            return is_coordinator(request.user) or super().has_add_permission(request)
+        return self._allowed(request, "has_add_permission", obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_change_permission", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_delete_permission", obj)
 
 
 # --- Cities -------------------------------------------------------------------------------------
@@ -73,7 +99,7 @@ class CityAdminForm(forms.ModelForm):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = CityAdminForm
     list_display = ["name_en", "name_native", "kind", "country", "region", "timezone"]
     list_filter = ["kind", "country"]
@@ -137,7 +163,7 @@ class PartnershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = PartnershipAdminForm
     inlines = [StatusChangeInline]
     list_display = ["__str__", "established_on", "established_precision", "status"]
@@ -259,7 +285,7 @@ class EventAdminForm(forms.ModelForm):
         return data
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     model = Participation
     fields = ["city", "role", "venue"]
     autocomplete_fields = ["city"]
@@ -283,7 +309,7 @@ class OccurrenceChangeInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = EventAdminForm
     inlines = [ParticipationInline, OccurrenceChangeInline]
     list_display = ["__str__", "kind", "status", "when", "time_mode", "visibility"]
@@ -397,7 +423,7 @@ class ContactAdminForm(forms.ModelForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = ContactAdminForm
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]

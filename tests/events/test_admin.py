@@ -272,3 +272,26 @@ def test_admin_contact_saves(admin_client):
 
     assert response.status_code == 302
     assert Contact.objects.get().city == city
+
+
+def test_staff_coordinator_without_model_permissions_manages_events(client, coordinator):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    city = CityFactory()
+
+    page = client.get(reverse("admin:events_event_add"))
+    response = client.post(reverse("admin:events_event_add"), _event_post(city))
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert Event.objects.get().participations.count() == 1
+
+
+def test_staff_user_outside_coordinators_cannot_edit_events(client, django_user_model):
+    user = django_user_model.objects.create_user("staff", password="staff-pass-123", is_staff=True)
+    client.force_login(user)
+
+    response = client.get(reverse("admin:events_event_add"))
+
+    assert response.status_code == 403

@@ -584,8 +584,12 @@ def invitation_ics(
     language: str,
     method: str = "REQUEST",
     recurrence_id: dt.datetime | dt.date | None = None,
+    attendee: str | None = None,
 ) -> bytes:
     """One event (or one occurrence) as an iTIP calendar for an email attachment.
+
+    ``attendee`` (an email address), when given, is added as ATTENDEE;RSVP=FALSE so Outlook
+    files the invitation for that mailbox without asking for a reply.
 
     ``method`` is REQUEST (new or changed) or CANCEL. ``recurrence_id`` picks one instance of a
     recurring event: its original start (aware instant, or naive local time in the event's
@@ -604,6 +608,12 @@ def invitation_ics(
     organizer.params["CN"] = icalendar.vText(_display_name(settings.DEFAULT_FROM_EMAIL))
     for vevent in vevents:
         vevent.add("ORGANIZER", organizer)
+        if attendee:
+            vevent.add(
+                "ATTENDEE",
+                icalendar.vCalAddress(f"mailto:{attendee.strip()}"),
+                {"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE", "PARTSTAT": "NEEDS-ACTION"},
+            )
         if method == "CANCEL":
             vevent.replace("STATUS", "CANCELLED")
     with translation.override(language):

@@ -251,3 +251,12 @@ def test_vtimezone_definition_alone_gives_the_right_offsets(zone, local, offset_
     [event] = IcsCalendarStream.calendar_from_ics(text).events
 
     assert event.dtstart.utcoffset() == dt.timedelta(hours=offset_hours)
+
+
+def test_invitation_ics_attendee_for_outlook(ceremony):
+    data = ical.invitation_ics(ceremony, language="en", attendee="mayor@fairbanks.example")
+
+    [vevent] = vobject.readOne(data.decode()).vevent_list
+    assert vevent.attendee.value == "mailto:mayor@fairbanks.example"
+    assert vevent.attendee.params["RSVP"] == ["FALSE"]
+    assert vevent.organizer.value == "mailto:calendar@localhost"

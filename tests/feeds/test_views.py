@@ -171,9 +171,18 @@ def test_feed_query_count_does_not_grow_with_events(
             rrule="FREQ=YEARLY" if i % 2 else "",
             participations=[services.ParticipationInput(city_id=fairbanks.pk)],
         )
-    for url in ["/feeds/all.ics", "/feeds/city/fairbanks.ics", "/feeds/kind/forum.ics"]:
+    pair = PartnershipFactory(city_a=egvekinot, city_b=fairbanks)
+    Event.objects.update(partnership=pair)
+    secret = feed_services.create_feed_token(label="all").secret
+    for url in [
+        "/feeds/all.ics",
+        "/feeds/city/fairbanks.ics",
+        "/feeds/kind/forum.ics",
+        f"/feeds/partnership/{pair.pk}.ics",
+        f"/feeds/private/{secret}.ics",
+    ]:
         fetch(client, url)  # cold: renders and stores
-        lookup = 1 if "/city/" in url else 0
+        lookup = 1 if "/city/" in url or "/partnership/" in url or "/private/" in url else 0
         # aggregate + zones + one streamed query over events joined to their fragments
         with django_assert_num_queries(lookup + 3):
             status, body, _r = fetch(client, url)
@@ -190,6 +199,29 @@ def test_city_rename_and_zone_change_invalidate_fragments(client, fairbanks, cer
     services.update_city(city=fairbanks, timezone="America/Juneau")
     _s, body, _r = fetch(client, "/feeds/city/fairbanks.ics")
     assert "DTSTART;TZID=America/Juneau:20300508T160000" in body.decode()
+
+
+def test_event_download_query_count(client, ceremony, django_assert_num_queries):
+    url = f"/feeds/event/{ceremony.slug}.ics"
+    fetch(client, url)
+
+    with django_assert_num_queries(4):  # event + aggregate + zones + fragments
+        status, body, response = fetch(client, url)
+
+    assert status == 200
+    assert body.count(b"BEGIN:VEVENT") == 1
+    assert response["Content-Disposition"] == f'attachment; filename="{ceremony.slug}.ics"'
+
+
+def test_occurrence_change_invalidates_fragment(client, victory_day):
+    fetch(client, "/feeds/all.ics")
+    services.change_occurrence(
+        event=victory_day, original_start=dt.datetime(2033, 5, 9, 10, 0), cancelled=True
+    )
+
+    _s, body, _r = fetch(client, "/feeds/all.ics")
+
+    assert "EXDATE;TZID=Asia/Anadyr:20320509T100000,20330509T100000" in body.decode()
 
 
 def test_fragment_rerendered_only_for_changed_event(client, ceremony, festival):

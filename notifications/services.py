@@ -345,13 +345,26 @@ def plan_rule(
                         occurrence_start=planned.occurrence_start,
                     )
                 )
-            elif row.status == Delivery.Status.PENDING and (
-                row.due_at != planned.due_at or row.occurrence_start != planned.occurrence_start
+            elif (
+                row.status == Delivery.Status.PENDING
+                and row.attempts == 0
+                and (
+                    row.due_at != planned.due_at or row.occurrence_start != planned.occurrence_start
+                )
             ):
-                Delivery.objects.filter(pk=row.pk, status=Delivery.Status.PENDING).update(
+                Delivery.objects.filter(
+                    pk=row.pk, status=Delivery.Status.PENDING, attempts=0
+                ).update(
                     due_at=planned.due_at,
                     next_attempt_at=planned.due_at,
                     occurrence_start=planned.occurrence_start,
+                )
+            elif row.status == Delivery.Status.PENDING and (
+                row.occurrence_start != planned.occurrence_start
+            ):
+                # In retry: keep its backoff, but a moved event still makes it "missed" in time.
+                Delivery.objects.filter(pk=row.pk, status=Delivery.Status.PENDING).update(
+                    occurrence_start=planned.occurrence_start
                 )
         stale = [
             row.pk

@@ -91,12 +91,13 @@ def make_pipeline(pg, app_clock, tmp_path, monkeypatch):
 
     started = []
 
-    def build(redis_url: str, smtp_port: int) -> Pipeline:
+    def build(redis_url: str, smtp_port: int, plan_seconds: int = 3600) -> Pipeline:
         pipeline = Pipeline(
             tmp=tmp_path,
             redis_url=redis_url,
             smtp_port=smtp_port,
             clock_file=os.environ["NOTIFICATIONS_CLOCK_FILE"],
+            plan_seconds=plan_seconds,
         )
         for name, value in pipeline.env.items():
             if name.startswith("NOTIFICATIONS_"):

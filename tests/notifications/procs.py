@@ -149,7 +149,9 @@ def test_database_url() -> str:
 class Pipeline:
     """Celery worker(s) and beat(s) as subprocesses, each in its own process group."""
 
-    def __init__(self, *, tmp: Path, redis_url: str, smtp_port: int, clock_file: str) -> None:
+    def __init__(
+        self, *, tmp: Path, redis_url: str, smtp_port: int, clock_file: str, plan_seconds: int
+    ) -> None:
         self.tmp = tmp
         self.procs: list[subprocess.Popen] = []
         self.env = {
@@ -167,7 +169,7 @@ class Pipeline:
             "CELERY_TASK_SOFT_TIME_LIMIT": "8",
             "NOTIFICATIONS_CLOCK_FILE": clock_file,
             "NOTIFICATIONS_SCAN_SECONDS": "1",
-            "NOTIFICATIONS_PLAN_SECONDS": "5",
+            "NOTIFICATIONS_PLAN_SECONDS": str(plan_seconds),
             "NOTIFICATIONS_DEBOUNCE_SECONDS": "60",
             "NOTIFICATIONS_RETRY_BASE_SECONDS": "1",
             "NOTIFICATIONS_RETRY_MAX_SECONDS": "2",
@@ -194,7 +196,7 @@ class Pipeline:
 
     def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
         return self._spawn(
-            ["worker", "-l", "WARNING", "-P", "prefork", "-c", str(concurrency),
+            ["worker", "-l", os.environ.get("H4_WORKER_LOG", "WARNING"), "-P", "prefork", "-c", str(concurrency),
              "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"h4-{uuid.uuid4().hex[:6]}@%h"],
             "worker",

@@ -65,7 +65,7 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
         )  # 14 days and 1 day before, 09:00 local; planned on commit
     assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == 4
 
-    pipeline = make_pipeline(shared_redis_url, smtp.port)
+    pipeline = make_pipeline(shared_redis_url, smtp.port, plan_seconds=3)
     pipeline.start_worker()
     pipeline.start_beat()
 

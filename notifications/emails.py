@@ -106,7 +106,9 @@ def _city_lines(occ: Occurrence | None, language: str) -> list[CityLine]:
     return lines
 
 
-def _ics(event: Event, delivery: Delivery, language: str, occ: Occurrence | None) -> bytes | None:
+def _ics(
+    event: Event, delivery: Delivery, language: str, occ: Occurrence | None, recipient: str
+) -> bytes | None:
     try:
         from events.ical import invitation_ics
     except ImportError:  # the shared iCalendar module has not landed: send without
@@ -176,7 +178,7 @@ def build_email(
         },
     )
     message.attach_alternative(html, "text/html")
-    ics = _ics(event, delivery, language, occurrence)
+    ics = _ics(event, delivery, language, occurrence, recipient)
     if ics is not None:
         method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")

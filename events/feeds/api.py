@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -45,6 +47,24 @@ class FeedTokenInput(serializers.Serializer):
     language = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class IssuedTokenSerializer(FeedTokenSerializer):
+    token = serializers.CharField(help_text="The secret; shown only in this reply.")
+    links = serializers.DictField(child=serializers.URLField())
+
+    class Meta(FeedTokenSerializer.Meta):
+        fields = [*FeedTokenSerializer.Meta.fields, "token", "links"]
+
+
+_LINKS = inline_serializer(
+    "FeedLinks",
+    {
+        "https": serializers.URLField(),
+        "webcal": serializers.CharField(),
+        "google": serializers.URLField(),
+    },
+)
+
+
 def _issued(request: Request, issued: services.IssuedToken) -> dict:
     data = dict(FeedTokenSerializer(issued.token).data)
     data["token"] = issued.secret
@@ -57,10 +77,12 @@ class FeedTokenListView(APIView):
 
     permission_classes = [CoordinatorOnly]
 
+    @extend_schema(responses=FeedTokenSerializer(many=True))
     def get(self, request: Request) -> Response:
         tokens = FeedToken.objects.prefetch_related("cities")
         return Response(FeedTokenSerializer(tokens, many=True).data)
 
+    @extend_schema(request=FeedTokenInput, responses={201: IssuedTokenSerializer})
     def post(self, request: Request) -> Response:
         form = FeedTokenInput(data=request.data)
         form.is_valid(raise_exception=True)
@@ -80,6 +102,7 @@ class FeedTokenListView(APIView):
 class FeedTokenRevokeView(APIView):
     permission_classes = [CoordinatorOnly]
 
+    @extend_schema(request=None, responses=FeedTokenSerializer)
     def post(self, request: Request, pk: int) -> Response:
         token = services.revoke_feed_token(token=get_object_or_404(FeedToken, pk=pk))
         return Response(FeedTokenSerializer(token).data)
@@ -88,6 +111,7 @@ class FeedTokenRevokeView(APIView):
 class FeedTokenRegenerateView(APIView):
     permission_classes = [CoordinatorOnly]
 
+    @extend_schema(request=None, responses=IssuedTokenSerializer)
     def post(self, request: Request, pk: int) -> Response:
         issued = services.regenerate_feed_token(token=get_object_or_404(FeedToken, pk=pk))
         return Response(_issued(request, issued))
@@ -112,9 +136,11 @@ class ImportInput(serializers.Serializer):
     file = serializers.FileField()
     source = serializers.CharField(max_length=200)
     cities = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    kind = serializers.ChoiceField(choices=Event.Kind.choices, default=Event.Kind.OTHER)
-    visibility = serializers.ChoiceField(
-        choices=Event.Visibility.choices, default=Event.Visibility.PUBLIC
+    # Plain strings (checked by the importer, which names the field): a second ChoiceField over
+    # Event.Kind would give the OpenAPI schema a colliding enum.
+    kind = serializers.CharField(default=Event.Kind.OTHER, help_text="An event kind")
+    visibility = serializers.CharField(
+        default=Event.Visibility.PUBLIC, help_text="public or internal"
     )
     timezone = serializers.CharField(required=False, default="UTC")
 
@@ -129,10 +155,12 @@ class ImportView(APIView):
     permission_classes = [CoordinatorOnly]
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(responses=ImportRunSerializer(many=True))
     def get(self, request: Request) -> Response:
         runs = ImportRun.objects.all()[:50]
         return Response(ImportRunSerializer(runs, many=True).data)
 
+    @extend_schema(request=ImportInput, responses={201: ImportRunSerializer})
     def post(self, request: Request) -> Response:
         form = ImportInput(data=request.data)
         form.is_valid(raise_exception=True)
@@ -156,12 +184,22 @@ class ImportView(APIView):
         return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
+_FEED_KEYS = {"city": "slug", "partnership": "pk", "kind": "kind", "event": "slug"}
+
+
 class FeedLinksView(APIView):
     """GET ?feed=all|city|partnership|kind|event&key=...: https, webcal and Google links."""
 
     permission_classes = [AllowAny]
-    _KEYS = {"city": "slug", "partnership": "pk", "kind": "kind", "event": "slug"}
+    _KEYS = _FEED_KEYS
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("feed", OpenApiTypes.STR, enum=["all", *_FEED_KEYS]),
+            OpenApiParameter("key", OpenApiTypes.STR, required=False),
+        ],
+        responses=_LINKS,
+    )
     def get(self, request: Request) -> Response:
         feed = request.query_params.get("feed", "all")
         key = request.query_params.get("key", "")

@@ -158,3 +158,13 @@ def test_admin_import_upload(admin_client, db):
     )
     assert response.status_code == 302
     assert ImportRun.objects.get().created == 2
+
+
+def test_import_api_bad_kind_names_the_field(coordinator_api_client, db):
+    good = SimpleUploadedFile("g.ics", (SAMPLES / "outlook_export.ics").read_bytes())
+    response = coordinator_api_client.post(
+        "/api/feeds/imports/", {"file": good, "source": "x", "kind": "party"}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert "kind" in response.data

@@ -600,6 +600,8 @@ def invitation_ics(
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
+    if not event.is_scheduled:
+        raise ValueError("an event without a calendar date (month/year/unknown) has no .ics")
     language = normalise_language(language)
     if recurrence_id is not None and not event.rrule:
         recurrence_id = None

@@ -86,6 +86,7 @@ class CityAdminForm(forms.ModelForm):
             "region",
             "name_en",
             "name_native",
+            "name_ru",
             "timezone",
             "latitude",
             "longitude",
@@ -103,7 +104,7 @@ class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = CityAdminForm
     list_display = ["name_en", "name_native", "kind", "country", "region", "timezone"]
     list_filter = ["kind", "country"]
-    search_fields = ["name_en", "name_native", "region", "slug"]
+    search_fields = ["name_en", "name_native", "name_ru", "region", "slug"]
     prepopulated_fields = {"slug": ("name_en",)}
 
     def save_model(self, request, obj: City, form: forms.ModelForm, change: bool) -> None:

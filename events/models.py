@@ -35,6 +35,8 @@ class City(models.Model):
     )
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_native = models.CharField(_("name (native)"), max_length=120)
+    # The Russian exonym of a place outside Russia (Анкоридж); Russian places use name_native.
+    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     latitude = models.DecimalField(
         max_digits=8,
@@ -73,7 +75,13 @@ class City(models.Model):
         return self.name_en
 
     def name(self, language: str = "en") -> str:
-        return self.name_native if language == "ru" and self.country == "RU" else self.name_en
+        """The name to show in ``language``: Russian exonym, Cyrillic native name or English."""
+        if language == "ru":
+            if self.name_ru:
+                return self.name_ru
+            if self.country == "RU":
+                return self.name_native
+        return self.name_en
 
     @property
     def zone(self):  # -> zoneinfo.ZoneInfo

@@ -27,6 +27,7 @@ class CityInput(serializers.Serializer):
     region = serializers.CharField(max_length=120, required=False, allow_blank=True)
     name_en = serializers.CharField(max_length=120)
     name_native = serializers.CharField(max_length=120)
+    name_ru = serializers.CharField(max_length=120, required=False, allow_blank=True)
     timezone = _zone_field()
     latitude = serializers.DecimalField(
         max_digits=8, decimal_places=5, min_value=-90, max_value=90, required=False, allow_null=True

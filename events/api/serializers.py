@@ -39,6 +39,7 @@ class CitySerializer(serializers.ModelSerializer):
             "region",
             "name_en",
             "name_native",
+            "name_ru",
             "timezone",
             "latitude",
             "longitude",
@@ -50,7 +51,7 @@ class CitySerializer(serializers.ModelSerializer):
 class CityBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = City
-        fields = ["id", "slug", "country", "name_en", "name_native", "timezone"]
+        fields = ["id", "slug", "country", "name_en", "name_native", "name_ru", "timezone"]
         read_only_fields = fields
 
 

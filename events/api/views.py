@@ -46,7 +46,7 @@ class CityViewSet(ServiceViewSet):
     serializer_class = CitySerializer
     input_class = inputs.CityInput
     filterset_class = CityFilter
-    search_fields = ["name_en", "name_native", "region", "slug"]
+    search_fields = ["name_en", "name_native", "name_ru", "region", "slug"]
     ordering_fields = ["name_en", "name_native", "country", "timezone", "id"]
 
     def create_object(self, data: dict[str, Any]) -> City:

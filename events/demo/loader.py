@@ -29,6 +29,7 @@ from events.demo.programme import (
     EVENTS,
     OCCURRENCE_CHANGES,
     PARTNERSHIPS,
+    RUSSIAN_NAMES,
     CitySpec,
     EventSpec,
 )
@@ -86,6 +87,7 @@ def _city_values(spec: CitySpec, place: gazetteer.Place | None) -> dict[str, Any
         "region": spec.region,
         "name_en": spec.name_en,
         "name_native": spec.name_native,
+        "name_ru": RUSSIAN_NAMES.get(spec.slug, ""),
         "timezone": spec.timezone,
         "latitude": place.latitude if place else None,
         "longitude": place.longitude if place else None,

@@ -102,6 +102,27 @@ class ContactSpec:
 
 
 # --- Cities ------------------------------------------------------------------------------------
+# Russian exonyms of the places outside Russia, for the Russian interface, feeds and e-mails.
+RUSSIAN_NAMES: dict[str, str] = {
+    "albany": "Олбани",
+    "anchorage": "Анкоридж",
+    "fairbanks": "Фэрбанкс",
+    "san-jose": "Сан-Хосе",
+    "gainesville": "Гейнсвилл",
+    "juneau": "Джуно",
+    "duluth": "Дулут",
+    "chattanooga": "Чаттануга",
+    "tashkent": "Ташкент",
+    "seattle": "Сиэтл",
+    "chicago": "Чикаго",
+    "los-angeles": "Лос-Анджелес",
+    "chipley": "Чипли",
+    "washington-dc": "Вашингтон",
+    "maryland": "Мэриленд",
+    "california": "Калифорния",
+    "texas": "Техас",
+}
+
 # Russian regions follow the document's English ("Leningrad region" -> "Leningrad Region").
 
 CITIES: tuple[CitySpec, ...] = (

@@ -11,11 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.admin import CoordinatorPermissions
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun
 from events.feeds.selectors import hash_token
 from events.models import City, Event
+from events.selectors import is_coordinator
 
 
 def _announce(request: HttpRequest, issued: services.IssuedToken) -> None:
@@ -28,7 +30,7 @@ def _announce(request: HttpRequest, issued: services.IssuedToken) -> None:
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(admin.ModelAdmin):
+class FeedTokenAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["label", "created_at", "created_by", "revoked_at"]
     list_filter = ["revoked_at"]
     filter_horizontal = ["cities"]
@@ -67,7 +69,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["source", "started_at", "status", "created", "updated", "unchanged"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     change_list_template = "admin/feeds/importrun/change_list.html"
@@ -76,6 +78,9 @@ class ImportRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def get_urls(self):
@@ -89,7 +94,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perm("feeds.add_importedevent") and not request.user.is_superuser:
+        if not (is_coordinator(request.user) or request.user.has_perm("feeds.add_importedevent")):
             return HttpResponse(status=403)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

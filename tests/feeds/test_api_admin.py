@@ -168,3 +168,14 @@ def test_import_api_bad_kind_names_the_field(coordinator_api_client, db):
 
     assert response.status_code == 400
     assert "kind" in response.data
+
+
+def test_admin_screens_open_to_staff_coordinators(client, coordinator):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+
+    assert client.get("/admin/feeds/feedtoken/").status_code == 200
+    assert client.get("/admin/feeds/feedtoken/add/").status_code == 200
+    assert client.get("/admin/feeds/importrun/").status_code == 200
+    assert client.get("/admin/feeds/importrun/upload/").status_code == 200

@@ -33,8 +33,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from events.recurrence import CityTime, _city_times, parse_exdates
-from events.timezones import get_zone
+from events.recurrence import CityTime, parse_exdates
+from events.timezones import get_zone, make_aware_lenient
 
 if TYPE_CHECKING:
     from events.models import Event, OccurrenceChange
@@ -89,12 +89,52 @@ def stamp(value: dt.datetime | None) -> str:
     return str(int(value.timestamp() * 1_000_000))
 
 
-def last_change(event: Event) -> dt.datetime:
+def last_change(
+    event: Event, parts: list | None = None, changes: list | None = None
+) -> dt.datetime:
     """When anything a VEVENT of ``event`` shows last changed (needs prefetched relations)."""
     values = [event.updated_at]
-    values.extend(p.city.updated_at for p in event.participations.all())
-    values.extend(c.updated_at for c in event.changes.all())
+    values.extend(
+        p.city.updated_at for p in (event.participations.all() if parts is None else parts)
+    )
+    values.extend(c.updated_at for c in (event.changes.all() if changes is None else changes))
     return max(v for v in values if v is not None)
+
+
+def _city_times(
+    event: Event,
+    parts: list,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+) -> list[CityTime]:
+    """Each participating city's local times (as events.recurrence computes them)."""
+    result = []
+    local = event.time_mode == event.TimeMode.LOCAL
+    for participation in parts:
+        city = participation.city
+        zone = get_zone(city.timezone)
+        if start is None:
+            city_start = city_end = None
+        elif local:
+            city_start = make_aware_lenient(_wall(start, event), zone)
+            city_end = make_aware_lenient(_wall(end, event), zone) if end else None
+        else:
+            city_start = start.astimezone(zone)
+            city_end = end.astimezone(zone) if end else None
+        result.append(
+            CityTime(
+                city=city,
+                role=participation.role,
+                venue=participation.venue,
+                start=city_start,
+                end=city_end,
+                start_date=city_start.date() if city_start else start_date,
+                end_date=city_end.date() if city_end else end_date,
+            )
+        )
+    return result
 
 
 def fragment_version(event: Event) -> str:
@@ -269,6 +309,30 @@ def fold(line: str) -> bytes:
 _URI_PROPERTIES = frozenset({"URL"})
 
 
+# RFC 5545 forbids control characters in TEXT (except HTAB; newlines are escaped).
+_CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 section 3.3.11 TEXT escaping: backslash, semicolon, comma, newline."""
+    return (
+        value.replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .translate(_CONTROLS)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
+
+
+def _basic(value: dt.datetime) -> str:
+    return (
+        f"{value.year:04d}{value.month:02d}{value.day:02d}"
+        f"T{value.hour:02d}{value.minute:02d}{value.second:02d}"
+    )
+
+
 def _param(value: str) -> str:
     return f'"{value}"' if any(c in value for c in ":;,") else value
 
@@ -289,7 +353,7 @@ class VEvent:
             text = self._datetime(value, params)
         elif isinstance(value, dt.date):
             params["VALUE"] = "DATE"
-            text = value.strftime("%Y%m%d")
+            text = f"{value.year:04d}{value.month:02d}{value.day:02d}"
         elif isinstance(value, bool):
             text = "TRUE" if value else "FALSE"
         elif isinstance(value, int):
@@ -299,9 +363,9 @@ class VEvent:
                 text = ",".join(self._datetime(v, params) for v in value)
             elif value and isinstance(value[0], dt.date):
                 params["VALUE"] = "DATE"
-                text = ",".join(v.strftime("%Y%m%d") for v in value)
+                text = ",".join(f"{v.year:04d}{v.month:02d}{v.day:02d}" for v in value)
             else:
-                text = ",".join(icalendar.vText(v).to_ical().decode() for v in value)
+                text = ",".join(escape_text(v) for v in value)
         elif isinstance(value, tuple):
             text = icalendar.vGeo(value).to_ical()
         elif isinstance(value, icalendar.vCalAddress):
@@ -313,7 +377,7 @@ class VEvent:
         elif name in _URI_PROPERTIES:
             text = str(value)
         else:
-            text = icalendar.vText(value).to_ical().decode()
+            text = escape_text(str(value))
         head = name + "".join(f";{k}={_param(v)}" for k, v in params.items())
         self.lines.append((name, f"{head}:{text}"))
 
@@ -323,9 +387,9 @@ class VEvent:
             "UTC",
             "Etc/UTC",
         ):
-            return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            return _basic(value.astimezone(dt.UTC)) + "Z"
         params["TZID"] = value.tzinfo.key  # type: ignore[union-attr]
-        return value.strftime("%Y%m%dT%H%M%S")
+        return _basic(value)
 
     def __contains__(self, name: str) -> bool:
         return any(n == name for n, _line in self.lines)
@@ -375,9 +439,9 @@ def _add_times(vevent, event: Event, zone_name: str, start, end, start_date, end
         vevent.add("DTEND", _present(end, event, zone_name))
 
 
-def _exdates(event: Event, zone_name: str) -> list:
+def _exdates(event: Event, zone_name: str, changes: list) -> list:
     walls = set(parse_exdates(event.exdates or []))
-    walls.update(_wall(c.original_start, event) for c in event.changes.all() if c.cancelled)
+    walls.update(_wall(c.original_start, event) for c in changes if c.cancelled)
     if event.is_all_day:
         return sorted({w.date() for w in walls})
     zone = get_zone(zone_name)
@@ -393,8 +457,6 @@ def _recurrence_id(change: OccurrenceChange, event: Event, zone_name: str):
 
 def _override_times(event: Event, change: OccurrenceChange) -> tuple:
     """(start, end, start_date, end_date) of a changed instance."""
-    from events.recurrence import make_aware_lenient
-
     wall = _wall(change.original_start, event)
     if event.is_all_day:
         length = (event.end_date - event.start_date) if event.end_date else dt.timedelta()
@@ -425,29 +487,31 @@ def event_vevents(
     language = normalise_language(language)
     if not event.is_scheduled:
         return [], set()
+    parts = list(event.participations.all())
+    all_changes = list(event.changes.all())
     with translation.override(language):
         zone_name = display_zone_name(event, zone)
-        modified = last_change(event)
+        modified = last_change(event, parts, all_changes)
         tzids: set[str] = set() if event.is_all_day else {zone_name}
         result = []
-        changes = [c for c in event.changes.all() if not c.cancelled]
+        changes = [c for c in all_changes if not c.cancelled]
         if only_recurrence_id is None:
             start, end, start_date, end_date = _master_times(event)
             master = _base_vevent(event, language, modified, event.sequence)
             _add_times(master, event, zone_name, start, end, start_date, end_date)
             if event.rrule:
                 master.add("RRULE", _rrule(event, zone_name))
-                exdates = _exdates(event, zone_name)
+                exdates = _exdates(event, zone_name, all_changes)
                 if exdates:
                     master.add("EXDATE", exdates)
-            city_times = _city_times(event, start, end, start_date, end_date)
+            city_times = _city_times(event, parts, start, end, start_date, end_date)
             master.add("DESCRIPTION", _description(event, language, city_times, "", master=True))
-            _add_place(master, event, language, "")
+            _add_place(master, event, language, "", parts)
             result.append(master)
         else:
-            changes = [
-                c for c in event.changes.all() if _matches(c, event, only_recurrence_id)
-            ] or [_synthetic_change(event, only_recurrence_id)]
+            changes = [c for c in all_changes if _matches(c, event, only_recurrence_id)] or [
+                _synthetic_change(event, only_recurrence_id)
+            ]
         if event.rrule:
             for change in changes:
                 start, end, start_date, end_date = _override_times(event, change)
@@ -457,17 +521,16 @@ def event_vevents(
                 vevent.add("RECURRENCE-ID", _recurrence_id(change, event, zone_name))
                 _add_times(vevent, event, zone_name, start, end, start_date, end_date)
                 note = change.note_ru if language == "ru" and change.note_ru else change.note_en
-                city_times = _city_times(event, start, end, start_date, end_date)
+                city_times = _city_times(event, parts, start, end, start_date, end_date)
                 vevent.add(
                     "DESCRIPTION", _description(event, language, city_times, note, master=False)
                 )
-                _add_place(vevent, event, language, change.location)
+                _add_place(vevent, event, language, change.location, parts)
                 result.append(vevent)
     return result, tzids
 
 
-def _add_place(vevent, event: Event, language: str, override: str) -> None:
-    parts = list(event.participations.all())
+def _add_place(vevent, event: Event, language: str, override: str, parts: list) -> None:
     location = _location(event, language, parts, override)
     if location:
         vevent.add("LOCATION", location)

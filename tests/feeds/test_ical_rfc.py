@@ -260,3 +260,21 @@ def test_invitation_ics_attendee_for_outlook(ceremony):
     assert vevent.attendee.value == "mailto:mayor@fairbanks.example"
     assert vevent.attendee.params["RSVP"] == ["FALSE"]
     assert vevent.organizer.value == "mailto:calendar@localhost"
+
+
+def test_text_with_lone_cr_and_control_characters_keeps_line_structure(client, egvekinot):
+    services.create_event(
+        title_en="Bell\x07 ringing",
+        description_en="first\rsecond\r\nthird\x00",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2030, 5, 9, 12, 0),
+    )
+
+    _s, body, _r = fetch(client, "/feeds/all.ics")
+
+    assert b"\r" not in body.replace(b"\r\n", b"")
+    [parsed] = IcsCalendarStream.calendar_from_ics(body.decode()).events
+    assert parsed.summary == "Bell ringing"
+    assert parsed.description.startswith("first\nsecond\nthird")

@@ -30,8 +30,18 @@ PRODUCTION_ENV = {
 }
 
 
+def _clean_environ() -> dict[str, str]:
+    """This process's environment without what the test run itself sets (browser tests allow
+    Django's sync ORM under Playwright's event loop; production never does)."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+
+
 def _run_django(code: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env = _clean_environ()
     env.update(extra_env)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
@@ -43,7 +53,7 @@ def test_check_deploy_passes_with_production_variables():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, **PRODUCTION_ENV},
+        env={**_clean_environ(), **PRODUCTION_ENV},
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from events import ical
 from events.feeds.models import FeedFragment, FeedToken
 from events.feeds.selectors import hash_token
-from events.models import City, Event
-from events.selectors import with_related
+from events.models import City, Event, Participation
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,15 @@ def render_and_store_fragments(
 
     Idempotent: a concurrent request storing the same version writes the same bytes.
     """
-    events = list(with_related(Event.objects.filter(pk__in=event_ids)).order_by())
+    # Only what a VEVENT shows: participating cities and occurrence changes.
+    events = list(
+        Event.objects.filter(pk__in=event_ids)
+        .order_by()
+        .prefetch_related(
+            Prefetch("participations", Participation.objects.select_related("city").order_by("id")),
+            "changes",
+        )
+    )
     rows = []
     bodies = []
     for event in events:

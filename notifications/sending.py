@@ -82,8 +82,11 @@ def _deliver(message) -> None:
 
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
-        anchor = delivery.occurrence_start or delivery.due_at
-        window = (anchor - dt.timedelta(days=400), anchor + dt.timedelta(days=400))
+        anchor = delivery.occurrence_start or (
+            delivery.due_at + dt.timedelta(days=delivery.lead_days)
+        )
+        # occurrence_start follows moves (re-planned in the same transaction as the edit).
+        window = (anchor - dt.timedelta(days=7), anchor + dt.timedelta(days=7))
         for occ in expand(event, *window):
             if services.occurrence_key(occ) == delivery.occurrence_key:
                 return occ

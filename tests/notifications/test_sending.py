@@ -126,3 +126,15 @@ def test_classify_smtp_errors(exc, expected):
 
 def test_header_safe_removes_control_characters():
     assert sending.header_safe("a\r\nBcc: x\x00y") == "a Bcc: x y"
+
+
+def test_retry_of_missed_reminder_sends_it(due_reminder, app_clock):
+    app_clock.move_to(utc(2030, 5, 9, 0, 0))
+    sending.send_delivery(delivery_id=due_reminder.pk)
+    due_reminder.refresh_from_db()
+
+    services.retry_delivery(delivery=due_reminder)
+    services.enqueue_due(enqueue=lambda pk: None)
+
+    assert sending.send_delivery(delivery_id=due_reminder.pk) == Delivery.Status.SENT
+    assert len(mail.outbox) == 1

@@ -147,10 +147,12 @@ def _city_times(
     return result
 
 
-def fragment_version(event: Event) -> str:
+def fragment_version(event: Event, relations: tuple[list, list] | None = None) -> str:
     """The key a stored fragment must match; the feed query computes the same in SQL."""
-    cities = [p.city.updated_at for p in related(event, "participations")]
-    changes = [c.updated_at for c in related(event, "changes")]
+    if relations is None:
+        relations = (related(event, "participations"), related(event, "changes"))
+    cities = [p.city.updated_at for p in relations[0]]
+    changes = [c.updated_at for c in relations[1]]
     return version_key(
         event.sequence,
         event.updated_at,
@@ -483,17 +485,20 @@ def event_vevents(
     language: str,
     zone: str | None = None,
     only_recurrence_id: dt.datetime | dt.date | None = None,
+    relations: tuple[list, list] | None = None,
 ) -> tuple[list[VEvent], set[str]]:
     """The VEVENTs of one event (master, then each changed instance) and the TZIDs they use.
 
     Needs ``participations__city`` and ``changes`` prefetched (events.selectors.with_related).
-    ``zone`` is a city feed's display zone (None: the event's own zone).
+    ``zone`` is a city feed's display zone (None: the event's own zone). ``relations`` =
+    (participations with their cities, occurrence changes) when the caller loaded them itself.
     """
     language = normalise_language(language)
     if not event.is_scheduled:
         return [], set()
-    parts = related(event, "participations")
-    all_changes = related(event, "changes")
+    if relations is None:
+        relations = (related(event, "participations"), related(event, "changes"))
+    parts, all_changes = relations
     with translation.override(language):
         zone_name = display_zone_name(event, zone)
         modified = last_change(event, parts, all_changes)
@@ -567,9 +572,15 @@ def _synthetic_change(event: Event, value: dt.datetime | dt.date) -> OccurrenceC
     )
 
 
-def render_fragment(event: Event, *, language: str, zone: str | None = None) -> bytes:
+def render_fragment(
+    event: Event,
+    *,
+    language: str,
+    zone: str | None = None,
+    relations: tuple[list, list] | None = None,
+) -> bytes:
     """The bytes of ``event``'s VEVENTs for a feed (what the fragment store keeps)."""
-    vevents, _tzids = event_vevents(event, language=language, zone=zone)
+    vevents, _tzids = event_vevents(event, language=language, zone=zone, relations=relations)
     return b"".join(v.to_ical() for v in vevents)
 
 

@@ -291,6 +291,15 @@ class Event(models.Model):
         return bool(self.rrule)
 
     @property
+    def local_dtstart(self) -> dt.datetime | None:
+        """The naive wall-clock start in the event's zone that a recurrence rule expands from."""
+        if self.precision == self.Precision.DAY and self.start_date is not None:
+            return dt.datetime.combine(self.start_date, dt.time())
+        if self.precision == self.Precision.TIME and self.start is not None:
+            return self.start.astimezone(self.zone).replace(tzinfo=None)
+        return None
+
+    @property
     def local_start(self) -> dt.datetime | None:
         return self.start.astimezone(self.zone) if self.start else None
 

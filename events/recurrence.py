@@ -92,7 +92,7 @@ def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
     normalised = ";".join(f"{k}={v}" for k, v in parts.items())
     start = dtstart or dt.datetime(2000, 1, 1, 12, 0)  # noqa: DTZ001 - naive local by design
     try:
-        rule = _build(normalised, start)
+        rule = build_rule(normalised, start)
     except (ValueError, TypeError, OverflowError) as exc:
         raise ValidationError(
             _("Malformed recurrence rule: %(error)s") % {"error": str(exc)}
@@ -106,7 +106,7 @@ def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
     return normalised
 
 
-def _build(rule_text: str, dtstart: dt.datetime) -> du_rrule.rrule:
+def build_rule(rule_text: str, dtstart: dt.datetime) -> du_rrule.rrule:
     until_fixed = rule_text
     # UNTIL given as a UTC datetime ("...Z") must be compared with naive local datetimes.
     if "UNTIL=" in rule_text:
@@ -330,7 +330,7 @@ def expand(
     pad = dt.timedelta(hours=27) + length
     lo = _local_naive(window_start, zone) - pad
     hi = _local_naive(window_end, zone) + pad
-    rule = _build(event.rrule, base_local)
+    rule = build_rule(event.rrule, base_local)
     result: list[Occurrence] = []
     seen_changes: set[dt.datetime] = set()
     for count, local_start in enumerate(rule.xafter(max(lo, base_local), inc=True)):

@@ -27,7 +27,7 @@ from events.models import (
     Partnership,
     PartnershipStatusChange,
 )
-from events.recurrence import parse_exdates, recurrence_key, validate_rrule
+from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
 from events.timezones import get_zone, make_aware_strict
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
@@ -246,13 +246,8 @@ def _normalise_event(event: Event, raw: Mapping[str, Any]) -> None:
     if event.rrule:
         if not event.is_scheduled:
             raise _error("rrule", _("Only events with a date can recur."))
-        local = (
-            dt.datetime.combine(event.start_date, dt.time())
-            if event.start_date
-            else event.start.astimezone(event.zone).replace(tzinfo=None)
-        )
         try:
-            event.rrule = validate_rrule(event.rrule, dtstart=local)
+            event.rrule = validate_rrule(event.rrule, dtstart=event.local_dtstart)
         except ValidationError as exc:
             raise ValidationError({"rrule": exc.messages}) from exc
     if event.exdates:
@@ -411,14 +406,8 @@ def change_occurrence(
         )
     else:
         local = dt.datetime.combine(original_start, dt.time())
-    from events.recurrence import _build
-
-    base = (
-        dt.datetime.combine(event.start_date, dt.time())
-        if event.is_all_day
-        else event.start.astimezone(event.zone).replace(tzinfo=None)
-    )
-    if local not in _build(event.rrule, base).between(local, local, inc=True):
+    base = event.local_dtstart
+    if base is None or local not in build_rule(event.rrule, base).between(local, local, inc=True):
         raise _error("original_start", _("The event has no occurrence starting at that time."))
     key = recurrence_key(event, local)
     start_utc = _aware(start, event.timezone, "start")

@@ -193,3 +193,31 @@ def test_import_command_refusal_is_a_command_error(db, tmp_path):
 
     with pytest.raises(CommandError, match="binary"):
         call_command("import_ics", str(path), "--source", "x")
+
+
+def test_import_command_from_url_served_locally(magadan, tmp_path):
+    import http.server
+    import threading
+
+    (tmp_path / "cal.ics").write_bytes(_read("google_export.ics"))
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        out = StringIO()
+        call_command("import_ics", f"{url}/cal.ics", "--source", "magadan", stdout=out)
+        assert "created 3" in out.getvalue()
+        with pytest.raises(CommandError, match="Could not fetch"):
+            call_command("import_ics", f"{url}/missing.ics", "--source", "magadan")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -16,9 +16,11 @@ def _fetch(url: str) -> bytes:
     if not url.startswith(("https://", "http://")):
         raise CommandError("Only http(s) URLs can be fetched.")
     request = urllib.request.Request(url, headers={"User-Agent": "twinning-calendar-import"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - scheme checked
-        data = response.read(importer.MAX_IMPORT_BYTES + 1)
-    return data
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - checked
+            return response.read(importer.MAX_IMPORT_BYTES + 1)
+    except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts are OSErrors
+        raise CommandError(f"Could not fetch {url}: {exc}") from exc
 
 
 class Command(BaseCommand):

@@ -222,5 +222,7 @@ LOGGING = {
 # --- Product limits ----------------------------------------------------------------------------
 # Upper bound on instances one recurring event may produce in a single expansion.
 MAX_OCCURRENCES_PER_EVENT = env_int("MAX_OCCURRENCES_PER_EVENT", 2000, minimum=1)
+# Most occurrences one API request may expand (a 400 asks for a narrower window beyond it).
+MAX_OCCURRENCES_PER_REQUEST = env_int("MAX_OCCURRENCES_PER_REQUEST", 20000, minimum=1)
 # Widest date window (days) the occurrences endpoint accepts.
 MAX_OCCURRENCE_WINDOW_DAYS = env_int("MAX_OCCURRENCE_WINDOW_DAYS", 3660, minimum=1)

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from events.models import City, Contact, Event, Participation, Partnership
 from events.recurrence import CityTime, Occurrence, _city_times, expand
@@ -47,12 +49,18 @@ def with_related(query: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def occurrences_between(
-    query: QuerySet[Event], window_start: dt.datetime, window_end: dt.datetime
+    query: QuerySet[Event],
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    *,
+    max_total: int | None = None,
 ) -> list[Occurrence]:
     """Occurrences of the events in ``query`` touching [window_start, window_end), sorted.
 
     Candidate events are found in SQL (one-off events by date, recurring events whose first
     instance is before the window end); recurrences are expanded in Python, bounded per event.
+    With ``max_total``, more occurrences than that raise ``ValidationError`` (a request may not
+    make the server expand without limit).
     """
     pad = dt.timedelta(days=2)
     candidates = query.filter(
@@ -78,6 +86,19 @@ def occurrences_between(
     result: list[Occurrence] = []
     for event in with_related(candidates):
         result.extend(expand(event, window_start, window_end))
+        if max_total is not None and len(result) > max_total:
+            raise ValidationError(
+                {
+                    "end": [
+                        _(
+                            "The window holds more than %(max)d occurrences: choose a "
+                            "shorter window or filter by city, kind or partnership."
+                        )
+                        % {"max": max_total}
+                    ]
+                },
+                code="too_many_occurrences",
+            )
     result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
     return result
 

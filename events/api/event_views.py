@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -143,7 +144,10 @@ class OccurrenceListView(generics.ListAPIView):
         params.is_valid(raise_exception=True)
         lo, hi = utc_window(params.validated_data["start"], params.validated_data["end"])
         occurrences = selectors.occurrences_between(
-            self.filter_queryset(self.get_queryset()), lo, hi
+            self.filter_queryset(self.get_queryset()),
+            lo,
+            hi,
+            max_total=settings.MAX_OCCURRENCES_PER_REQUEST,
         )
         page = self.paginate_queryset(occurrences)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,9 +1,11 @@
 """Every bad request is a 400 naming the field, stores nothing, and is never a 500."""
 
+import datetime as dt
+
 import pytest
 
 from events.models import City, Event, OccurrenceChange, Participation, Partnership
-from tests.factories import CityFactory, PartnershipFactory
+from tests.factories import CityFactory, EventFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +289,17 @@ def test_bad_ids_in_path_are_404(api_client, url):
 def test_search_with_odd_characters_is_fine(api_client):
     for text in ["%", "_", "Эгвекинот", "'; DROP TABLE events_event; --", "\\", "🎺" * 50]:
         assert api_client.get("/api/events/", {"search": text}).status_code == 200
+
+
+def test_occurrences_refuse_windows_that_expand_too_much(api_client, settings):
+    settings.MAX_OCCURRENCES_PER_REQUEST = 50
+    EventFactory(
+        rrule="FREQ=DAILY",
+        start=dt.datetime(2030, 1, 1, 10, tzinfo=dt.UTC),
+        end=dt.datetime(2030, 1, 1, 11, tzinfo=dt.UTC),
+    )
+
+    response = api_client.get("/api/occurrences/", {"start": "2030-01-01", "end": "2030-12-31"})
+
+    assert response.status_code == 400
+    assert "more than 50 occurrences" in response.json()["end"][0]

@@ -329,6 +329,7 @@ def create_event(
     _full_clean(event, exclude=["partnership", "created_by"])
     event.save()
     _set_participations(event, participations)
+    _notify_created(event)
     return event
 
 
@@ -527,3 +528,10 @@ def delete_city(*, city: City) -> None:
 def delete_partnership(*, partnership: Partnership) -> None:
     """Delete a pair and its status history; its events stay, unlinked."""
     partnership.delete()
+
+
+def _notify_created(event: Event) -> None:
+    """Hand a new event to the notifications app (its reminders are planned after commit)."""
+    from notifications.services import plan_new_event
+
+    plan_new_event(event_id=event.pk)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from events.models import City, Contact, Event, Partnership
 from events.recurrence import Occurrence
@@ -401,10 +402,35 @@ def plan_all(*, now: dt.datetime | None = None) -> int:
     return sum(plan_rule(rule_id=pk, now=now) for pk in list(ids))
 
 
+def plan_new_event(*, event_id: int) -> None:
+    """Called inside the transaction that created an event: plan its reminders after commit.
+
+    The planning runs in a worker (``notifications.plan_event``) so the request does not pay
+    for it. If the broker is unreachable the periodic planner picks the event up instead.
+    Idempotent (planning is).
+    """
+    from notifications.tasks import plan_event_task
+
+    _delay_after_commit(plan_event_task, event_id)
+
+
 def _plan_after_commit(rule_id: int) -> None:
     from notifications.tasks import plan_rule_task
 
-    transaction.on_commit(lambda: plan_rule_task.delay(rule_id))
+    _delay_after_commit(plan_rule_task, rule_id)
+
+
+def _delay_after_commit(task: Any, *args: Any) -> None:
+    """Enqueue after commit; a broker outage must not turn a committed write into an error
+    (the data is saved and the periodic planner will catch up), so it is only logged."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except (KombuOperationalError, OSError):
+            log.warning("Could not enqueue %s%r; the periodic planner will", task.name, args)
+
+    transaction.on_commit(send)
 
 
 # --- Change notices ----------------------------------------------------------------------------

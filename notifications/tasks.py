@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from notifications import sending, services
-from worker.celery import app
 
 
-@app.task(name="notifications.send_delivery", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="notifications.send_delivery", acks_late=True, reject_on_worker_lost=True)
 def send_delivery(delivery_id: int) -> str:
     try:
         return sending.send_delivery(delivery_id=delivery_id)
@@ -18,7 +18,7 @@ def send_delivery(delivery_id: int) -> str:
         return "timeout"
 
 
-@app.task(name="notifications.scan", acks_late=True)
+@shared_task(name="notifications.scan", acks_late=True)
 def scan() -> int:
     """Beat: fan out due change notices, mark missed, claim and enqueue due sends, sweep."""
     queued = services.enqueue_due()
@@ -26,12 +26,18 @@ def scan() -> int:
     return queued
 
 
-@app.task(name="notifications.plan", acks_late=True)
+@shared_task(name="notifications.plan", acks_late=True)
 def plan() -> int:
     """Beat: materialise reminder rows for every active rule over its bounded horizon."""
     return services.plan_all()
 
 
-@app.task(name="notifications.plan_rule", acks_late=True)
+@shared_task(name="notifications.plan_rule", acks_late=True)
 def plan_rule_task(rule_id: int) -> int:
     return services.plan_rule(rule_id=rule_id)
+
+
+@shared_task(name="notifications.plan_event", acks_late=True)
+def plan_event_task(event_id: int) -> int:
+    """A new (or re-imported) event: plan every matching rule's reminders for it."""
+    return services.plan_event(event_id=event_id)

@@ -12,7 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("twinning")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["notifications"])
+# tasks.py of every installed app (lazily, once Django is ready).
+app.autodiscover_tasks()
 
 # The beat only wakes the scan up; what is due lives in the database (notifications/README.md),
 # so several beats by mistake cost a few empty scans, never a duplicate email.

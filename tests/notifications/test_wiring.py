@@ -1,0 +1,69 @@
+"""Planning a new event's reminders on create, and the Django/Celery wiring."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from events import services as event_services
+from events.models import Event
+from notifications import services
+from notifications.models import Delivery, ReminderRule
+from tests.factories import CityFactory, ContactFactory
+from tests.notifications.conftest import utc
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_event_plans_reminders_after_commit(app_clock, django_capture_on_commit_callbacks):
+    app_clock.move_to(utc(2030, 5, 1))  # within the planning horizon of a 1-day reminder
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU")
+    contact = ContactFactory(timezone="America/Anchorage")
+    rule = services.create_rule(
+        contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event = event_services.create_event(
+            title_en="Wreath laying",
+            kind=Event.Kind.COMMEMORATION,
+            status=Event.Status.CONFIRMED,
+            timezone="Asia/Magadan",
+            start=utc(2030, 5, 8, 23, 0),
+            participations=[event_services.ParticipationInput(city_id=magadan.pk)],
+        )
+    assert not Delivery.objects.filter(event=event).exists()  # nothing before commit
+
+    for callback in callbacks:
+        callback()  # the commit: planning runs (eagerly here, in a worker in production)
+
+    [row] = Delivery.objects.filter(event=event)
+    assert (row.rule_id, row.lead_days, row.status) == (rule.pk, 1, Delivery.Status.PENDING)
+    assert row.due_at == utc(2030, 5, 7, 17, 0)  # 7 May 09:00 in Anchorage
+
+
+def test_create_event_survives_a_broker_outage(
+    app_clock, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from notifications.tasks import plan_event_task
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(plan_event_task, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_services.create_event(
+            title_en="Forum", kind=Event.Kind.FORUM, timezone="UTC", start=utc(2030, 5, 8, 23, 0)
+        )
+    assert Event.objects.filter(pk=event.pk).exists()  # the periodic planner will catch up
+
+
+def test_tasks_use_the_project_celery_app_and_its_broker():
+    from config import celery_app
+    from notifications import tasks
+
+    assert tasks.send_delivery.app is celery_app
+    assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert "notifications.plan_event" in celery_app.tasks

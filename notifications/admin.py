@@ -5,8 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from notifications import services
-from notifications.models import ChangeNotice, Delivery, ReminderRule
+from notifications import digests, services
+from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 
 class ReminderRuleForm(forms.ModelForm):
@@ -65,6 +65,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "status",
         "rule",
         "event",
+        "contact",
         "lead_days",
         "due_at",
         "attempts",
@@ -72,7 +73,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
     ]
     list_filter = ["status", "kind"]
-    list_select_related = ["rule__contact", "rule__user", "event"]
+    list_select_related = ["rule__contact", "rule__user", "event", "contact"]
     search_fields = ["email", "message_id", "event__title_en", "event__title_ru"]
     date_hierarchy = "due_at"
     actions = ["retry"]
@@ -98,3 +99,40 @@ class ChangeNoticeAdmin(admin.ModelAdmin):
     list_display = ["id", "event", "sequence", "status", "first_change_at", "due_at", "done_at"]
     list_filter = ["status"]
     raw_id_fields = ["event"]
+
+
+class DigestSubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = DigestSubscription
+        fields = ["contact", "weekday", "hour", "weeks", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        candidate = DigestSubscription(
+            contact=data.get("contact"),
+            weekday=data.get("weekday"),
+            hour=data.get("hour"),
+            weeks=data.get("weeks"),
+        )
+        try:
+            digests.validate_digest(candidate)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
+@admin.register(DigestSubscription)
+class DigestSubscriptionAdmin(admin.ModelAdmin):
+    form = DigestSubscriptionForm
+    list_display = ["id", "contact", "weekday", "hour", "weeks", "is_active"]
+    list_filter = ["is_active", "weekday"]
+    raw_id_fields = ["contact"]
+    search_fields = ["contact__name", "contact__email"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: getattr(obj, name) for name in ("weekday", "hour", "weeks", "is_active")}
+        if change:
+            digests.update_digest(digest=obj, **fields)
+        else:
+            saved = digests.create_digest(contact_id=obj.contact_id, **fields)
+            obj.pk = saved.pk

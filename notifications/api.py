@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from events.api.base import Pagination, ServiceViewSet
 from events.api.permissions import CoordinatorOnly
-from notifications import selectors, services
-from notifications.models import Delivery, ReminderRule
+from notifications import digests, selectors, services
+from notifications.models import Delivery, DigestSubscription, ReminderRule
 
 MAX_ID = 2**53
 
@@ -99,8 +99,8 @@ class RuleViewSet(ServiceViewSet):
 
 
 class DeliveryOutput(serializers.ModelSerializer):
-    recipient = serializers.CharField(source="rule.recipient_label", read_only=True)
-    event_slug = serializers.CharField(source="event.slug", read_only=True)
+    recipient = serializers.CharField(source="recipient_label", read_only=True)
+    event_slug = serializers.CharField(source="event.slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Delivery
@@ -110,6 +110,7 @@ class DeliveryOutput(serializers.ModelSerializer):
             "recipient",
             "event",
             "event_slug",
+            "contact",
             "occurrence_key",
             "kind",
             "lead_days",
@@ -126,23 +127,86 @@ class DeliveryOutput(serializers.ModelSerializer):
 
 
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The ledger: ``?status=failed`` lists failures; POST .../retry/ re-queues one."""
+    """The ledger (weekly digests included): ``?status=failed`` lists failures;
+    POST .../retry/ re-queues one."""
 
     permission_classes = [CoordinatorOnly]
     serializer_class = DeliveryOutput
     pagination_class = Pagination
-    filterset_fields = ["status", "kind", "event", "rule"]
+    filterset_fields = ["status", "kind", "event", "rule", "contact"]
     search_fields: list[str] = []
     ordering_fields = ["due_at", "id", "sent_at"]
     lookup_value_regex = r"[0-9]{1,15}"
 
     def get_queryset(self):
-        return selectors.deliveries_for_coordinators()
+        return selectors.ledger()
 
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         delivery = services.retry_delivery(delivery=self.get_object())
         return Response(self.get_serializer(delivery).data)
+
+
+class DigestInput(serializers.Serializer):
+    """Shapes and types only; values are checked in digests.validate_digest."""
+
+    contact = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    # A day name ("monday") or an ISO number (1 = Monday); any other value is refused there.
+    weekday = serializers.CharField(max_length=20, required=False)
+    hour = serializers.IntegerField(min_value=-(10**9), max_value=10**9, required=False)
+    weeks = serializers.IntegerField(min_value=-(10**9), max_value=10**9, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    def to_service(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        if "contact" in data:
+            data["contact_id"] = data.pop("contact")
+        return data
+
+
+class DigestOutput(serializers.ModelSerializer):
+    weekday_name = serializers.CharField(source="get_weekday_display", read_only=True)
+
+    class Meta:
+        model = DigestSubscription
+        fields = [
+            "id",
+            "contact",
+            "weekday",
+            "weekday_name",
+            "hour",
+            "weeks",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DigestViewSet(ServiceViewSet):
+    """Weekly digests: one per contact, ``weekday`` (monday ... sunday or 1-7) at ``hour`` in
+    the contact's zone, covering the next ``weeks`` weeks (default Monday 09:00, 3 weeks)."""
+
+    permission_classes = [CoordinatorOnly]
+    serializer_class = DigestOutput
+    input_class = DigestInput
+    queryset = DigestSubscription.objects.order_by("id")
+    filterset_fields = ["is_active", "contact", "weekday"]
+    search_fields: list[str] = []
+    ordering_fields = ["id", "created_at"]
+
+    def parse(self, partial: bool = False) -> dict[str, Any]:
+        parser = DigestInput(data=self.request.data, partial=partial)
+        parser.is_valid(raise_exception=True)
+        return parser.to_service()
+
+    def create_object(self, data: dict[str, Any]) -> DigestSubscription:
+        return digests.create_digest(**data)
+
+    def update_object(self, instance: DigestSubscription, data: dict[str, Any]) -> Any:
+        return digests.update_digest(digest=instance, **data)
+
+    def delete_object(self, instance: DigestSubscription) -> None:
+        digests.delete_digest(digest=instance)
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, without cookies or CSRF
@@ -152,9 +216,15 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     rule = ReminderRule.objects.filter(unsubscribe_token=token).first() if token else None
-    if rule is None:
+    digest = None
+    if rule is None and token:
+        digest = DigestSubscription.objects.filter(unsubscribe_token=token).first()
+    if rule is None and digest is None:
         return HttpResponseNotFound("Unknown or expired unsubscribe link.")
+    context = {"done": request.method == "POST", "digest": digest is not None}
     if request.method == "POST":
-        services.unsubscribe(token=token)
-        return render(request, "notifications/unsubscribed.html", {"done": True})
-    return render(request, "notifications/unsubscribed.html", {"done": False})
+        if digest is not None:
+            digests.unsubscribe_digest(token=token)
+        else:
+            services.unsubscribe(token=token)
+    return render(request, "notifications/unsubscribed.html", context)

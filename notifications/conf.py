@@ -19,6 +19,8 @@ DEFAULTS = {
     "NOTIFICATIONS_MAX_ATTEMPTS": 10,
     "NOTIFICATIONS_SCAN_SECONDS": 30,
     "NOTIFICATIONS_PLAN_SECONDS": 600,
+    # Rows per send task (each still claimed on its own).
+    "NOTIFICATIONS_SEND_BATCH": 20,
 }
 
 

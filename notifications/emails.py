@@ -73,6 +73,11 @@ def days_phrase(days: int, language: str) -> str:
 def message_id(delivery: Delivery) -> str:
     """Deterministic: a resend of the same ledger row carries the same Message-ID."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    if delivery.kind == Delivery.Kind.DIGEST:
+        return (
+            f"<twinning.digest.{delivery.pk}.c{delivery.contact_id}"
+            f".{delivery.occurrence_key.lower()}@{host}>"
+        )
     return (
         f"<twinning.{delivery.kind}.{delivery.pk}.r{delivery.rule_id}.e{delivery.event_id}"
         f".s{delivery.sequence}@{host}>"
@@ -132,7 +137,10 @@ def build_email(
     zone_name: str,
     instant: dt.datetime | None,
     day: dt.date | None,
+    ics_cache: dict[tuple, bytes | None] | None = None,
 ) -> EmailMultiAlternatives:
+    """``ics_cache``: .ics bodies already built in this batch (they do not depend on the
+    recipient), keyed by (event, language, kind, instance)."""
     event = delivery.event
     rule = delivery.rule
     if instant is not None:
@@ -178,7 +186,13 @@ def build_email(
         },
     )
     message.attach_alternative(html, "text/html")
-    ics = _ics(event, delivery, language, occurrence, recipient)
+    if ics_cache is None:
+        ics = _ics(event, delivery, language, occurrence, recipient)
+    else:
+        key = (event.pk, language, delivery.kind, occurrence.recurrence_id if occurrence else None)
+        if key not in ics_cache:
+            ics_cache[key] = _ics(event, delivery, language, occurrence, recipient)
+        ics = ics_cache[key]
     if ics is not None:
         method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")

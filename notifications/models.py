@@ -20,6 +20,8 @@ from events.timezones import validate_timezone
 
 DEFAULT_LEAD_DAYS = [14, 1]
 MAX_LEAD_DAYS = 365
+DEFAULT_DIGEST_WEEKS = 3
+MAX_DIGEST_WEEKS = 8
 
 
 def default_lead_days() -> list[int]:
@@ -132,13 +134,61 @@ class ChangeNotice(models.Model):
         return f"{self.event} seq {self.sequence} ({self.status})"
 
 
+class DigestSubscription(models.Model):
+    """A contact's opt-in weekly digest: the coming ``weeks`` of events its rules cover, sent on
+    ``weekday`` at ``hour`` in the contact's zone and language. At most one per contact."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+        SUNDAY = 7, _("Sunday")
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="digest")
+    # ISO weekday (Monday = 1) and hour in the contact's own time zone.
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(
+        default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    weeks = models.PositiveSmallIntegerField(
+        default=DEFAULT_DIGEST_WEEKS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DIGEST_WEEKS)],
+    )
+    is_active = models.BooleanField(default=True)
+    unsubscribe_token = models.CharField(
+        max_length=64, unique=True, default=new_unsubscribe_token, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hour__gte=0, hour__lte=23), name="digest_hour"),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7), name="digest_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=MAX_DIGEST_WEEKS), name="digest_weeks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.get_weekday_display()} {self.hour:02d}:00)"
+
+
 class Delivery(models.Model):
-    """The ledger: one row per (rule, event, occurrence, kind, lead days, sequence)."""
+    """The ledger: one row per (rule, event, occurrence, kind, lead days, sequence), or one
+    weekly digest per (contact, ISO week)."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder")
         CHANGE = "change", _("Change notice")
         CANCEL = "cancel", _("Cancellation notice")
+        DIGEST = "digest", _("Weekly digest")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")  # waiting for next_attempt_at
@@ -149,9 +199,18 @@ class Delivery(models.Model):
         MISSED = "missed", _("Missed")  # found only after the event started
         SKIPPED = "skipped", _("Skipped")  # rule stopped, occurrence cancelled or superseded
 
-    rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    # "" for a one-off event or an event-wide notice; the UTC recurrence id of an instance.
+    # Reminders and notices: a rule and an event. Digests: the contact, and neither.
+    rule = models.ForeignKey(
+        ReminderRule, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    # "" for a one-off event or an event-wide notice; the UTC recurrence id of an instance;
+    # the ISO week ("2030-W19", of the local send date) for a digest.
     occurrence_key = models.CharField(max_length=20, blank=True, default="")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     lead_days = models.PositiveSmallIntegerField(default=0)
@@ -161,7 +220,8 @@ class Delivery(models.Model):
     due_at = models.DateTimeField()
     # The scan key: first due_at, later the retry time after a temporary error.
     next_attempt_at = models.DateTimeField()
-    # The instant the occurrence starts (for "missed"); null for notices.
+    # The instant the occurrence starts (for "missed"); null for notices. For a digest the
+    # instant it is out of date (a day after its slot).
     occurrence_start = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -179,7 +239,22 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["rule", "event", "occurrence_key", "kind", "lead_days", "sequence"],
                 name="delivery_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "occurrence_key"],
+                condition=Q(kind="digest"),
+                name="digest_once_per_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind="digest", contact__isnull=False, rule__isnull=True, event__isnull=True
+                )
+                | (
+                    ~Q(kind="digest")
+                    & Q(contact__isnull=True, rule__isnull=False, event__isnull=False)
+                ),
+                name="delivery_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
@@ -188,3 +263,8 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    def recipient_label(self) -> str:
+        if self.rule_id and self.rule is not None:
+            return self.rule.recipient_label()
+        return str(self.contact) if self.contact_id else ""

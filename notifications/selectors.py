@@ -55,6 +55,12 @@ def due_notices(now: dt.datetime, limit: int) -> QuerySet[ChangeNotice]:
 
 
 def deliveries_for_coordinators() -> QuerySet[Delivery]:
-    return Delivery.objects.select_related("rule__contact", "rule__user", "event").order_by(
-        "-due_at", "-id"
-    )
+    """Reminders and change notices (rows with a rule and an event), latest due first."""
+    return ledger().exclude(kind=Delivery.Kind.DIGEST)
+
+
+def ledger() -> QuerySet[Delivery]:
+    """Every ledger row, weekly digests included (they have a contact, no rule or event)."""
+    return Delivery.objects.select_related(
+        "rule__contact", "rule__user", "event", "contact"
+    ).order_by("-due_at", "-id")

@@ -1,8 +1,12 @@
-"""Sending one ledger row: claim, re-check, build, hand to the email backend, record.
+"""Sending ledger rows: claim, re-check, build, hand to the email backend, record.
 
-Crash safety comes from the row, not the broker: the claim is a conditional UPDATE
-(QUEUED -> SENDING), a redelivered task that finds the row SENT or SENDING does nothing, and
-the sweeper re-queues a row left SENDING by a dead worker (see services.sweep_stuck).
+Crash safety comes from the row, not the broker: each row is claimed with its own
+conditional UPDATE (QUEUED -> SENDING) right before it is built and sent, a redelivered task
+that finds a row SENT or SENDING skips it, and the sweeper re-queues a row left SENDING by a
+dead worker (see services.sweep_stuck). A task carries a batch of ids so the per-message cost
+is the message, not the broker round trip: rows, events and .ics attachments are loaded or
+built once per batch; the claim and the "sent" mark stay one UPDATE per row (the mark must
+follow the SMTP accept of that one message, see the duplicate window in the README).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import contextlib
 import datetime as dt
 import logging
 import smtplib
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.mail import get_connection
@@ -18,7 +24,7 @@ from django.core.mail import get_connection
 from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
-from notifications import clock, services
+from notifications import clock, digests, services
 from notifications.emails import build_email, header_safe, message_id  # noqa: F401
 from notifications.models import Delivery
 
@@ -80,6 +86,22 @@ def _deliver(message) -> None:
             raise
 
 
+@dataclass
+class Batch:
+    """What several rows of one task share: events (loaded once, with their relations),
+    the occurrence a row is about and the .ics of an (event, language, method, instance)."""
+
+    events: dict[int, Event] = field(default_factory=dict)
+    occurrences: dict[tuple, Occurrence | None] = field(default_factory=dict)
+    ics: dict[tuple, bytes | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, rows: list[Delivery]) -> Batch:
+        ids = {row.event_id for row in rows if row.event_id}
+        events = with_related(Event.objects.filter(pk__in=ids)) if ids else []
+        return cls(events={event.pk: event for event in events})
+
+
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
         anchor = delivery.occurrence_start or (
@@ -101,12 +123,80 @@ def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occu
     return everything[-1] if everything else None
 
 
+def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime):
+    if delivery.kind == Delivery.Kind.REMINDER:
+        key: tuple = (
+            event.pk,
+            delivery.occurrence_key,
+            delivery.occurrence_start,
+            delivery.due_at,
+            delivery.lead_days,
+        )
+    else:
+        key = (event.pk, "notice")
+    if key not in batch.occurrences:
+        batch.occurrences[key] = _find_occurrence(event, delivery, now)
+    return batch.occurrences[key]
+
+
+_ROWS = Delivery.objects.select_related(
+    "rule__contact__city", "rule__user", "rule__city", "contact__city", "contact__digest"
+)
+
+
+def send_deliveries(*, delivery_ids: list[int], deadline: float | None = None) -> dict[int, str]:
+    """Send a batch of QUEUED rows, each at most once. Returns {id: final status or 'noop'};
+    rows not started before ``deadline`` (time.monotonic()) are left QUEUED as 'deferred'.
+    Idempotent: rows that are not QUEUED are left alone."""
+    results = {pk: "noop" for pk in delivery_ids}
+    rows = list(_ROWS.filter(pk__in=delivery_ids, status=Delivery.Status.QUEUED).order_by("pk"))
+    batch = Batch.load(rows)
+    for index, row in enumerate(rows):
+        if deadline is not None and time.monotonic() > deadline:
+            results.update((later.pk, "deferred") for later in rows[index:])
+            break
+        results[row.pk] = _send_one(row, batch)
+    return results
+
+
 def send_delivery(*, delivery_id: int) -> str:
     """Send one row at most once. Returns the final status (or 'noop'). Idempotent."""
-    delivery = services.claim_for_send(delivery_id=delivery_id)
-    if delivery is None:
+    return send_deliveries(delivery_ids=[delivery_id])[delivery_id]
+
+
+def _send_one(delivery: Delivery, batch: Batch) -> str:
+    if not services.claim(delivery=delivery):
         return "noop"
     now = clock.now()
+    if delivery.kind == Delivery.Kind.DIGEST:
+        prepared = digests.prepare_digest(delivery=delivery, now=now)
+    else:
+        prepared = _prepare_event_mail(delivery, batch, now)
+    if isinstance(prepared, str):
+        return prepared  # already recorded (skipped, missed, failed)
+    message, email = prepared
+    try:
+        _deliver(message)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if classify(exc) is PermanentError:
+            services.mark_final(
+                delivery=delivery, status=Delivery.Status.FAILED, error=error, email=email
+            )
+            return Delivery.Status.FAILED
+        log.info("Temporary failure for delivery %s: %s", delivery.pk, error)
+        services.mark_retry(delivery=delivery, error=error)
+        return Delivery.Status.PENDING
+    # The one duplicate window: the server accepted the message and this process dies before
+    # the next line commits. The sweeper then re-sends with the same Message-ID.
+    services.mark_sent(
+        delivery=delivery, message_id=message.extra_headers["Message-ID"], email=email
+    )
+    return Delivery.Status.SENT
+
+
+def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> Any:
+    """A reminder or change notice: (message, address), or the status already recorded."""
     rule = delivery.rule
     email = services.recipient_email(rule)
     if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
@@ -115,8 +205,12 @@ def send_delivery(*, delivery_id: int) -> str:
     if not email:
         services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
         return Delivery.Status.FAILED
-    event = with_related(Event.objects.filter(pk=delivery.event_id)).get()
-    occurrence = _find_occurrence(event, delivery, now)
+    event = batch.events.get(delivery.event_id)
+    if event is None:  # deleted since the batch was loaded: the CASCADE removes the row too
+        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
+        return Delivery.Status.SKIPPED
+    delivery.event = event  # the copy with prefetched relations (the .ics reads them)
+    occurrence = _occurrence(batch, event, delivery, now)
     instant = day = None
     if occurrence is not None:
         instant, day = services.recipient_instant(rule, occurrence)
@@ -138,16 +232,16 @@ def send_delivery(*, delivery_id: int) -> str:
                 error="Found only after the event started.",
             )
             return Delivery.Status.MISSED
-    language = services.recipient_language(rule)
     try:
         message = build_email(
             delivery=delivery,
             occurrence=occurrence,
             recipient=email,
-            language=language,
+            language=services.recipient_language(rule),
             zone_name=services.recipient_zone_name(rule),
             instant=instant,
             day=day,
+            ics_cache=batch.ics,
         )
     except Exception as exc:
         # A message that cannot be built will not build on retry either: record it.
@@ -156,19 +250,4 @@ def send_delivery(*, delivery_id: int) -> str:
             delivery=delivery, status=Delivery.Status.FAILED, error=f"Cannot build: {exc!r}"
         )
         return Delivery.Status.FAILED
-    try:
-        _deliver(message)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        if classify(exc) is PermanentError:
-            services.mark_final(
-                delivery=delivery, status=Delivery.Status.FAILED, error=error, email=email
-            )
-            return Delivery.Status.FAILED
-        log.info("Temporary failure for delivery %s: %s", delivery.pk, error)
-        services.mark_retry(delivery=delivery, error=error)
-        return Delivery.Status.PENDING
-    # The one duplicate window: the server accepted the message and this process dies before
-    # the next line commits. The sweeper then re-sends with the same Message-ID.
-    services.mark_sent(delivery=delivery, message_id=message_id(delivery), email=email)
-    return Delivery.Status.SENT
+    return message, email

@@ -520,16 +520,17 @@ def enqueue_due(
     *,
     now: dt.datetime | None = None,
     batch: int = 500,
-    enqueue: Callable[[int], None] | None = None,
+    enqueue: Callable[[list[int]], None] | None = None,
 ) -> int:
     """The beat scan. Cost follows the number of due rows (index on status, next_attempt_at).
 
     Due notices are fanned out; reminders whose occurrence already started become MISSED;
-    due rows are claimed PENDING -> QUEUED with SKIP LOCKED and a send is enqueued for each
-    after commit. Safe to run from two beats at once: a row is claimed by one of them only.
+    due rows are claimed PENDING -> QUEUED with SKIP LOCKED and sends are enqueued after
+    commit, several rows per task (``enqueue`` gets lists of at most NOTIFICATIONS_SEND_BATCH
+    ids). Safe to run from two beats at once: a row is claimed by one of them only.
     """
     now = now or clock.now()
-    enqueue = enqueue or _enqueue_send
+    enqueue = enqueue or _enqueue_sends
     for notice_id in list(
         ChangeNotice.objects.filter(status=ChangeNotice.Status.PENDING, due_at__lte=now)
         .order_by("due_at")
@@ -539,9 +540,9 @@ def enqueue_due(
     Delivery.objects.filter(
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=now,
-        kind=Delivery.Kind.REMINDER,
+        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.DIGEST],
         occurrence_start__lte=now,
-    ).update(status=Delivery.Status.MISSED, last_error="Found only after the event started.")
+    ).update(status=Delivery.Status.MISSED, last_error="Found only after it was out of date.")
     total = 0
     for _round in range(50):  # bounded: at most 50 batches per scan
         with transaction.atomic():
@@ -561,21 +562,21 @@ def enqueue_due(
             Delivery.objects.filter(pk__in=claimed).update(
                 status=Delivery.Status.QUEUED, queued_at=timezone.now()
             )
-            transaction.on_commit(lambda c=claimed: [enqueue(pk) for pk in c])
+            transaction.on_commit(lambda c=claimed: _in_chunks(c, enqueue))
         total += len(claimed)
         if len(ids) < batch:
             break
     return total
 
 
-def sweep_stuck(*, enqueue: Callable[[int], None] | None = None) -> int:
+def sweep_stuck(*, enqueue: Callable[[list[int]], None] | None = None) -> int:
     """Re-queue rows whose broker message was lost (Redis restart) or whose worker died.
 
     Uses the real clock: QUEUED longer than NOTIFICATIONS_QUEUED_STALE_SECONDS, SENDING
     longer than NOTIFICATIONS_SENDING_STALE_SECONDS (which must exceed the task's hard time
     limit plus the SMTP timeout, so a live send is never taken over).
     """
-    enqueue = enqueue or _enqueue_send
+    enqueue = enqueue or _enqueue_sends
     real_now = timezone.now()
     queued_stale = real_now - dt.timedelta(
         seconds=_setting("NOTIFICATIONS_QUEUED_STALE_SECONDS", 300)
@@ -596,16 +597,28 @@ def sweep_stuck(*, enqueue: Callable[[int], None] | None = None) -> int:
             Delivery.objects.filter(pk__in=ids).update(
                 status=Delivery.Status.QUEUED, queued_at=real_now
             )
-            transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+            transaction.on_commit(lambda: _in_chunks(ids, enqueue))
     if ids:
         log.warning("Re-queued %d stuck deliveries", len(ids))
     return len(ids)
 
 
-def _enqueue_send(delivery_id: int) -> None:
-    from notifications.tasks import send_delivery
+def send_batch_size() -> int:
+    return max(1, _setting("NOTIFICATIONS_SEND_BATCH"))
 
-    send_delivery.delay(delivery_id)
+
+def _in_chunks(ids: list[int], enqueue: Callable[[list[int]], None]) -> None:
+    size = send_batch_size()
+    for start in range(0, len(ids), size):
+        enqueue(ids[start : start + size])
+
+
+def _enqueue_sends(delivery_ids: list[int]) -> None:
+    """One task per chunk: a worker sends several rows per broker round trip (each row is
+    still claimed on its own, so a killed worker strands at most the row it was sending)."""
+    from notifications.tasks import send_deliveries
+
+    send_deliveries.delay(list(delivery_ids))
 
 
 @transaction.atomic
@@ -633,17 +646,26 @@ def retry_delivery(*, delivery: Delivery) -> Delivery:
 # --- Recording the outcome of a send -------------------------------------------------------------
 
 
-def claim_for_send(*, delivery_id: int) -> Delivery | None:
-    """QUEUED -> SENDING with one conditional UPDATE. None when someone else has it or it is done."""
+def claim(*, delivery: Delivery) -> bool:
+    """QUEUED -> SENDING with one conditional UPDATE; False when someone else has the row or it
+    is done. On success ``delivery`` carries the new status and attempt count."""
     stamp = timezone.now()
-    got = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
+    got = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
         status=Delivery.Status.SENDING, claimed_at=stamp, attempts=F("attempts") + 1
     )
-    if not got:
+    if got:
+        delivery.status = Delivery.Status.SENDING
+        delivery.claimed_at = stamp
+        delivery.attempts += 1
+    return bool(got)
+
+
+def claim_for_send(*, delivery_id: int) -> Delivery | None:
+    """Load and claim one row (see ``claim``). None when someone else has it or it is done."""
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None or not claim(delivery=delivery):
         return None
-    return Delivery.objects.select_related("rule__contact__city", "rule__user", "event").get(
-        pk=delivery_id
-    )
+    return delivery
 
 
 def mark_sent(*, delivery: Delivery, message_id: str, email: str) -> None:

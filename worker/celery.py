@@ -6,11 +6,14 @@ import os
 
 from celery import Celery
 
-from config.env import env_int, env_str
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+# Created before anything from ``config`` is imported: config/__init__.py imports this ``app``
+# (the standard Django wiring), so ``celery -A worker`` must not reach it half-initialised.
 app = Celery("twinning")
+
+from config.env import env_int, env_str  # noqa: E402 - see above
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # tasks.py of every installed app (lazily, once Django is ready).
 app.autodiscover_tasks()

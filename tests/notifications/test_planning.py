@@ -151,7 +151,7 @@ def test_record_event_change_debounces_and_replans(app_clock, django_capture_on_
     queued: list[int] = []
     app_clock.move_to(utc(2030, 6, 1, 0, 10))  # past the debounce
     with django_capture_on_commit_callbacks(execute=True):
-        services.enqueue_due(enqueue=queued.append)
+        services.enqueue_due(enqueue=queued.extend)
 
     notices = Delivery.objects.filter(kind=Delivery.Kind.CHANGE)
     assert [(n.rule_id, n.sequence, n.status) for n in notices] == [
@@ -184,7 +184,7 @@ def test_enqueue_due_marks_started_occurrences_missed():
     services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
     queued: list[int] = []
 
-    services.enqueue_due(now=utc(2030, 6, 10, 11), enqueue=queued.append)
+    services.enqueue_due(now=utc(2030, 6, 10, 11), enqueue=queued.extend)
 
     assert queued == []
     assert [r.status for r in reminder_rows(rule)] == [Delivery.Status.MISSED]
@@ -198,8 +198,8 @@ def test_enqueue_due_claims_each_row_once(django_capture_on_commit_callbacks):
     second: list[int] = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=first.append)
-        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=second.append)
+        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=first.extend)
+        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=second.extend)
 
     assert len(first) == 2
     assert second == []
@@ -217,7 +217,7 @@ def test_sweep_stuck_requeues_abandoned_rows(settings, django_capture_on_commit_
     requeued: list[int] = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_stuck(enqueue=requeued.append) == 1
+        assert services.sweep_stuck(enqueue=requeued.extend) == 1
 
     assert requeued == [row.pk]
     row.refresh_from_db()

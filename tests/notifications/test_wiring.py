@@ -64,6 +64,26 @@ def test_tasks_use_the_project_celery_app_and_its_broker():
     from config import celery_app
     from notifications import tasks
 
-    assert tasks.send_delivery.app is celery_app
+    assert tasks.send_deliveries.app is celery_app
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     assert "notifications.plan_event" in celery_app.tasks
+
+
+@pytest.mark.parametrize("module", ["worker", "config"])
+def test_celery_app_imports_from_a_fresh_interpreter(module):
+    """``celery -A worker`` imports worker first, Django imports config first: both orders
+    must work (config/__init__.py imports the app from worker.celery)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = f"import django, {module}; django.setup(); import notifications.tasks"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

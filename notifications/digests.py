@@ -1,0 +1,387 @@
+"""The optional weekly digest: one email per contact and ISO week listing the coming weeks'
+occurrences its reminder rules cover.
+
+A digest is a ledger row like a reminder (``Delivery.kind = digest``, keyed by the contact
+and the ISO week of its local send date, unique), so the scan, the claim, the retries, the
+sweeper, the admin and the API treat it exactly like a reminder. Only planning (which week,
+at what instant) and building the message live here. Content is computed at send time, so a
+digest sent after a retry lists what is current then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from events.models import Contact, Event
+from events.recurrence import Occurrence
+from events.selectors import occurrences_between
+from events.timezones import get_zone, make_aware_lenient
+from notifications import clock, emails, services
+from notifications.models import MAX_DIGEST_WEEKS, Delivery, DigestSubscription, ReminderRule
+from notifications.selectors import active_rules, events_for_rule
+
+log = logging.getLogger(__name__)
+
+DIGEST_FIELDS = frozenset({"contact_id", "weekday", "hour", "weeks", "is_active"})
+WEEKDAY_NAMES = {
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
+    "sunday": 7, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7,
+}  # fmt: skip
+# A digest found more than this long after its slot is stale: recorded as missed, not sent.
+STALE_AFTER = dt.timedelta(days=1)
+
+
+def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+# --- Writes: the subscription ------------------------------------------------------------------
+
+
+def parse_weekday(value: Any) -> int:
+    """An ISO weekday: 1-7 (Monday = 1) or an English day name ("monday", "Mon")."""
+    if isinstance(value, bool):
+        raise _error("weekday", _("Unknown weekday."))
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in WEEKDAY_NAMES:
+            return WEEKDAY_NAMES[text]
+        if text.isdigit():
+            value = int(text)
+    if isinstance(value, int) and 1 <= value <= 7:
+        return value
+    raise _error(
+        "weekday", _("Unknown weekday: give a day name (monday ... sunday) or 1-7 (Monday = 1).")
+    )
+
+
+def validate_digest(digest: DigestSubscription) -> None:
+    """Raise ValidationError naming the field; normalise the weekday."""
+    if not digest.contact_id or not Contact.objects.filter(pk=digest.contact_id).exists():
+        raise _error("contact", _("Unknown contact."), "does_not_exist")
+    digest.weekday = parse_weekday(digest.weekday)
+    hour = digest.hour
+    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise _error("hour", _("The hour must be a whole number from 0 to 23."), "out_of_range")
+    weeks = digest.weeks
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_DIGEST_WEEKS:
+        raise _error(
+            "weeks",
+            _("The digest covers 1 to %(max)d weeks.") % {"max": MAX_DIGEST_WEEKS},
+            "out_of_range",
+        )
+
+
+def create_digest(**fields: Any) -> DigestSubscription:
+    """Subscribe a contact to the weekly digest and plan its next ones. Not idempotent: a
+    second subscription for the same contact is refused (field ``contact``)."""
+    unknown = set(fields) - DIGEST_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    if fields.get("contact_id") is None:
+        raise _error("contact", _("This field is required."), "required")
+    digest = DigestSubscription(**fields)
+    validate_digest(digest)
+    try:
+        with transaction.atomic():
+            digest.save()
+            plan_digest(digest_id=digest.pk)
+    except IntegrityError as exc:
+        raise _error("contact", _("This contact already has a weekly digest."), "unique") from exc
+    return digest
+
+
+@transaction.atomic
+def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscription:
+    """Change the day, hour, span or state and re-plan. Idempotent."""
+    unknown = set(fields) - DIGEST_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    if fields.pop("contact_id", digest.contact_id) != digest.contact_id:
+        raise _error("contact", _("A digest cannot move to another contact."))
+    digest = DigestSubscription.objects.select_for_update().get(pk=digest.pk)
+    for name, value in fields.items():
+        setattr(digest, name, value)
+    validate_digest(digest)
+    digest.save()
+    plan_digest(digest_id=digest.pk)
+    return digest
+
+
+@transaction.atomic
+def delete_digest(*, digest: DigestSubscription) -> None:
+    """Delete the subscription; its pending digests are skipped (sent ones stay as history)."""
+    _pending(digest.contact_id).update(
+        status=Delivery.Status.SKIPPED, last_error="The digest was deleted."
+    )
+    digest.delete()
+
+
+@transaction.atomic
+def unsubscribe_digest(*, token: str) -> DigestSubscription:
+    """One-click unsubscribe (RFC 8058) from the digest. Idempotent; an unknown token raises
+    ``DigestSubscription.DoesNotExist`` and changes nothing."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise DigestSubscription.DoesNotExist
+    digest = DigestSubscription.objects.select_for_update().get(unsubscribe_token=token)
+    if digest.is_active:
+        digest.is_active = False
+        digest.save(update_fields=["is_active", "updated_at"])
+    _pending(digest.contact_id).update(status=Delivery.Status.SKIPPED, last_error="Unsubscribed.")
+    return digest
+
+
+def _pending(contact_id: int):
+    return Delivery.objects.filter(
+        contact_id=contact_id, kind=Delivery.Kind.DIGEST, status=Delivery.Status.PENDING
+    )
+
+
+# --- Planning ----------------------------------------------------------------------------------
+
+
+def week_key(day: dt.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_slots(digest: DigestSubscription, now: dt.datetime) -> dict[str, dt.datetime]:
+    """This ISO week's and next week's send instants {week: UTC instant}: ``weekday`` at
+    ``hour`` in the contact's zone (DST-safe: computed locally, then converted)."""
+    zone = get_zone(digest.contact.timezone)
+    today = now.astimezone(zone).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    slots = {}
+    for week in (0, 1):
+        day = monday + dt.timedelta(days=7 * week + digest.weekday - 1)
+        local = dt.datetime.combine(day, dt.time(digest.hour))
+        slots[week_key(day)] = make_aware_lenient(local, zone).astimezone(dt.UTC)
+    return slots
+
+
+def plan_digest(*, digest_id: int, now: dt.datetime | None = None) -> int:
+    """Bring the contact's pending digest rows in line with its subscription. Idempotent;
+    returns rows added. A new row is only planned for a slot still ahead (a subscriber who
+    joins on Tuesday gets next week's digest); pending rows follow a changed day or hour;
+    rows of a stopped subscription are skipped. Sent rows are never touched, and the unique
+    (contact, week) key makes a second digest in one week impossible."""
+    now = now or clock.now()
+    digest = DigestSubscription.objects.select_related("contact").filter(pk=digest_id).first()
+    if digest is None:
+        return 0
+    wanted = {}
+    if digest.is_active and digest.contact.is_active:
+        wanted = digest_slots(digest, now)
+    with transaction.atomic():
+        existing = {
+            row.occurrence_key: row
+            for row in Delivery.objects.filter(
+                contact_id=digest.contact_id, kind=Delivery.Kind.DIGEST
+            ).filter(Q(status=Delivery.Status.PENDING) | Q(occurrence_key__in=list(wanted)))
+        }
+        new_rows = []
+        for key, due in wanted.items():
+            row = existing.get(key)
+            if row is None:
+                if due > now:
+                    new_rows.append(
+                        Delivery(
+                            contact_id=digest.contact_id,
+                            kind=Delivery.Kind.DIGEST,
+                            occurrence_key=key,
+                            due_at=due,
+                            next_attempt_at=due,
+                            occurrence_start=due + STALE_AFTER,
+                        )
+                    )
+            elif row.status == Delivery.Status.PENDING and row.attempts == 0 and row.due_at != due:
+                Delivery.objects.filter(
+                    pk=row.pk, status=Delivery.Status.PENDING, attempts=0
+                ).update(due_at=due, next_attempt_at=due, occurrence_start=due + STALE_AFTER)
+        stale = [
+            row.pk
+            for key, row in existing.items()
+            if key not in wanted and row.status == Delivery.Status.PENDING
+        ]
+        if stale:
+            Delivery.objects.filter(pk__in=stale, status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.SKIPPED, last_error="No longer scheduled."
+            )
+        Delivery.objects.bulk_create(new_rows, ignore_conflicts=True)
+    return len(new_rows)
+
+
+def plan_all_digests(*, now: dt.datetime | None = None) -> int:
+    """The periodic planner's share: every subscription (stopped ones drop pending rows)."""
+    now = now or clock.now()
+    ids = list(DigestSubscription.objects.values_list("pk", flat=True))
+    return sum(plan_digest(digest_id=pk, now=now) for pk in ids)
+
+
+# --- Content and the message -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    title: str
+    when: str
+    cities: list[emails.CityLine]
+    location: str
+    online_url: str
+    url: str
+    tentative: bool
+
+
+def digest_occurrences(contact: Contact, now: dt.datetime, weeks: int) -> list[Occurrence]:
+    """Occurrences in [now, now + weeks) of the events the contact's active rules cover,
+    without cancelled or already started ones; one query per rule kind, not per event."""
+    rules = list(active_rules().filter(contact=contact))
+    if not rules:
+        return []
+    match = functools.reduce(
+        operator.or_, (Q(pk__in=events_for_rule(rule).values("pk")) for rule in rules)
+    )
+    window_end = now + dt.timedelta(weeks=weeks)
+    seen: set[tuple[int, str]] = set()
+    result = []
+    for occ in occurrences_between(Event.objects.filter(match), now, window_end):
+        key = (occ.event.pk, services.occurrence_key(occ))
+        if occ.cancelled or key in seen:
+            continue
+        start = occ.start or make_aware_lenient(
+            dt.datetime.combine(occ.start_date, dt.time()), get_zone(contact.timezone)
+        )
+        if start < now:
+            continue
+        seen.add(key)
+        result.append(occ)
+    return result
+
+
+def _weeks_phrase(weeks: int, language: str) -> str:
+    if language == "ru":
+        if weeks % 10 == 1 and weeks % 100 != 11:
+            return f"{weeks} неделю" if weeks != 1 else "неделю"
+        if weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14):
+            return f"{weeks} недели"
+        return f"{weeks} недель"
+    return f"{weeks} week" if weeks == 1 else f"{weeks} weeks"
+
+
+def build_digest_email(
+    *,
+    delivery: Delivery,
+    digest: DigestSubscription,
+    occurrences: list[Occurrence],
+    now: dt.datetime,
+) -> EmailMultiAlternatives:
+    contact = digest.contact
+    language = contact.language if contact.language in ("en", "ru") else "en"
+    zone_name = contact.timezone
+    # The contact as a recipient: its zone, and its own city's instant in local-time events.
+    as_rule = ReminderRule(contact=contact)
+    items = []
+    for occ in occurrences:
+        event = occ.event
+        instant, day = services.recipient_instant(as_rule, occ)
+        when = (
+            emails.format_instant(instant, zone_name, language)
+            if occ.start is not None
+            else emails.format_date(day, language)
+        )
+        items.append(
+            DigestItem(
+                title=event.title(language),
+                when=when,
+                cities=emails._city_lines(occ, language),
+                location=occ.location or event.location,
+                online_url=event.online_url,
+                url=f"{settings.SITE_URL}/events/{event.slug}/",
+                tentative=event.status != Event.Status.CONFIRMED,
+            )
+        )
+    zone = get_zone(zone_name)
+    end = now + dt.timedelta(weeks=digest.weeks)
+    feed_url = f"{settings.SITE_URL}/feeds/all.ics"
+    if contact.city is not None:
+        feed_url = f"{settings.SITE_URL}/feeds/city/{contact.city.slug}.ics"
+    context = {
+        "items": items,
+        "count": len(items),
+        "weeks": digest.weeks,
+        "weeks_phrase": _weeks_phrase(digest.weeks, language),
+        "zone": zone_name,
+        "period_start": emails.format_date(now.astimezone(zone).date(), language),
+        "period_end": emails.format_date(end.astimezone(zone).date(), language),
+        "feed_url": feed_url,
+        "unsubscribe_url": emails.unsubscribe_url(digest.unsubscribe_token),
+    }
+    subject = emails.header_safe(
+        render_to_string(f"notifications/email/digest.subject.{language}.txt", context), 200
+    )
+    text = render_to_string(f"notifications/email/digest.body.{language}.txt", context)
+    html = render_to_string(f"notifications/email/digest.body.{language}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[contact.email],
+        headers={
+            "Message-ID": emails.message_id(delivery),
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": language,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def prepare_digest(*, delivery: Delivery, now: dt.datetime) -> Any:
+    """For a claimed digest row: (message, address), or the status already recorded."""
+    contact = delivery.contact
+    try:
+        digest = contact.digest
+    except DigestSubscription.DoesNotExist:
+        digest = None
+    if digest is None or not digest.is_active or not contact.is_active:
+        services.mark_final(
+            delivery=delivery, status=Delivery.Status.SKIPPED, error="The digest is off."
+        )
+        return Delivery.Status.SKIPPED
+    if not contact.email:
+        services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
+        return Delivery.Status.FAILED
+    try:
+        occurrences = digest_occurrences(contact, now, digest.weeks)
+        if not occurrences:
+            services.mark_final(
+                delivery=delivery,
+                status=Delivery.Status.SKIPPED,
+                error="Nothing scheduled in the coming weeks.",
+            )
+            return Delivery.Status.SKIPPED
+        message = build_digest_email(
+            delivery=delivery, digest=digest, occurrences=occurrences, now=now
+        )
+    except Exception as exc:
+        log.exception("Cannot build digest %s", delivery.pk)
+        services.mark_final(
+            delivery=delivery, status=Delivery.Status.FAILED, error=f"Cannot build: {exc!r}"
+        )
+        return Delivery.Status.FAILED
+    return message, contact.email

@@ -72,7 +72,15 @@ def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
+def _refuse_nul(field: str, value: object) -> None:
+    # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
+    if isinstance(value, str) and "\x00" in value:
+        raise _error(field, _("Text may not contain NUL characters."), "null_characters")
+
+
 def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
+    for model_field in instance._meta.concrete_fields:
+        _refuse_nul(model_field.name, getattr(instance, model_field.attname, None))
     instance.full_clean(exclude=list(exclude), validate_unique=True)
 
 
@@ -288,6 +296,7 @@ def _set_participations(event: Event, participations: Iterable[ParticipationInpu
         )
     roles = set(Participation.Role.values)
     for item in wanted:
+        _refuse_nul("participations", item.venue)
         if item.role not in roles:
             raise _error("participations", _("Unknown role %(r)r.") % {"r": item.role})
     known = set(City.objects.filter(pk__in=city_ids).values_list("pk", flat=True))
@@ -417,6 +426,8 @@ def change_occurrence(
         raise _error("end", _("The end is before the start."), "end_before_start")
     if start_date and end_date and end_date < start_date:
         raise _error("end_date", _("The end date is before the start date."), "end_before_start")
+    for name, text in (("location", location), ("note_en", note_en), ("note_ru", note_ru)):
+        _refuse_nul(name, text)
     values = {
         "cancelled": cancelled,
         "start": start_utc,

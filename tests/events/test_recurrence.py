@@ -163,3 +163,16 @@ def test_create_event_refuses_ambiguous_local_time_in_fold(db):
         )
 
     assert "twice" in info.value.message_dict["start"][0]
+
+
+@pytest.mark.parametrize("field", ["title_en", "description_ru", "location"])
+def test_create_event_refuses_nul_characters(db, field):
+    values = {"title_en": "Fine", field: "bad\x00text"}
+
+    with pytest.raises(ValidationError) as info:
+        services.create_event(
+            kind="forum", timezone="UTC", start=dt.datetime(2030, 1, 1, 10, tzinfo=UTC), **values
+        )
+
+    assert field in info.value.message_dict
+    assert Event.objects.count() == 0

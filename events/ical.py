@@ -34,7 +34,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from events.recurrence import CityTime, parse_exdates
+from events.recurrence import CityTime, city_times, parse_exdates
 from events.timezones import get_zone, make_aware_lenient
 
 if TYPE_CHECKING:
@@ -109,42 +109,6 @@ def last_change(
     )
     values.extend(c.updated_at for c in (related(event, "changes") if changes is None else changes))
     return max(v for v in values if v is not None)
-
-
-def _city_times(
-    event: Event,
-    parts: list,
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    start_date: dt.date | None,
-    end_date: dt.date | None,
-) -> list[CityTime]:
-    """Each participating city's local times (as events.recurrence computes them)."""
-    result = []
-    local = event.time_mode == event.TimeMode.LOCAL
-    for participation in parts:
-        city = participation.city
-        zone = get_zone(city.timezone)
-        if start is None:
-            city_start = city_end = None
-        elif local:
-            city_start = make_aware_lenient(_wall(start, event), zone)
-            city_end = make_aware_lenient(_wall(end, event), zone) if end else None
-        else:
-            city_start = start.astimezone(zone)
-            city_end = end.astimezone(zone) if end else None
-        result.append(
-            CityTime(
-                city=city,
-                role=participation.role,
-                venue=participation.venue,
-                start=city_start,
-                end=city_end,
-                start_date=city_start.date() if city_start else start_date,
-                end_date=city_end.date() if city_end else end_date,
-            )
-        )
-    return result
 
 
 def fragment_version(event: Event, relations: tuple[list, list] | None = None) -> str:
@@ -514,8 +478,8 @@ def event_vevents(
                 exdates = _exdates(event, zone_name, all_changes)
                 if exdates:
                     master.add("EXDATE", exdates)
-            city_times = _city_times(event, parts, start, end, start_date, end_date)
-            master.add("DESCRIPTION", _description(event, language, city_times, "", master=True))
+            local = city_times(event, start, end, start_date, end_date, parts)
+            master.add("DESCRIPTION", _description(event, language, local, "", master=True))
             _add_place(master, event, language, "", parts)
             result.append(master)
         else:
@@ -531,10 +495,8 @@ def event_vevents(
                 vevent.add("RECURRENCE-ID", _recurrence_id(change, event, zone_name))
                 _add_times(vevent, event, zone_name, start, end, start_date, end_date)
                 note = change.note_ru if language == "ru" and change.note_ru else change.note_en
-                city_times = _city_times(event, parts, start, end, start_date, end_date)
-                vevent.add(
-                    "DESCRIPTION", _description(event, language, city_times, note, master=False)
-                )
+                local = city_times(event, start, end, start_date, end_date, parts)
+                vevent.add("DESCRIPTION", _description(event, language, local, note, master=False))
                 _add_place(vevent, event, language, change.location, parts)
                 result.append(vevent)
     return result, tzids

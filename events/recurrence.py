@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from events.timezones import get_zone, make_aware_lenient
 
 if TYPE_CHECKING:
-    from events.models import City, Event, OccurrenceChange
+    from events.models import City, Event, OccurrenceChange, Participation
 
 _ALLOWED_PARTS = {
     "FREQ",
@@ -167,16 +167,22 @@ def _local_naive(value: dt.datetime, zone) -> dt.datetime:
     return value.astimezone(zone).replace(tzinfo=None)
 
 
-def _city_times(
+def city_times(
     event: Event,
     start: dt.datetime | None,
     end: dt.datetime | None,
     start_date: dt.date | None,
     end_date: dt.date | None,
+    participations: Iterable[Participation] | None = None,
 ) -> list[CityTime]:
+    """Each participating city's local times for one occurrence (INSTANT: the same moment
+    converted; LOCAL: the same wall-clock time in the city's zone). Pass ``participations``
+    when they are already loaded to avoid building a QuerySet."""
     result = []
     event_zone = get_zone(event.timezone)
-    for participation in event.participations.all():
+    if participations is None:
+        participations = event.participations.all()
+    for participation in participations:
         city = participation.city
         zone = get_zone(city.timezone)
         if start is None:
@@ -223,7 +229,7 @@ def _make(
         moved=bool(change and (change.start or change.start_date)),
         location=(change.location if change and change.location else event.location),
         change=change,
-        city_times=_city_times(event, start, end, start_date, end_date),
+        city_times=city_times(event, start, end, start_date, end_date),
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from events.models import City, Contact, Event, Participation, Partnership
-from events.recurrence import CityTime, Occurrence, _city_times, expand
+from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
 
@@ -187,7 +187,7 @@ def partnerships_with_history() -> QuerySet[Partnership]:
 def event_city_times(event: Event) -> list[CityTime]:
     """The event's (first) start in each participating city's zone; query-free when
     ``participations__city`` is prefetched (see with_related)."""
-    return _city_times(event, event.start, event.end, event.start_date, event.end_date)
+    return city_times(event, event.start, event.end, event.start_date, event.end_date)
 
 
 def contacts_list() -> QuerySet[Contact]:

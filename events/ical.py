@@ -430,17 +430,19 @@ def _override_times(event: Event, change: OccurrenceChange) -> tuple:
     """(start, end, start_date, end_date) of a changed instance."""
     wall = _wall(change.original_start, event)
     if event.is_all_day:
+        assert event.start_date is not None
         length = (event.end_date - event.start_date) if event.end_date else dt.timedelta()
         if change.start_date:
             return None, None, change.start_date, change.end_date or change.start_date
         day = wall.date()
         return None, None, day, day + length
-    length = (event.end - event.start) if event.end else None
+    assert event.start is not None
+    span: dt.timedelta | None = (event.end - event.start) if event.end else None
     if change.start:
-        end = change.end or (change.start + length if length is not None else None)
+        end = change.end or (change.start + span if span is not None else None)
         return change.start, end, None, None
     start = make_aware_lenient(wall, get_zone(event.timezone))
-    return start, (start + length if length is not None else None), None, None
+    return start, (start + span if span is not None else None), None, None
 
 
 def event_vevents(
@@ -605,7 +607,7 @@ def render_calendar(
     zone: str | None = None,
 ) -> bytes:
     """A whole feed rendered fresh (single-event downloads, tests, the uncached path)."""
-    bodies = []
+    bodies: list[bytes] = []
     tzids: set[str] = set()
     for event in events:
         vevents, used = event_vevents(event, language=language, zone=zone)

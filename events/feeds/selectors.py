@@ -203,9 +203,9 @@ def stream_fragments(
     missing: list[int] = []
     rows = fragment_rows(query, variant=variant, language=language)
     for pk, sequence, updated, cities, changes, version, body in rows.iterator(chunk_size=2000):
-        wanted = ical.version_key(
-            sequence, _as_datetime(updated), _as_datetime(cities), _as_datetime(changes)
-        )
+        updated_at = _as_datetime(updated)
+        assert updated_at is not None  # Event.updated_at is NOT NULL
+        wanted = ical.version_key(sequence, updated_at, _as_datetime(cities), _as_datetime(changes))
         if body is not None and version == wanted:
             yield body.encode()
         else:

@@ -148,3 +148,48 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
     )
     assert smtp.handler.count() == 8
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8
+
+
+def test_pipeline_sends_weekly_digest_once_per_week(
+    make_pipeline, smtp, shared_redis_url, app_clock
+):
+    from notifications import digests
+
+    app_clock.move_to(utc(2030, 5, 1))  # Wednesday
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU",
+                          name_en="Magadan", name_native="Магадан")  # fmt: skip
+    event = EventFactory(kind=Event.Kind.COMMEMORATION, timezone="Asia/Magadan",
+                         title_en="Wreath laying", start=utc(2030, 5, 8, 23, 0), end=None)  # fmt: skip
+    ParticipationFactory(event=event, city=magadan)
+    office = ContactFactory(timezone="Asia/Anadyr", language="en", email="office@anadyr.example")
+    services.create_rule(
+        contact_id=office.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
+    )
+    digests.create_digest(contact_id=office.pk)  # Monday 09:00 in Anadyr = Sunday 21:00 UTC
+
+    pipeline = make_pipeline(shared_redis_url, smtp.port, plan_seconds=2)
+    pipeline.start_worker()
+    pipeline.start_beat()
+
+    app_clock.move_to(utc(2030, 5, 5, 20, 50))
+    assert smtp.handler.count() == 0
+    app_clock.move_to(utc(2030, 5, 5, 21, 1))
+    [message] = received(smtp, 1)
+    assert message["To"] == office.email
+    assert str(message["Subject"]).startswith("Twinning calendar: your events for the next 3 weeks")
+    assert "Thursday, 9 May 2030, 11:00 (Asia/Anadyr, UTC+12:00)" in parts(message)["text/plain"]
+
+    # Later the same week the beat's planner and scan run again: nothing more is sent; the
+    # planner has materialised next week's row meanwhile.
+    app_clock.move_to(utc(2030, 5, 7))
+    wait_for(
+        lambda: Delivery.objects.filter(contact=office, occurrence_key="2030-W20").exists(),
+        20,
+        "next week's digest to be planned by beat",
+    )
+    assert smtp.handler.count() == 1
+    assert list(
+        Delivery.objects.filter(contact=office, status=Delivery.Status.SENT).values_list(
+            "occurrence_key", flat=True
+        )
+    ) == ["2030-W19"]

@@ -10,6 +10,7 @@ digest sent after a retry lists what is current then.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -261,9 +262,13 @@ def digest_occurrences(contact: Contact, now: dt.datetime, weeks: int) -> list[O
         key = (occ.event.pk, services.occurrence_key(occ))
         if occ.cancelled or key in seen:
             continue
-        start = occ.start or make_aware_lenient(
-            dt.datetime.combine(occ.start_date, dt.time()), get_zone(contact.timezone)
-        )
+        if occ.start is not None:
+            start = occ.start
+        elif occ.start_date is not None:
+            local_midnight = dt.datetime.combine(occ.start_date, dt.time())
+            start = make_aware_lenient(local_midnight, get_zone(contact.timezone))
+        else:
+            continue
         if start < now:
             continue
         seen.add(key)
@@ -354,11 +359,11 @@ def build_digest_email(
 def prepare_digest(*, delivery: Delivery, now: dt.datetime) -> Any:
     """For a claimed digest row: (message, address), or the status already recorded."""
     contact = delivery.contact
-    try:
-        digest = contact.digest
-    except DigestSubscription.DoesNotExist:
-        digest = None
-    if digest is None or not digest.is_active or not contact.is_active:
+    digest = None
+    if contact is not None:
+        with contextlib.suppress(DigestSubscription.DoesNotExist):
+            digest = contact.digest
+    if contact is None or digest is None or not digest.is_active or not contact.is_active:
         services.mark_final(
             delivery=delivery, status=Delivery.Status.SKIPPED, error="The digest is off."
         )

@@ -141,8 +141,9 @@ def build_email(
 ) -> EmailMultiAlternatives:
     """``ics_cache``: .ics bodies already built in this batch (they do not depend on the
     recipient), keyed by (event, language, kind, instance)."""
-    event = delivery.event
-    rule = delivery.rule
+    event, rule = delivery.event, delivery.rule
+    if event is None or rule is None:
+        raise ValueError("a reminder or notice needs a rule and an event")
     if instant is not None:
         when = format_instant(instant, zone_name, language)
     elif day is not None:

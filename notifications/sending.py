@@ -198,6 +198,10 @@ def _send_one(delivery: Delivery, batch: Batch) -> str:
 def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> Any:
     """A reminder or change notice: (message, address), or the status already recorded."""
     rule = delivery.rule
+    event = batch.events.get(delivery.event_id or 0)
+    if rule is None or event is None:  # the event was deleted since the batch was loaded
+        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
+        return Delivery.Status.SKIPPED
     email = services.recipient_email(rule)
     if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
         services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="Rule is off.")
@@ -205,10 +209,6 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
     if not email:
         services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
         return Delivery.Status.FAILED
-    event = batch.events.get(delivery.event_id)
-    if event is None:  # deleted since the batch was loaded: the CASCADE removes the row too
-        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
-        return Delivery.Status.SKIPPED
     delivery.event = event  # the copy with prefetched relations (the .ics reads them)
     occurrence = _occurrence(batch, event, delivery, now)
     instant = day = None

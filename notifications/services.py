@@ -8,6 +8,7 @@ test clock can never make a live send look abandoned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 from collections.abc import Callable, Iterable
@@ -562,7 +563,7 @@ def enqueue_due(
             Delivery.objects.filter(pk__in=claimed).update(
                 status=Delivery.Status.QUEUED, queued_at=timezone.now()
             )
-            transaction.on_commit(lambda c=claimed: _in_chunks(c, enqueue))
+            transaction.on_commit(functools.partial(_in_chunks, claimed, enqueue))
         total += len(claimed)
         if len(ids) < batch:
             break

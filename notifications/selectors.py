@@ -39,13 +39,16 @@ def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
         status=Event.Status.CONFIRMED,
         precision__in=[Event.Precision.TIME, Event.Precision.DAY],
     )
-    if rule.target == ReminderRule.Target.EVENT:
+    # A rule's target field is set for its target (check constraint "rule_target_set").
+    if rule.target == ReminderRule.Target.EVENT and rule.event_id is not None:
         return query.filter(pk=rule.event_id)
     if rule.target == ReminderRule.Target.EVENT_KIND:
         return query.filter(kind=rule.event_kind)
-    if rule.target == ReminderRule.Target.CITY:
+    if rule.target == ReminderRule.Target.CITY and rule.city_id is not None:
         return query.filter(participations__city_id=rule.city_id).distinct()
-    return query.filter(partnership_id=rule.partnership_id)
+    if rule.target == ReminderRule.Target.PARTNERSHIP and rule.partnership_id is not None:
+        return query.filter(partnership_id=rule.partnership_id)
+    return query.none()
 
 
 def due_notices(now: dt.datetime, limit: int) -> QuerySet[ChangeNotice]:

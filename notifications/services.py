@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -75,16 +75,17 @@ def validate_rule(rule: ReminderRule) -> None:
         raise _error("contact", _("Unknown contact."), "does_not_exist")
     if rule.target not in ReminderRule.Target.values:
         raise _error("target", _("Unknown target %(t)r.") % {"t": rule.target})
-    target_field = {
+    targets: dict[str, tuple[str, type[Model], int | None]] = {
         ReminderRule.Target.CITY: ("city", City, rule.city_id),
         ReminderRule.Target.PARTNERSHIP: ("partnership", Partnership, rule.partnership_id),
         ReminderRule.Target.EVENT: ("event", Event, rule.event_id),
-    }.get(rule.target)
+    }
+    target_field = targets.get(rule.target)
     if target_field:
         name, model, pk = target_field
         if pk is None:
             raise _error(name, _("This target needs a %(f)s.") % {"f": name}, "required")
-        if not model.objects.filter(pk=pk).exists():
+        if not model._default_manager.filter(pk=pk).exists():
             raise _error(name, _("Unknown %(f)s.") % {"f": name}, "does_not_exist")
     elif rule.event_kind not in Event.Kind.values:
         raise _error("event_kind", _("Unknown event kind %(k)r.") % {"k": rule.event_kind})

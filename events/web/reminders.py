@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from events.web import formatting
 from notifications import services as notification_services
 from notifications.models import Delivery
-from notifications.selectors import deliveries_for_coordinators
+from notifications.selectors import ledger
 
 # "Missed" rows are reminders that never went out before the event: a failure to the desk too.
 PROBLEM_STATUSES = (Delivery.Status.FAILED, Delivery.Status.MISSED)
@@ -29,13 +29,17 @@ class FailedRow:
 
 
 def failed_deliveries(limit: int = 50) -> list[FailedRow]:
-    """Failed or missed deliveries, latest due first (three queries at most)."""
-    rows = deliveries_for_coordinators().filter(status__in=PROBLEM_STATUSES)[:limit]
+    """Failed or missed deliveries (weekly digests included), latest due first."""
+    rows = ledger().filter(status__in=PROBLEM_STATUSES)[:limit]
     return [
         FailedRow(
             pk=delivery.pk,
-            recipient=delivery.rule.recipient_label(),
-            subject=f"{delivery.get_kind_display()}: {formatting.event_title(delivery.event)}",
+            recipient=delivery.recipient_label(),
+            subject=(
+                f"{delivery.get_kind_display()}: {formatting.event_title(delivery.event)}"
+                if delivery.event is not None
+                else f"{delivery.get_kind_display()} {delivery.occurrence_key}"
+            ),
             status=delivery.get_status_display(),
             when=formatting.fmt_datetime(delivery.due_at),
             attempts=delivery.attempts,

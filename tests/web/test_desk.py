@@ -200,3 +200,26 @@ def test_desk_retry_unknown_delivery_is_a_message_not_500(coordinator_client, wo
 
     assert response.status_code == 200
     assert "no longer exists" in response.content.decode()
+
+
+def test_desk_lists_failed_weekly_digest(coordinator_client, world):
+    contact = ContactFactory(city=world.fairbanks, name="Fairbanks mayor's office")
+    now = dt.datetime(2031, 1, 6, tzinfo=dt.UTC)
+    delivery = Delivery.objects.create(
+        contact=contact,
+        kind=Delivery.Kind.DIGEST,
+        occurrence_key="2031-W02",
+        status=Delivery.Status.FAILED,
+        due_at=now,
+        next_attempt_at=now,
+        attempts=1,
+        last_error="550 no such user",
+    )
+
+    response = coordinator_client.get(reverse("web:desk"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "550 no such user" in html
+    assert "2031-W02" in html
+    assert reverse("web:desk_retry", args=[delivery.pk]) in html

@@ -16,6 +16,32 @@ def require_service(name: str, reason: str) -> None:
 
 
 @pytest.fixture
+def egvekinot(db):
+    """The Chukotka side of the simultaneous ALSIB wreath-laying (UTC+12)."""
+    from tests.factories import CityFactory
+
+    return CityFactory(
+        slug="egvekinot",
+        name_en="Egvekinot",
+        name_native="Эгвекинот",
+        country="RU",
+        timezone="Asia/Anadyr",
+        latitude="66.32000",
+        longitude="-179.11000",
+    )
+
+
+@pytest.fixture
+def fairbanks(db):
+    """The Alaska side (UTC-8 in May): the same instant falls on the previous date."""
+    from tests.factories import CityFactory
+
+    return CityFactory(
+        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
+    )
+
+
+@pytest.fixture
 def coordinator(db, django_user_model):
     from django.contrib.auth.models import Group
 

@@ -21,24 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def egvekinot(db):
-    return CityFactory(
-        slug="egvekinot",
-        name_en="Egvekinot",
-        name_native="Эгвекинот",
-        country="RU",
-        timezone="Asia/Anadyr",
-    )
-
-
-@pytest.fixture
-def fairbanks(db):
-    return CityFactory(
-        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
-    )
-
-
-@pytest.fixture
 def wreath_laying(egvekinot, fairbanks):
     return services.create_event(
         title_en="ALSIB wreath-laying",

@@ -8,27 +8,8 @@ from events import services
 from events.models import Event
 from events.recurrence import validate_rrule
 from events.selectors import occurrences_between
-from tests.factories import CityFactory
 
 UTC = dt.UTC
-
-
-@pytest.fixture
-def egvekinot(db):
-    return CityFactory(
-        slug="egvekinot",
-        name_en="Egvekinot",
-        name_native="Эгвекинот",
-        country="RU",
-        timezone="Asia/Anadyr",
-    )
-
-
-@pytest.fixture
-def fairbanks(db):
-    return CityFactory(
-        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
-    )
 
 
 def test_expand_instant_event_across_date_line_gives_different_local_dates(egvekinot, fairbanks):

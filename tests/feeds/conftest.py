@@ -8,27 +8,6 @@ import pytest
 
 from events import services
 from events.models import Event
-from tests.factories import CityFactory
-
-
-@pytest.fixture
-def egvekinot(db):
-    return CityFactory(
-        slug="egvekinot",
-        name_en="Egvekinot",
-        name_native="Эгвекинот",
-        country="RU",
-        timezone="Asia/Anadyr",
-        latitude="66.32000",
-        longitude="-179.11000",
-    )
-
-
-@pytest.fixture
-def fairbanks(db):
-    return CityFactory(
-        slug="fairbanks", name_en="Fairbanks", country="US", timezone="America/Anchorage"
-    )
 
 
 @pytest.fixture

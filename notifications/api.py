@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseNotFound
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -220,7 +221,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if rule is None and token:
         digest = DigestSubscription.objects.filter(unsubscribe_token=token).first()
     if rule is None and digest is None:
-        return HttpResponseNotFound("Unknown or expired unsubscribe link.")
+        return HttpResponseNotFound(_("Unknown or expired unsubscribe link."))
     context = {"done": request.method == "POST", "digest": digest is not None}
     if request.method == "POST":
         if digest is not None:

@@ -631,7 +631,7 @@ def retry_delivery(*, delivery: Delivery) -> Delivery:
         raise _error(
             "status",
             _("Only failed, missed or skipped deliveries can be retried (this one is %(s)s).")
-            % {"s": delivery.status},
+            % {"s": delivery.get_status_display()},
             "not_retryable",
         )
     now = clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -168,7 +169,12 @@ class ImportView(APIView):
         upload = data["file"]
         if upload.size > importer.MAX_IMPORT_BYTES:
             raise ValidationError(
-                {"file": [f"The file is larger than {importer.MAX_IMPORT_BYTES} bytes."]}
+                {
+                    "file": [
+                        _("The file is larger than %(max)d bytes.")
+                        % {"max": importer.MAX_IMPORT_BYTES}
+                    ]
+                }
             )
         run = importer.import_calendar(
             data=upload.read(importer.MAX_IMPORT_BYTES + 1),
@@ -207,8 +213,8 @@ class FeedLinksView(APIView):
             return Response(subscribe_links(request, "feeds:all"))
         if feed not in self._KEYS or not key:
             raise ValidationError(
-                {"feed": ["Use feed=all, or city/partnership/kind/event with key."]}
+                {"feed": [_("Use feed=all, or city/partnership/kind/event with key.")]}
             )
         if feed == "partnership" and not key.isdigit():
-            raise ValidationError({"key": ["A partnership id is a number."]})
+            raise ValidationError({"key": [_("A partnership id is a number.")]})
         return Response(subscribe_links(request, f"feeds:{feed}", **{self._KEYS[feed]: key}))

@@ -1,8 +1,5 @@
-"""Writes to the events domain. Every function is atomic: on error nothing is stored.
-
-Domain rule violations raise ``django.core.exceptions.ValidationError`` with a dict naming the
-field; the API maps it to a 400 in one exception handler.
-"""
+"""Writes for events: create, update (SEQUENCE on schedule changes), cancel, change one
+occurrence. Atomic; errors name the field; change notices go to the notifications app."""
 
 from __future__ import annotations
 
@@ -12,22 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events.models import (
-    City,
-    Contact,
-    Event,
-    OccurrenceChange,
-    Participation,
-    Partnership,
-    PartnershipStatusChange,
-)
+from events.models import City, Event, OccurrenceChange, Participation
 from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
+from events.services._common import _error, _full_clean, _refuse_nul
 from events.timezones import get_zone, make_aware_strict
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
@@ -66,140 +55,6 @@ class ParticipationInput:
     city_id: int
     role: str = Participation.Role.PARTICIPANT
     venue: str = ""
-
-
-def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
-def _refuse_nul(field: str, value: object) -> None:
-    # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
-    if isinstance(value, str) and "\x00" in value:
-        raise _error(field, _("Text may not contain NUL characters."), "null_characters")
-
-
-def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
-    for model_field in instance._meta.concrete_fields:
-        _refuse_nul(model_field.name, getattr(instance, model_field.attname, None))
-    instance.full_clean(exclude=list(exclude), validate_unique=True)
-
-
-# --- Cities and partnerships -------------------------------------------------------------------
-
-
-def create_city(**fields: Any) -> City:
-    """Create a city after validating its zone and names. Not idempotent (slug is unique)."""
-    city = City(**fields)
-    if not city.slug:
-        city.slug = slugify(city.name_en)
-    _full_clean(city)
-    city.save()
-    return city
-
-
-def update_city(*, city: City, **fields: Any) -> City:
-    """Update a city. A rename or zone change shows in feeds via ``updated_at``."""
-    for name, value in fields.items():
-        setattr(city, name, value)
-    _full_clean(city)
-    city.save()
-    return city
-
-
-def _ordered_pair(city_a_id: int, city_b_id: int) -> tuple[int, int]:
-    if city_a_id == city_b_id:
-        raise _error("city_b", _("A city cannot be its own sister city."), "self_pair")
-    return (city_a_id, city_b_id) if city_a_id < city_b_id else (city_b_id, city_a_id)
-
-
-@transaction.atomic
-def create_partnership(
-    *,
-    city_a_id: int,
-    city_b_id: int,
-    established_on: dt.date | None = None,
-    established_precision: str = Partnership.Precision.DAY,
-    status: str = Partnership.Status.ACTIVE,
-    status_changed_on: dt.date | None = None,
-    notes: str = "",
-) -> Partnership:
-    """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
-    low, high = _ordered_pair(city_a_id, city_b_id)
-    if Partnership.objects.filter(city_a_id=low, city_b_id=high).exists():
-        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
-    partnership = Partnership(
-        city_a_id=low,
-        city_b_id=high,
-        established_on=established_on,
-        established_precision=established_precision,
-        status=status,
-        status_changed_on=status_changed_on,
-        notes=notes,
-    )
-    _full_clean(partnership, exclude=["city_a", "city_b"])
-    try:
-        with transaction.atomic():
-            partnership.save()
-    except IntegrityError as exc:  # a concurrent request created the same pair
-        raise _error(
-            "city_b", _("These two cities are already a partnership."), "duplicate_pair"
-        ) from exc
-    if status != Partnership.Status.ACTIVE or status_changed_on:
-        PartnershipStatusChange.objects.create(
-            partnership=partnership,
-            status=status,
-            changed_on=status_changed_on or timezone.now().date(),
-        )
-    return partnership
-
-
-@transaction.atomic
-def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnership:
-    """Update a pair's date, notes or cities; a status change goes through change_status."""
-    status = fields.pop("status", None)
-    changed_on = fields.pop("status_changed_on", None)
-    if "city_a_id" in fields or "city_b_id" in fields:
-        low, high = _ordered_pair(
-            fields.pop("city_a_id", partnership.city_a_id),
-            fields.pop("city_b_id", partnership.city_b_id),
-        )
-        if (
-            Partnership.objects.filter(city_a_id=low, city_b_id=high)
-            .exclude(pk=partnership.pk)
-            .exists()
-        ):
-            raise _error(
-                "city_b", _("These two cities are already a partnership."), "duplicate_pair"
-            )
-        partnership.city_a_id, partnership.city_b_id = low, high
-    for name, value in fields.items():
-        setattr(partnership, name, value)
-    _full_clean(partnership, exclude=["city_a", "city_b"])
-    partnership.save()
-    if status is not None and status != partnership.status:
-        change_partnership_status(
-            partnership=partnership, status=status, changed_on=changed_on, note=""
-        )
-    return partnership
-
-
-@transaction.atomic
-def change_partnership_status(
-    *, partnership: Partnership, status: str, changed_on: dt.date | None = None, note: str = ""
-) -> PartnershipStatusChange:
-    """Record a status change (active, suspended, dormant, ended) with its date."""
-    if status not in Partnership.Status.values:
-        raise _error("status", _("Unknown partnership status %(s)r.") % {"s": status})
-    day = changed_on or timezone.now().date()
-    partnership.status = status
-    partnership.status_changed_on = day
-    partnership.save(update_fields=["status", "status_changed_on", "updated_at"])
-    return PartnershipStatusChange.objects.create(
-        partnership=partnership, status=status, changed_on=day, note=note
-    )
-
-
-# --- Events ------------------------------------------------------------------------------------
 
 
 def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime | None:
@@ -461,9 +316,6 @@ def _notify_change(event: Event, *, was_cancelled: bool) -> None:
     record_event_change(event_id=event.pk, sequence=event.sequence)
 
 
-# --- Validation without saving, contacts and deletions (API and admin) ----------------------
-
-
 def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
     """Run the checks create_event/update_event apply, without saving. No side effects.
 
@@ -484,61 +336,6 @@ def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
     if not target.slug:
         exclude.append("slug")
     _full_clean(target, exclude=exclude)
-
-
-def check_partnership_pair(
-    *, city_a_id: int, city_b_id: int, exclude_pk: int | None = None
-) -> tuple[int, int]:
-    """Return the canonical (low, high) pair; refuse self-pairs and existing pairs. Read-only."""
-    low, high = _ordered_pair(city_a_id, city_b_id)
-    query = Partnership.objects.filter(city_a_id=low, city_b_id=high)
-    if exclude_pk is not None:
-        query = query.exclude(pk=exclude_pk)
-    if query.exists():
-        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
-    return low, high
-
-
-def create_contact(**fields: Any) -> Contact:
-    """Create a contact mailbox after validating its zone and address. Not idempotent."""
-    contact = Contact(**fields)
-    _full_clean(contact)
-    contact.save()
-    return contact
-
-
-def update_contact(*, contact: Contact, **fields: Any) -> Contact:
-    """Update a contact. Idempotent."""
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    _full_clean(contact)
-    contact.save()
-    return contact
-
-
-def delete_contact(*, contact: Contact) -> None:
-    """Delete a contact. Idempotent for an already deleted row."""
-    Contact.objects.filter(pk=contact.pk).delete()
-
-
-@transaction.atomic
-def delete_city(*, city: City) -> None:
-    """Delete a city nobody refers to; refuse (ValidationError) while events or pairs use it."""
-    in_use = (
-        Participation.objects.filter(city=city).exists()
-        or Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).exists()
-    )
-    if in_use:
-        raise _error(
-            "city", _("The city takes part in events or partnerships: it cannot be deleted.")
-        )
-    city.delete()
-
-
-@transaction.atomic
-def delete_partnership(*, partnership: Partnership) -> None:
-    """Delete a pair and its status history; its events stay, unlinked."""
-    partnership.delete()
 
 
 def _notify_created(event: Event) -> None:

@@ -1,0 +1,51 @@
+"""Writes to the events domain. Every function is atomic: on error nothing is stored.
+
+Domain rule violations raise ``django.core.exceptions.ValidationError`` with a dict naming the
+field; the API maps it to a 400 in one exception handler.
+"""
+
+from events.services.places import (
+    change_partnership_status,
+    check_partnership_pair,
+    create_city,
+    create_contact,
+    create_partnership,
+    delete_city,
+    delete_contact,
+    delete_partnership,
+    update_city,
+    update_contact,
+    update_partnership,
+)
+from events.services.schedule import (
+    EVENT_FIELDS,
+    SCHEDULE_FIELDS,
+    ParticipationInput,
+    cancel_event,
+    change_occurrence,
+    create_event,
+    update_event,
+    validate_event_fields,
+)
+
+__all__ = [
+    "EVENT_FIELDS",
+    "SCHEDULE_FIELDS",
+    "ParticipationInput",
+    "cancel_event",
+    "change_occurrence",
+    "change_partnership_status",
+    "check_partnership_pair",
+    "create_city",
+    "create_contact",
+    "create_event",
+    "create_partnership",
+    "delete_city",
+    "delete_contact",
+    "delete_partnership",
+    "update_city",
+    "update_contact",
+    "update_event",
+    "update_partnership",
+    "validate_event_fields",
+]

@@ -1,0 +1,182 @@
+"""Writes for cities, partnerships and contacts. Atomic; errors name the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
+from events.services._common import _error, _full_clean
+
+
+def create_city(**fields: Any) -> City:
+    """Create a city after validating its zone and names. Not idempotent (slug is unique)."""
+    city = City(**fields)
+    if not city.slug:
+        city.slug = slugify(city.name_en)
+    _full_clean(city)
+    city.save()
+    return city
+
+
+def update_city(*, city: City, **fields: Any) -> City:
+    """Update a city. A rename or zone change shows in feeds via ``updated_at``."""
+    for name, value in fields.items():
+        setattr(city, name, value)
+    _full_clean(city)
+    city.save()
+    return city
+
+
+def _ordered_pair(city_a_id: int, city_b_id: int) -> tuple[int, int]:
+    if city_a_id == city_b_id:
+        raise _error("city_b", _("A city cannot be its own sister city."), "self_pair")
+    return (city_a_id, city_b_id) if city_a_id < city_b_id else (city_b_id, city_a_id)
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    city_a_id: int,
+    city_b_id: int,
+    established_on: dt.date | None = None,
+    established_precision: str = Partnership.Precision.DAY,
+    status: str = Partnership.Status.ACTIVE,
+    status_changed_on: dt.date | None = None,
+    notes: str = "",
+) -> Partnership:
+    """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
+    low, high = _ordered_pair(city_a_id, city_b_id)
+    if Partnership.objects.filter(city_a_id=low, city_b_id=high).exists():
+        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
+    partnership = Partnership(
+        city_a_id=low,
+        city_b_id=high,
+        established_on=established_on,
+        established_precision=established_precision,
+        status=status,
+        status_changed_on=status_changed_on,
+        notes=notes,
+    )
+    _full_clean(partnership, exclude=["city_a", "city_b"])
+    try:
+        with transaction.atomic():
+            partnership.save()
+    except IntegrityError as exc:  # a concurrent request created the same pair
+        raise _error(
+            "city_b", _("These two cities are already a partnership."), "duplicate_pair"
+        ) from exc
+    if status != Partnership.Status.ACTIVE or status_changed_on:
+        PartnershipStatusChange.objects.create(
+            partnership=partnership,
+            status=status,
+            changed_on=status_changed_on or timezone.now().date(),
+        )
+    return partnership
+
+
+@transaction.atomic
+def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnership:
+    """Update a pair's date, notes or cities; a status change goes through change_status."""
+    status = fields.pop("status", None)
+    changed_on = fields.pop("status_changed_on", None)
+    if "city_a_id" in fields or "city_b_id" in fields:
+        low, high = _ordered_pair(
+            fields.pop("city_a_id", partnership.city_a_id),
+            fields.pop("city_b_id", partnership.city_b_id),
+        )
+        if (
+            Partnership.objects.filter(city_a_id=low, city_b_id=high)
+            .exclude(pk=partnership.pk)
+            .exists()
+        ):
+            raise _error(
+                "city_b", _("These two cities are already a partnership."), "duplicate_pair"
+            )
+        partnership.city_a_id, partnership.city_b_id = low, high
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    _full_clean(partnership, exclude=["city_a", "city_b"])
+    partnership.save()
+    if status is not None and status != partnership.status:
+        change_partnership_status(
+            partnership=partnership, status=status, changed_on=changed_on, note=""
+        )
+    return partnership
+
+
+@transaction.atomic
+def change_partnership_status(
+    *, partnership: Partnership, status: str, changed_on: dt.date | None = None, note: str = ""
+) -> PartnershipStatusChange:
+    """Record a status change (active, suspended, dormant, ended) with its date."""
+    if status not in Partnership.Status.values:
+        raise _error("status", _("Unknown partnership status %(s)r.") % {"s": status})
+    day = changed_on or timezone.now().date()
+    partnership.status = status
+    partnership.status_changed_on = day
+    partnership.save(update_fields=["status", "status_changed_on", "updated_at"])
+    return PartnershipStatusChange.objects.create(
+        partnership=partnership, status=status, changed_on=day, note=note
+    )
+
+
+def check_partnership_pair(
+    *, city_a_id: int, city_b_id: int, exclude_pk: int | None = None
+) -> tuple[int, int]:
+    """Return the canonical (low, high) pair; refuse self-pairs and existing pairs. Read-only."""
+    low, high = _ordered_pair(city_a_id, city_b_id)
+    query = Partnership.objects.filter(city_a_id=low, city_b_id=high)
+    if exclude_pk is not None:
+        query = query.exclude(pk=exclude_pk)
+    if query.exists():
+        raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
+    return low, high
+
+
+def create_contact(**fields: Any) -> Contact:
+    """Create a contact mailbox after validating its zone and address. Not idempotent."""
+    contact = Contact(**fields)
+    _full_clean(contact)
+    contact.save()
+    return contact
+
+
+def update_contact(*, contact: Contact, **fields: Any) -> Contact:
+    """Update a contact. Idempotent."""
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _full_clean(contact)
+    contact.save()
+    return contact
+
+
+def delete_contact(*, contact: Contact) -> None:
+    """Delete a contact. Idempotent for an already deleted row."""
+    Contact.objects.filter(pk=contact.pk).delete()
+
+
+@transaction.atomic
+def delete_city(*, city: City) -> None:
+    """Delete a city nobody refers to; refuse (ValidationError) while events or pairs use it."""
+    in_use = (
+        Participation.objects.filter(city=city).exists()
+        or Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).exists()
+    )
+    if in_use:
+        raise _error(
+            "city", _("The city takes part in events or partnerships: it cannot be deleted.")
+        )
+    city.delete()
+
+
+@transaction.atomic
+def delete_partnership(*, partnership: Partnership) -> None:
+    """Delete a pair and its status history; its events stay, unlinked."""
+    partnership.delete()

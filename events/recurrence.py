@@ -174,25 +174,24 @@ def city_times(
     start_date: dt.date | None,
     end_date: dt.date | None,
     participations: Iterable[Participation] | None = None,
+    *,
+    wall_start: dt.datetime | None = None,
 ) -> list[CityTime]:
     """Each participating city's local times for one occurrence (INSTANT: the same moment
     converted; LOCAL: the same wall-clock time in the city's zone). Pass ``participations``
-    when they are already loaded to avoid building a QuerySet."""
+    when they are already loaded to avoid building a QuerySet.
+
+    ``wall_start`` is the occurrence's nominal wall-clock start in the event's zone, before
+    any DST-gap shift there (default: ``start``'s wall time in the event's zone). In LOCAL mode
+    each city resolves its own gap from it (RFC 5545 3.3.5: forward by the gap) and keeps the
+    event's duration in absolute time, so a gap in one city never moves another.
+    """
     result = []
-    event_zone = get_zone(event.timezone)
     if participations is None:
         participations = event.participations.all()
     for participation in participations:
         city = participation.city
-        zone = get_zone(city.timezone)
-        if start is None:
-            city_start = city_end = None
-        elif event.time_mode == event.TimeMode.LOCAL:
-            city_start = make_aware_lenient(_local_naive(start, event_zone), zone)
-            city_end = make_aware_lenient(_local_naive(end, event_zone), zone) if end else None
-        else:
-            city_start = start.astimezone(zone)
-            city_end = end.astimezone(zone) if end else None
+        city_start, city_end = city_span(event, city.timezone, start, end, wall_start=wall_start)
         result.append(
             CityTime(
                 city=city,
@@ -207,6 +206,31 @@ def city_times(
     return result
 
 
+def city_span(
+    event: Event,
+    zone_name: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    *,
+    wall_start: dt.datetime | None = None,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(start, end) of one timed occurrence as seen in ``zone_name``: the one answer to "when
+    is this occurrence there". ``start``/``end`` are the occurrence's instants (event zone);
+    ``wall_start`` as in :func:`city_times`. All-day occurrences (start None) give (None, None).
+    """
+    if start is None:
+        return None, None
+    zone = get_zone(zone_name)
+    if event.time_mode == event.TimeMode.LOCAL:
+        wall = (
+            wall_start if wall_start is not None else _local_naive(start, get_zone(event.timezone))
+        )
+        city_start = make_aware_lenient(wall, zone)
+        city_end = (city_start + (end - start)).astimezone(zone) if end is not None else None
+        return city_start, city_end
+    return start.astimezone(zone), (end.astimezone(zone) if end is not None else None)
+
+
 def _make(
     event: Event,
     *,
@@ -216,6 +240,7 @@ def _make(
     end_date: dt.date | None,
     recurrence_id: dt.datetime | None = None,
     change: OccurrenceChange | None = None,
+    wall_start: dt.datetime | None = None,
 ) -> Occurrence:
     cancelled = event.status == event.Status.CANCELLED or bool(change and change.cancelled)
     return Occurrence(
@@ -229,7 +254,7 @@ def _make(
         moved=bool(change and (change.start or change.start_date)),
         location=(change.location if change and change.location else event.location),
         change=change,
-        city_times=city_times(event, start, end, start_date, end_date),
+        city_times=city_times(event, start, end, start_date, end_date, wall_start=wall_start),
     )
 
 
@@ -310,11 +335,14 @@ def expand(
                 recurrence_id=rid,
                 change=change,
             )
+        # The length is absolute time: an instance in a DST gap keeps its duration.
+        wall = local_start
         start = make_aware_lenient(local_start, zone)
-        end = make_aware_lenient(local_start + length, zone) if event.end else None
+        end = (start + length).astimezone(zone) if event.end else None
         if change and change.start:
             start = change.start.astimezone(zone)
             end = change.end.astimezone(zone) if change.end else None
+            wall = _local_naive(change.start, zone)
         return _make(
             event,
             start=start,
@@ -323,6 +351,7 @@ def expand(
             end_date=None,
             recurrence_id=rid,
             change=change,
+            wall_start=wall,
         )
 
     if not event.rrule:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from events.models import City, Contact, Event, Participation, Partnership
@@ -35,6 +35,16 @@ def events_visible_to(user) -> QuerySet[Event]:
             status__in=[Event.Status.CONFIRMED, Event.Status.CANCELLED],
         )
     return query
+
+
+def events_of_partnership_q(pair: Partnership) -> Q:
+    """Events linked to the pair, or in which both of its cities take part: the one set the
+    partnership page lists and the partnership feed holds."""
+
+    def takes_part(city_id: int) -> Exists:
+        return Exists(Participation.objects.filter(event=OuterRef("pk"), city_id=city_id))
+
+    return Q(partnership=pair) | (Q(takes_part(pair.city_a_id)) & Q(takes_part(pair.city_b_id)))
 
 
 def with_related(query: QuerySet[Event]) -> QuerySet[Event]:

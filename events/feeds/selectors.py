@@ -25,8 +25,8 @@ from django.utils.dateparse import parse_datetime
 
 from events import ical
 from events.feeds.models import FeedToken
-from events.models import City, Event, OccurrenceChange, Participation
-from events.selectors import events_visible_to
+from events.models import City, Event, OccurrenceChange, Participation, Partnership
+from events.selectors import events_of_partnership_q, events_visible_to
 
 # A cancelled event stays in feeds (as STATUS:CANCELLED) this long after it was cancelled, so
 # clients that poll every few hours or days remove it rather than keep a stale copy.
@@ -71,6 +71,11 @@ def public_feed_events(cutoff: dt.datetime) -> QuerySet[Event]:
 def city_feed_events(city: City, cutoff: dt.datetime) -> QuerySet[Event]:
     takes_part = Participation.objects.filter(event=OuterRef("pk"), city=city)
     return public_feed_events(cutoff).filter(Exists(takes_part))
+
+
+def partnership_feed_events(pair: Partnership, cutoff: dt.datetime) -> QuerySet[Event]:
+    """The events the partnership page lists (the same selector), as far as feeds hold them."""
+    return public_feed_events(cutoff).filter(events_of_partnership_q(pair))
 
 
 def token_feed_events(token: FeedToken, cutoff: dt.datetime) -> QuerySet[Event]:

@@ -135,7 +135,7 @@ def partnership_feed(request: HttpRequest, pk: int) -> HttpResponse:
     return _serve(
         request,
         key=f"partnership:{pair.pk}:{ical.stamp(pair.updated_at)}",
-        query=lambda: selectors.public_feed_events(_cutoff()).filter(partnership=pair),
+        query=lambda: selectors.partnership_feed_events(pair, _cutoff()),
         name=name,
         description=description,
         language=language,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import City, Event, Participation, Partnership
 from events.recurrence import Occurrence
-from events.selectors import events_visible_to, occurrences_between
+from events.selectors import events_of_partnership_q, events_visible_to, occurrences_between
 
 UPCOMING_DAYS = 730
 PAST_DAYS = 3660
@@ -37,13 +37,6 @@ def filtered_events(user: Any, filters: dict[str, Any]) -> QuerySet[Event]:
             Q(title_en__icontains=text) | Q(title_ru__icontains=text) | Q(location__icontains=text)
         )
     return query
-
-
-def events_of_partnership_q(pair: Partnership) -> Q:
-    """Events linked to the pair, or in which both of its cities take part."""
-    return Q(partnership=pair) | (
-        Q(_takes_part(city_id=pair.city_a_id)) & Q(_takes_part(city_id=pair.city_b_id))
-    )
 
 
 def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:

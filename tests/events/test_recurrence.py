@@ -157,3 +157,30 @@ def test_create_event_refuses_nul_characters(db, field):
 
     assert field in info.value.message_dict
     assert Event.objects.count() == 0
+
+
+def test_expand_local_event_in_one_citys_dst_gap_leaves_other_cities_alone(fairbanks):
+    from tests.factories import CityFactory, EventFactory, ParticipationFactory
+
+    tula = CityFactory(slug="tula", name_en="Tula", timezone="Europe/Moscow")
+    anchorage = ZoneInfo("America/Anchorage")
+    event = EventFactory(
+        timezone="America/Anchorage",
+        time_mode=Event.TimeMode.LOCAL,
+        start=dt.datetime(2026, 3, 14, 2, 30, tzinfo=anchorage),
+        end=dt.datetime(2026, 3, 14, 3, 30, tzinfo=anchorage),
+        rrule="FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=14",
+    )
+    ParticipationFactory(event=event, city=fairbanks)
+    ParticipationFactory(event=event, city=tula)
+
+    [occurrence] = occurrences_between(
+        Event.objects.filter(pk=event.pk),
+        dt.datetime(2027, 3, 13, tzinfo=UTC),
+        dt.datetime(2027, 3, 15, tzinfo=UTC),
+    )
+
+    times = {ct.city.slug: (ct.start, ct.end) for ct in occurrence.city_times}
+    assert times["tula"][0].replace(tzinfo=None) == dt.datetime(2027, 3, 14, 2, 30)
+    assert times["fairbanks"][0].replace(tzinfo=None) == dt.datetime(2027, 3, 14, 3, 30)
+    assert {end - start for start, end in times.values()} == {dt.timedelta(hours=1)}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib.resources
+import itertools
 import os
 import struct
 import zoneinfo
@@ -189,7 +190,11 @@ def _rule_for(onsets: list[dt.datetime]) -> YearlyRule | None:
 def _rules_from(tail: tuple[Transition, ...]) -> list[tuple[Transition, YearlyRule]] | None:
     """Two alternating kinds of transition, each following a yearly rule, or None."""
     kinds = [t.kind for t in tail]
-    if len(tail) < 2 * MIN_RULE_YEARS or len(set(kinds)) != 2 or any(a == b for a, b in zip(kinds, kinds[1:])):
+    if (
+        len(tail) < 2 * MIN_RULE_YEARS
+        or len(set(kinds)) != 2
+        or any(a == b for a, b in itertools.pairwise(kinds))
+    ):
         return None
     result = []
     for first in tail[:2]:

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events import ical_tz
 from events.recurrence import CityTime, city_times, parse_exdates
 from events.timezones import get_zone, make_aware_lenient
 
@@ -45,7 +46,6 @@ UID_DOMAIN = "twinning-calendar"
 REFRESH_INTERVAL = dt.timedelta(hours=6)
 # VTIMEZONE definitions cover this span: ALSIB-era commemorations to far-future recurrences.
 VTIMEZONE_FIRST = dt.date(1940, 1, 1)
-VTIMEZONE_LAST = dt.date(2100, 1, 1)
 # Bump when the rendering changes so stored fragments are rebuilt.
 RENDER_VERSION = "3"
 CALENDAR_END = b"END:VCALENDAR\r\n"
@@ -557,14 +557,19 @@ def fragment_tzids(event: Event, zone: str | None = None) -> set[str]:
 # --- Calendars -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def vtimezone(tzid: str) -> bytes:
-    """The VTIMEZONE for an IANA zone, generated from the zone database (cached per process)."""
-    get_zone(tzid)  # refuse unknown names before icalendar guesses
-    component = icalendar.Timezone.from_tzid(
-        tzid, first_date=VTIMEZONE_FIRST, last_date=VTIMEZONE_LAST
-    )
-    return component.to_ical()
+@lru_cache(maxsize=512)
+def vtimezone(tzid: str, since: dt.date | None = None) -> bytes:
+    """The VTIMEZONE for an IANA zone valid from ``since`` (default: 1940) on, generated from
+    the zone database by ``events.ical_tz`` (cached per process)."""
+    get_zone(tzid)  # refuse unknown names
+    return ical_tz.vtimezone(tzid, since or VTIMEZONE_FIRST, fold)
+
+
+def attachment_since(events: Iterable[Event]) -> dt.date | None:
+    """Where a single-event calendar's VTIMEZONEs start: a year before its first date's year."""
+    found = [event.start.date() if event.start else event.start_date for event in events]
+    days: list[dt.date] = [day for day in found if day is not None]
+    return dt.date(min(days).year - 1, 1, 1) if days else None
 
 
 def calendar_head(
@@ -594,8 +599,8 @@ def calendar_head(
     return data[: -len(CALENDAR_END)]
 
 
-def timezones_block(tzids: Iterable[str]) -> bytes:
-    return b"".join(vtimezone(tzid) for tzid in sorted(set(tzids)))
+def timezones_block(tzids: Iterable[str], since: dt.date | None = None) -> bytes:
+    return b"".join(vtimezone(tzid, since) for tzid in sorted(set(tzids)))
 
 
 def render_calendar(
@@ -609,13 +614,14 @@ def render_calendar(
     """A whole feed rendered fresh (single-event downloads, tests, the uncached path)."""
     bodies: list[bytes] = []
     tzids: set[str] = set()
+    events = list(events)
     for event in events:
         vevents, used = event_vevents(event, language=language, zone=zone)
         bodies.extend(v.to_ical() for v in vevents)
         tzids |= used
     return (
         calendar_head(name=name, description=description)
-        + timezones_block(tzids)
+        + timezones_block(tzids, attachment_since(events))
         + b"".join(bodies)
         + CALENDAR_END
     )
@@ -665,7 +671,7 @@ def invitation_ics(
         name = event.title(language)
     head = calendar_head(name=name, method=method, refresh=None)
     body = b"".join(v.to_ical() for v in vevents)
-    return head + timezones_block(tzids) + body + CALENDAR_END
+    return head + timezones_block(tzids, attachment_since([event])) + body + CALENDAR_END
 
 
 def _address(value: str) -> str:

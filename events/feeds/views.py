@@ -7,6 +7,7 @@ per batch of events whose fragment had to be rendered).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
@@ -46,6 +47,7 @@ def _serve(
     zone: str | None = None,
     private: bool = False,
     filename: str = "",
+    since: dt.date | None = None,
 ) -> HttpResponse:
     """``query`` is built only when a body is sent: a 304 does no query-building work."""
     state = selectors.feed_state()
@@ -57,7 +59,14 @@ def _serve(
         if request.method == "HEAD":
             response = HttpResponse(content_type=CONTENT_TYPE)
         else:
-            body = _body(query(), name=name, description=description, language=language, zone=zone)
+            body = _body(
+                query(),
+                name=name,
+                description=description,
+                language=language,
+                zone=zone,
+                since=since,
+            )
             response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
         response["Content-Type"] = CONTENT_TYPE
         if filename:
@@ -72,10 +81,16 @@ def _serve(
 
 
 def _body(
-    query: QuerySet[Event], *, name: str, description: str, language: str, zone: str | None
+    query: QuerySet[Event],
+    *,
+    name: str,
+    description: str,
+    language: str,
+    zone: str | None,
+    since: dt.date | None = None,
 ) -> Iterator[bytes]:
     yield ical.calendar_head(name=name, description=description)
-    yield ical.timezones_block(selectors.feed_timezones(query, zone))
+    yield ical.timezones_block(selectors.feed_timezones(query, zone), since)
     yield from selectors.stream_fragments(query, variant=zone or "", language=language, zone=zone)
     yield ical.CALENDAR_END
 
@@ -179,6 +194,7 @@ def event_feed(request: HttpRequest, slug: str) -> HttpResponse:
         description="",
         language=language,
         filename=f"{event.slug}.ics",
+        since=ical.attachment_since([event]),
         private=event.visibility != Event.Visibility.PUBLIC,
     )
 

@@ -14,7 +14,7 @@ def _text(response) -> str:
 
 
 def _city_row(html: str, slug: str) -> str:
-    match = re.search(rf'<tr data-city="{slug}">(.*?)</tr>', html, re.S)
+    match = re.search(rf'<tr data-city="{slug}"[^>]*>(.*?)</tr>', html, re.S)
     assert match, slug
     return match.group(1)
 

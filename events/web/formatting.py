@@ -93,8 +93,8 @@ def occurrence_when(occurrence: Occurrence) -> str:
     every city repeats (naming the event's zone would suggest one instant for everybody)."""
     if occurrence.start is not None:
         if occurrence.event.time_mode == occurrence.event.TimeMode.LOCAL:
-            span = fmt_span(occurrence.start, occurrence.end)
-            return f"{span} ({_('local time in each city')})"
+            label = _("local time in each city")
+            return f"{fmt_span(occurrence.start, occurrence.end)} ({label})"
         zone = occurrence.event.timezone
         return f"{fmt_span(occurrence.start, occurrence.end)} ({zone})"
     return fmt_date_range(occurrence.start_date, occurrence.end_date)

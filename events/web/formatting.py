@@ -89,8 +89,12 @@ def event_when(event: Event) -> str:
 
 
 def occurrence_when(occurrence: Occurrence) -> str:
-    """An occurrence in the event's own zone."""
+    """An occurrence in the event's own zone; a LOCAL-mode one as the wall-clock time that
+    every city repeats (naming the event's zone would suggest one instant for everybody)."""
     if occurrence.start is not None:
+        if occurrence.event.time_mode == occurrence.event.TimeMode.LOCAL:
+            label = _("local time in each city")
+            return f"{fmt_span(occurrence.start, occurrence.end)} ({label})"
         zone = occurrence.event.timezone
         return f"{fmt_span(occurrence.start, occurrence.end)} ({zone})"
     return fmt_date_range(occurrence.start_date, occurrence.end_date)

@@ -182,3 +182,54 @@ def world(db) -> World:
 def ru(client):
     client.cookies["django_language"] = "ru"
     return client
+
+
+@dataclass
+class LocalCeremony:
+    """Victory Day at 10:00 local in each city: three instants, one wall-clock time."""
+
+    magadan: City
+    anchorage: City
+    tula: City
+    event: Event
+
+
+def build_local_ceremony(tula: City, *, rrule: str = "") -> LocalCeremony:
+    magadan = services.create_city(
+        slug="magadan",
+        name_en="Magadan",
+        name_native="Магадан",
+        country="RU",
+        timezone="Asia/Magadan",
+    )
+    anchorage = services.create_city(
+        slug="anchorage",
+        name_en="Anchorage",
+        name_native="Anchorage",
+        country="US",
+        region="Alaska",
+        timezone="America/Anchorage",
+    )
+    event = services.create_event(
+        title_en="Victory Day in three cities",
+        title_ru="День Победы в трёх городах",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        time_mode=Event.TimeMode.LOCAL,
+        timezone="Asia/Magadan",
+        start=dt.datetime(2027, 5, 9, 10, 0),
+        end=dt.datetime(2027, 5, 9, 11, 0),
+        rrule=rrule,
+        location="Magadan memorial",
+        participations=[
+            ParticipationInput(city_id=magadan.pk, role="host", venue="Magadan memorial"),
+            ParticipationInput(city_id=anchorage.pk, role="participant", venue="Delaney Park"),
+            ParticipationInput(city_id=tula.pk, role="participant", venue="Victory Square"),
+        ],
+    )
+    return LocalCeremony(magadan, anchorage, tula, event)
+
+
+@pytest.fixture
+def local_ceremony(world) -> LocalCeremony:
+    return build_local_ceremony(world.tula)

@@ -1,5 +1,7 @@
 import datetime as dt
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -7,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from events import services
 from events.models import Event
 from events.services import ParticipationInput
+from tests.web.conftest import build_local_ceremony
 
 
 def _text(response) -> str:
@@ -14,7 +17,7 @@ def _text(response) -> str:
 
 
 def _city_row(html: str, slug: str) -> str:
-    match = re.search(rf'<tr data-city="{slug}">(.*?)</tr>', html, re.S)
+    match = re.search(rf'<tr data-city="{slug}"[^>]*>(.*?)</tr>', html, re.S)
     assert match, slug
     return match.group(1)
 
@@ -323,3 +326,161 @@ def test_city_page_in_russian_uses_native_name_and_plurals(ru, world):
     assert "Эгвекинот" in html
     assert "лет)" in html
     assert "местное время: Fairbanks" in html
+
+
+def _add_links(html: str, slug: str) -> dict[str, str]:
+    """{ics, google, outlook} hrefs of one city's "add to calendar" row."""
+    match = re.search(rf'<li data-add-city="{slug}"[^>]*>(.*?)</ul>', html, re.S)
+    assert match, slug
+    found = re.findall(r'href="([^"]+)"[^>]*data-add="(\w+)"', match.group(1))
+    return {kind: unescape(href) for href, kind in found}
+
+
+def _query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def _picked(html: str) -> str:
+    match = re.search(r'<p class="picked-time">(.*?)</p>', html, re.S)
+    assert match
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
+def _selected_city(html: str) -> str:
+    picker = html.split('<select id="city-pick"', 1)[1].split("</select>", 1)[0]
+    match = re.search(r'<option value="([\w-]+)"[^>]* selected>', picker)
+    assert match
+    return match.group(1)
+
+
+def _local_page(client, ceremony, **params):
+    return client.get(reverse("web:event_detail", args=[ceremony.event.slug]), params)
+
+
+def test_event_page_local_mode_city_tula_shows_moscow_ten_oclock(client, local_ceremony):
+    response = _local_page(client, local_ceremony, city="tula")
+
+    html = _text(response)
+    assert response.status_code == 200
+    assert _selected_city(html) == "tula"
+    assert _picked(html) == "Tula: May 9, 2027, 10:00–11:00 (Europe/Moscow, UTC+3)"
+    assert "data-visitor-time" not in html
+
+
+def test_event_page_local_mode_tula_calendar_links_carry_tula_instance(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony, city="tula"))
+
+    tula = _add_links(html, "tula")
+    google = _query(tula["google"])
+    outlook = _query(tula["outlook"])
+    assert google["dates"] == "20270509T070000Z/20270509T080000Z"
+    assert google["ctz"] == "Europe/Moscow"
+    assert google["location"] == "Victory Square, Tula"
+    assert outlook["startdt"] == "2027-05-09T10:00:00+03:00"
+    assert outlook["enddt"] == "2027-05-09T11:00:00+03:00"
+    assert outlook["location"] == "Victory Square, Tula"
+    assert tula["ics"] == f"/feeds/event/{local_ceremony.event.slug}.ics?city=tula"
+
+
+def test_event_page_local_mode_city_anchorage_shows_akdt_ten_oclock(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony, city="anchorage"))
+
+    google = _query(_add_links(html, "anchorage")["google"])
+    assert _selected_city(html) == "anchorage"
+    assert _picked(html) == "Anchorage: May 9, 2027, 10:00–11:00 (America/Anchorage, UTC−8)"
+    assert google["dates"] == "20270509T180000Z/20270509T190000Z"
+    assert google["ctz"] == "America/Anchorage"
+    assert _query(_add_links(html, "anchorage")["outlook"])["startdt"] == (
+        "2027-05-09T10:00:00-08:00"
+    )
+
+
+def test_event_page_local_mode_every_city_has_its_own_calendar_links(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony))
+
+    dates = {
+        slug: _query(_add_links(html, slug)["google"])["dates"]
+        for slug in ("magadan", "anchorage", "tula")
+    }
+    assert dates == {
+        "magadan": "20270508T230000Z/20270509T000000Z",
+        "anchorage": "20270509T180000Z/20270509T190000Z",
+        "tula": "20270509T070000Z/20270509T080000Z",
+    }
+
+
+def test_event_page_local_mode_without_city_picks_the_host(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony))
+
+    assert _selected_city(html) == "magadan"
+    assert _picked(html) == "Magadan: May 9, 2027, 10:00–11:00 (Asia/Magadan, UTC+11)"
+    assert "May 9, 2027, 10:00–11:00 (local time in each city)" in html
+    assert 'role="status"' not in html
+
+
+@pytest.mark.parametrize(
+    "city", ["zzz", "egvekinot", "TULA", "../tula", "x" * 500, "<script>", "tula\x00", " "]
+)
+def test_event_page_unknown_or_absent_city_falls_back_to_host(client, local_ceremony, city):
+    response = _local_page(client, local_ceremony, city=city)
+
+    html = _text(response)
+    assert response.status_code == 200
+    assert _selected_city(html) == "magadan"
+    assert "<script>" not in html.split("<main", 1)[-1]
+
+
+def test_event_page_unknown_city_says_it_was_ignored(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony, city="egvekinot"))
+
+    assert "“egvekinot” does not take part in this event; showing Magadan." in html
+
+
+def test_event_page_local_mode_where_shows_the_picked_city_venue(client, local_ceremony):
+    html = _text(_local_page(client, local_ceremony, city="anchorage"))
+
+    assert re.search(r"<dd data-picked-where[^>]*>Delaney Park, Anchorage</dd>", html)
+
+
+def test_event_page_local_mode_in_russian(ru, local_ceremony):
+    html = _text(_local_page(ru, local_ceremony, city="tula"))
+
+    assert "Ваш город" in html
+    assert _picked(html).startswith("Тула: 9 мая 2027")
+    assert "местное время в каждом городе" in html
+
+
+def test_event_page_instant_city_pick_shows_that_city_date_across_date_line(client, world):
+    html = _text(
+        client.get(reverse("web:event_detail", args=["alsib-wreath-laying"]), {"city": "fairbanks"})
+    )
+
+    google = _query(_add_links(html, "fairbanks")["google"])
+    assert _picked(html) == "Fairbanks: May 8, 2020, 16:00–17:00 (America/Anchorage, UTC−8)"
+    assert google["dates"] == "20200509T000000Z/20200509T010000Z"
+    assert google["ctz"] == "America/Anchorage"
+    assert _query(_add_links(html, "egvekinot")["google"])["dates"] == google["dates"]
+    assert '<time datetime="2020-05-09T00:00:00Z" data-visitor-time' in html
+
+
+def test_event_page_instant_default_city_is_the_host(client, world):
+    html = _text(client.get(reverse("web:event_detail", args=["alsib-wreath-laying"])))
+
+    assert _picked(html) == "Egvekinot: May 9, 2020, 12:00–13:00 (Asia/Anadyr, UTC+12)"
+
+
+def test_event_page_recurring_local_mode_next_dates_per_city(client, world):
+    ceremony = build_local_ceremony(world.tula, rrule="FREQ=YEARLY")
+
+    html = _text(_local_page(client, ceremony, city="tula"))
+
+    section = html.split('id="dates-heading"', 1)[1].split("</section>", 1)[0]
+    items = re.findall(r'<ul class="dates-by-city">(.*?)</ul>', section, re.S)
+    assert len(items) > 1
+    for item in items:
+        cities = re.findall(
+            r'<li data-city="([\w-]+)"[^>]*><span class="muted">[^<]*</span> ([^<]*)</li>', item
+        )
+        assert [slug for slug, _ in cities] == ["magadan", "anchorage", "tula"]
+        assert {when.split(", ")[-1] for _, when in cities} == {"10:00–11:00"}
+        assert all(when.startswith("May 9, ") for _, when in cities)

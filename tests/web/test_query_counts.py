@@ -49,6 +49,9 @@ PAGES = [
     ("web:city_detail", {"slug": "fairbanks"}, {}),
     ("web:partnership_detail", {"pk": "PAIR"}, {}),
     ("web:event_detail", {"slug": "bulk-0"}, {}),
+    ("web:event_detail", {"slug": "bulk-0"}, {"city": "fairbanks"}),
+    ("web:event_detail", {"slug": "bulk-3"}, {"city": "not-a-city"}),
+    ("web:event_detail", {"slug": "victory-day-ceremony"}, {"city": "egvekinot"}),
 ]
 
 

@@ -65,6 +65,14 @@ def utc_iso(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def local_iso(value: dt.datetime | None) -> str:
+    """A floating local date-time for <time datetime> (LOCAL mode: no single instant)."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%dT%H:%M")
+
+
+@register.filter
 def offset(value: dt.datetime | None) -> str:
     return formatting.zone_label(value)
 

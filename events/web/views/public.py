@@ -20,7 +20,7 @@ from events.selectors import (
     upcoming_anniversaries,
     with_related,
 )
-from events.web import formatting, links
+from events.web import event_page, formatting, links
 from events.web.forms import EventFilterForm
 from events.web.selectors import (
     PAST_DAYS,
@@ -173,33 +173,48 @@ def _event_dates(event: Event) -> tuple[Occurrence | None, list[Occurrence]]:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An event in every participating city's local time; ``?city=<slug>`` picks the visitor's.
+
+    A ``city`` that does not take part is ignored with a note (the page still answers 200).
+    """
     event = get_object_or_404(with_related(events_visible_to(request.user)), slug=slug)
     featured, dates = _event_dates(event)
     title = formatting.event_title(event)
     description = event.description(formatting.lang())
+    requested = request.GET.get("city", "").strip()
+    pick = event_page.pick_city(featured.city_times if featured else [], requested)
     rows = []
-    if featured is not None:
-        for city_time in featured.city_times:
-            day, time = formatting.city_time_when(city_time)
-            rows.append({"ct": city_time, "date": day, "time": time})
-    location = featured.location if featured else event.location
     add_links = {}
-    if featured is not None and not featured.cancelled:
-        add_links = {
-            "google": links.google_calendar_url(featured, title, description, location),
-            "outlook": links.outlook_calendar_url(featured, title, description, location),
-        }
+    if featured is not None:
+        rows = event_page.city_instances(featured, pick.city_time, title, description)
+        if not rows and not featured.cancelled:
+            span = links.CalendarSpan.of_occurrence(featured)
+            add_links = {
+                "google": links.google_calendar_url(span, title, description, featured.location),
+                "outlook": links.outlook_calendar_url(span, title, description, featured.location),
+            }
+    picked = next((row for row in rows if row.picked), None)
+    general_location = featured.location if featured else event.location
+    location = picked.location if picked and picked.ct.venue else general_location
     context = {
         "event": event,
         "title": title,
         "description": description,
         "featured": featured,
-        "dates": dates,
+        "local_mode": event.time_mode == Event.TimeMode.LOCAL,
+        "dates": [
+            {"occ": occ, "cities": event_page.city_instances(occ, pick.city_time, with_links=False)}
+            for occ in dates
+        ],
         "rows": rows,
+        "picked": picked,
+        "city_chosen": bool(requested) and not pick.ignored,
+        "city_note": event_page.ignored_city_note(pick.ignored, pick.city_time),
         "participations": list(event.participations.all()),
         "cancelled": event.status == Event.Status.CANCELLED,
         "instance_cancelled": bool(featured and featured.cancelled),
         "location": location,
+        "general_location": general_location,
         "ics_url": links.event_ics_url(event),
         "add_links": add_links,
     }

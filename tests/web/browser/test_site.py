@@ -159,6 +159,7 @@ PAGES = [
     ("month", "/events/month/?month=2020-05"),
     ("event", "/events/alsib-wreath-laying/"),
     ("event-cancelled", "/events/jazz-train-to-chattanooga/"),
+    ("event-local", "/events/victory-day-in-three-cities/?city=tula"),
     ("city", "/cities/fairbanks/"),
     ("partnership", "/partnerships/{pair}/"),
     ("desk", "/desk/"),
@@ -166,6 +167,9 @@ PAGES = [
 
 
 def test_screenshots_of_main_pages(page, live_server, live_world, screenshots):
+    from tests.web.conftest import build_local_ceremony
+
+    build_local_ceremony(live_world.tula)
     _coordinator()
     _log_in(page)
 
@@ -190,3 +194,76 @@ def test_screenshots_of_main_pages(page, live_server, live_world, screenshots):
         page.screenshot(path=screenshots / f"partnership-ru-{label}.png", full_page=True)
 
     assert len(list(screenshots.glob("*-phone.png"))) >= len(PAGES)
+
+
+def _new_page(browser, live_server, **options):
+    context = browser.new_context(
+        viewport=DESKTOP, locale="en-US", base_url=live_server.url, **options
+    )
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def test_local_mode_event_preselects_the_city_in_the_browser_zone(browser, live_server, live_world):
+    from tests.web.conftest import build_local_ceremony
+
+    ceremony = build_local_ceremony(live_world.tula)
+    context, tab = _new_page(browser, live_server, timezone_id="America/Anchorage")
+    try:
+        tab.goto(f"/events/{ceremony.event.slug}/")
+        tab.locator("form[data-city-pick][data-shown=anchorage]").wait_for()
+
+        assert tab.get_by_label("Your city").input_value() == "anchorage"
+        assert tab.locator("[data-picked-when]").inner_text() == (
+            "May 9, 2027, 10:00–11:00 (America/Anchorage, UTC−8)"
+        )
+        google = tab.locator('[data-add-city="anchorage"] a[data-add=google]')
+        assert "dates=20270509T180000Z%2F20270509T190000Z" in google.get_attribute("href")
+        assert "is-picked" in tab.locator('[data-add-city="anchorage"]').get_attribute("class")
+        assert tab.locator("time[data-visitor-time]").count() == 0
+    finally:
+        context.close()
+
+
+def test_local_mode_event_visitor_picks_tula_and_sees_moscow_time(page, live_world):
+    from tests.web.conftest import build_local_ceremony
+
+    ceremony = build_local_ceremony(live_world.tula)
+    page.goto(f"/events/{ceremony.event.slug}/")
+    page.locator("form[data-city-pick][data-ready=true]").wait_for()
+
+    page.get_by_label("Your city").select_option("tula")
+
+    assert page.locator("[data-picked-when]").inner_text() == (
+        "May 9, 2027, 10:00–11:00 (Europe/Moscow, UTC+3)"
+    )
+    assert page.locator("[data-picked-name]").inner_text() == "Tula"
+    assert "is-picked" in page.locator('[data-add-city="tula"]').get_attribute("class")
+    assert "city=tula" in page.url
+    page.reload()
+    assert page.get_by_label("Your city").input_value() == "tula"
+    assert "Victory Square, Tula" in page.locator("[data-picked-where]").inner_text()
+
+
+def test_local_mode_event_city_form_works_without_javascript(browser, live_server, live_world):
+    from tests.web.conftest import build_local_ceremony
+
+    ceremony = build_local_ceremony(live_world.tula)
+    context, tab = _new_page(
+        browser, live_server, timezone_id="America/Anchorage", java_script_enabled=False
+    )
+    try:
+        tab.goto(f"/events/{ceremony.event.slug}/")
+        assert tab.get_by_label("Your city").input_value() == "magadan"
+
+        tab.get_by_label("Your city").select_option("tula")
+        tab.get_by_role("button", name="Show").click()
+
+        tab.wait_for_url(re.compile(r"\?city=tula$"))
+        assert tab.locator("[data-picked-when]").inner_text() == (
+            "May 9, 2027, 10:00–11:00 (Europe/Moscow, UTC+3)"
+        )
+        ics = tab.locator('[data-add-city="tula"] a[data-add=ics]').get_attribute("href")
+        assert ics == f"/feeds/event/{ceremony.event.slug}.ics?city=tula"
+    finally:
+        context.close()

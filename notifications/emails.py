@@ -121,7 +121,14 @@ def _ics(
     method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
     recurrence_id = occ.recurrence_id if delivery.kind == Delivery.Kind.REMINDER and occ else None
     try:
-        return invitation_ics(event, language=language, method=method, recurrence_id=recurrence_id)
+        # RFC 5546 3.2.2: a REQUEST (and a CANCEL) names its ATTENDEE; libical refuses one without.
+        return invitation_ics(
+            event,
+            language=language,
+            method=method,
+            recurrence_id=recurrence_id,
+            attendee=recipient,
+        )
     except Exception:
         # A title the iCalendar builder refuses must not block the reminder itself.
         log.exception("No .ics attachment for event %s", event.pk)
@@ -140,7 +147,7 @@ def build_email(
     ics_cache: dict[tuple, bytes | None] | None = None,
 ) -> EmailMultiAlternatives:
     """``ics_cache``: .ics bodies already built in this batch (they do not depend on the
-    recipient), keyed by (event, language, kind, instance)."""
+    recipient), keyed by (event, language, kind, instance, recipient): the ATTENDEE differs."""
     event, rule = delivery.event, delivery.rule
     if event is None or rule is None:
         raise ValueError("a reminder or notice needs a rule and an event")
@@ -190,7 +197,13 @@ def build_email(
     if ics_cache is None:
         ics = _ics(event, delivery, language, occurrence, recipient)
     else:
-        key = (event.pk, language, delivery.kind, occurrence.recurrence_id if occurrence else None)
+        key = (
+            event.pk,
+            language,
+            delivery.kind,
+            occurrence.recurrence_id if occurrence else None,
+            recipient,
+        )
         if key not in ics_cache:
             ics_cache[key] = _ics(event, delivery, language, occurrence, recipient)
         ics = ics_cache[key]

@@ -138,3 +138,12 @@ def test_retry_of_missed_reminder_sends_it(due_reminder, app_clock):
 
     assert sending.send_delivery(delivery_id=due_reminder.pk) == Delivery.Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_send_delivery_invitation_names_recipient_as_attendee(due_reminder):
+    sending.send_delivery(delivery_id=due_reminder.pk)
+
+    [message] = mail.outbox
+    [(_name, content, _mimetype)] = message.attachments
+    [vevent] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(vevent["ATTENDEE"]) == f"mailto:{due_reminder.rule.contact.email}"

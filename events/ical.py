@@ -576,31 +576,44 @@ def calendar_head(
     *,
     name: str,
     description: str = "",
-    method: str | None = "PUBLISH",
+    method: str | None = None,
     refresh: dt.timedelta | None = REFRESH_INTERVAL,
 ) -> bytes:
-    """BEGIN:VCALENDAR and the calendar properties, without END:VCALENDAR."""
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
+    """BEGIN:VCALENDAR and the calendar properties, without END:VCALENDAR.
+
+    Subscription feeds and downloads carry no METHOD: RFC 5546 section 3.2.1 requires an
+    ORGANIZER on every VEVENT of a METHOD:PUBLISH object, which Evolution and libical enforce.
+    Only invitations (iTIP) pass ``method``. Names are TEXT-escaped like every other value.
+    """
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+    ]
     if method:
-        calendar.add("METHOD", method)
-    calendar.add("X-WR-CALNAME", name)
-    calendar.add("NAME", name)
+        lines.append(f"METHOD:{method.upper()}")
+    lines += [f"NAME:{escape_text(name)}", f"X-WR-CALNAME:{escape_text(name)}"]
     if description:
-        calendar.add("X-WR-CALDESC", description)
-        calendar.add("DESCRIPTION", description)
+        lines += [
+            f"DESCRIPTION:{escape_text(description)}",
+            f"X-WR-CALDESC:{escape_text(description)}",
+        ]
     if refresh is not None:
-        calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
-        calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh).to_ical().decode())
-    data = calendar.to_ical()
-    assert data.endswith(CALENDAR_END)
-    return data[: -len(CALENDAR_END)]
+        duration = icalendar.vDuration(refresh).to_ical().decode()
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{duration}", f"X-PUBLISHED-TTL:{duration}"]
+    return b"".join(fold(line) for line in lines)
+
+
+# A calendar needs at least one component (RFC 5545 section 3.6): an empty feed carries this
+# zone's VTIMEZONE so it stays valid for libical and Evolution.
+EMPTY_CALENDAR_ZONE = "Etc/UTC"
 
 
 def timezones_block(tzids: Iterable[str], since: dt.date | None = None) -> bytes:
-    return b"".join(vtimezone(tzid, since) for tzid in sorted(set(tzids)))
+    """The VTIMEZONEs of ``tzids``; never empty, so a calendar always has a component."""
+    names = sorted(set(tzids)) or [EMPTY_CALENDAR_ZONE]
+    return b"".join(vtimezone(tzid, since) for tzid in names)
 
 
 def render_calendar(

@@ -69,7 +69,8 @@ def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
             raise ValidationError(
                 _("The recurrence rule part %(name)s is not supported.") % {"name": name}
             )
-        parts[name] = part_value.strip().upper()
+        # Old Outlook/CDO exports write "BYDAY=MO, TU, WE": whitespace inside a value means nothing.
+        parts[name] = "".join(part_value.split()).upper()
     freq = parts.get("FREQ")
     if freq is None:
         raise ValidationError(_("The recurrence rule needs FREQ (e.g. FREQ=YEARLY)."))
@@ -98,10 +99,24 @@ def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
             _("Malformed recurrence rule: %(error)s") % {"error": str(exc)}
         ) from exc
     horizon = start.replace(year=min(start.year + _FIRST_INSTANCE_YEARS, 9999), day=1)
-    if not rule.between(start, horizon, inc=True):
+    first = rule.after(start, inc=True)
+    if first is None or first > horizon:
         raise ValidationError(
             _("The recurrence rule produces no date within %(years)d years of the start.")
             % {"years": _FIRST_INSTANCE_YEARS}
+        )
+    if dtstart is not None and first != dtstart:
+        # RFC 5545 counts DTSTART as an instance even when the rule does not generate it;
+        # dateutil (and some clients) do not, so engines would disagree by one instance.
+        raise ValidationError(
+            _(
+                "The start (%(start)s) is not a date the recurrence rule gives: its first "
+                "date is %(first)s. Move the start there or change the rule."
+            )
+            % {
+                "start": dtstart.isoformat(sep=" ", timespec="minutes"),
+                "first": first.isoformat(sep=" ", timespec="minutes"),
+            }
         )
     return normalised
 

@@ -84,6 +84,13 @@ EVENT_CASES = [
     ("unknown_role", None, "participations"),
     ("unknown_partnership", {"partnership": 424242}, "partnership"),
     ("bad_exdate", {"rrule": "FREQ=YEARLY", "exdates": ["не дата"]}, "exdates"),
+    # 2024-06-01 is a Saturday: RFC 5545 would count it as an extra instance, dateutil not.
+    ("rrule_not_matching_start", {"rrule": "FREQ=MONTHLY;BYDAY=2SU"}, "rrule"),
+    (
+        "rrule_not_matching_start_date",
+        {"precision": "day", "start_date": "2024-06-01", "rrule": "FREQ=YEARLY;BYMONTHDAY=9"},
+        "rrule",
+    ),
     ("exdate_without_rule", {"exdates": ["2025-06-01T10:00"]}, "exdates"),
     ("bad_url", {"online_url": "javascript:alert(1)"}, "online_url"),
     ("day_without_date", {"precision": "day", "start_date": None}, "start_date"),

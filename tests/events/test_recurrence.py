@@ -184,3 +184,28 @@ def test_expand_local_event_in_one_citys_dst_gap_leaves_other_cities_alone(fairb
     assert times["tula"][0].replace(tzinfo=None) == dt.datetime(2027, 3, 14, 2, 30)
     assert times["fairbanks"][0].replace(tzinfo=None) == dt.datetime(2027, 3, 14, 3, 30)
     assert {end - start for start, end in times.values()} == {dt.timedelta(hours=1)}
+
+
+def test_validate_rrule_start_not_an_instance_is_refused_naming_first_date():
+    saturday = dt.datetime(2027, 5, 8, 10, 0)
+
+    with pytest.raises(ValidationError) as info:
+        validate_rrule("FREQ=MONTHLY;BYDAY=2SU", dtstart=saturday)
+
+    assert "2027-05-09 10:00" in info.value.messages[0]
+
+
+def test_validate_rrule_start_that_is_the_first_instance_passes():
+    second_sunday = dt.datetime(2027, 5, 9, 10, 0)
+
+    assert validate_rrule("FREQ=MONTHLY;BYDAY=2SU", dtstart=second_sunday) == (
+        "FREQ=MONTHLY;BYDAY=2SU"
+    )
+
+
+def test_validate_rrule_spaces_after_commas_are_normalised():
+    monday = dt.datetime(2027, 5, 10, 9, 0)
+
+    assert validate_rrule("FREQ=WEEKLY;BYDAY=MO, TU, WE", dtstart=monday) == (
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE"
+    )

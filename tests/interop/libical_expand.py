@@ -36,6 +36,22 @@ def _errors(comp):
     return found
 
 
+def _recurrence_id(calendar, vevent):
+    """RECURRENCE-ID with its TZID resolved through the calendar's VTIMEZONEs (libical's
+    getter leaves it floating, unlike DTSTART's)."""
+    rid = vevent.get_recurrenceid()
+    if rid.is_null_time():
+        return None
+    prop = vevent.get_first_property(ICalGLib.PropertyKind.RECURRENCEID_PROPERTY)
+    param = prop.get_first_parameter(ICalGLib.ParameterKind.TZID_PARAMETER) if prop else None
+    if param is not None and not rid.is_date():
+        zone = calendar.get_timezone(param.get_tzid())
+        if zone is not None:
+            rid = rid.clone()
+            rid.set_timezone(zone)
+    return rid
+
+
 def _status(comp):
     prop = comp.get_first_property(ICalGLib.PropertyKind.STATUS_PROPERTY)
     return prop.get_value_as_string() if prop is not None else ""
@@ -62,8 +78,8 @@ def expand(text, start, end, itip):
         sub = comp.get_next_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
     overrides = {}
     for v in vevents:
-        rid = v.get_recurrenceid()
-        if not rid.is_null_time():
+        rid = _recurrence_id(comp, v)
+        if rid is not None:
             overrides.setdefault(v.get_uid(), {})[_iso(rid)] = v
     lo = ICalGLib.Time.new_from_string(start.strftime("%Y%m%dT%H%M%SZ"))
     hi = ICalGLib.Time.new_from_string(end.strftime("%Y%m%dT%H%M%SZ"))

@@ -4,6 +4,12 @@ A rule such as ``FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9`` is expanded on *local* dat
 event's zone, so an annual 10:00 ceremony stays at 10:00 local across DST and rule changes and
 never drifts as a UTC rule would. For ``TimeMode.LOCAL`` events each participating city then
 repeats that wall-clock time in its own zone.
+
+A rule whose first instance is not DTSTART (an event on Saturday 8 May with ``BYDAY=2SU``) is
+refused, not normalised: RFC 5545 counts DTSTART as an instance anyway while dateutil (and so
+our expansion) does not, so engines would disagree by one instance, and silently moving the
+start would change what the coordinator typed. The error names the rule's first date so the
+start can be moved there.
 """
 
 from __future__ import annotations
@@ -42,11 +48,17 @@ _MAX_COUNT = 1000
 _FIRST_INSTANCE_YEARS = 10
 
 
-def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
+def validate_rrule(
+    value: str, *, dtstart: dt.datetime | None = None, require_start_instance: bool = True
+) -> str:
     """Return the normalised rule or raise ``ValidationError`` saying what is wrong.
 
-    Refuses malformed rules, sub-daily frequencies (they could generate unbounded numbers of
-    instances), COUNT above 1000, BYHOUR/BYMINUTE/BYSECOND, and rules that never produce a date.
+    ``dtstart`` is the event's naive local start (precision TIME: its wall-clock time in the
+    event's zone; DAY: the date at midnight). Refuses malformed rules, sub-daily frequencies
+    (they could generate unbounded numbers of instances), COUNT above 1000,
+    BYHOUR/BYMINUTE/BYSECOND, rules that never produce a date, and (given ``dtstart``, unless
+    ``require_start_instance`` is False) rules whose first instance is not ``dtstart``.
+    Spaces after commas (``BYDAY=MO, TU``, as old Outlook writes) are removed.
     """
     text = value.strip()
     if text.upper().startswith("RRULE:"):
@@ -105,7 +117,7 @@ def validate_rrule(value: str, *, dtstart: dt.datetime | None = None) -> str:
             _("The recurrence rule produces no date within %(years)d years of the start.")
             % {"years": _FIRST_INSTANCE_YEARS}
         )
-    if dtstart is not None and first != dtstart:
+    if dtstart is not None and require_start_instance and first != dtstart:
         # RFC 5545 counts DTSTART as an instance even when the rule does not generate it;
         # dateutil (and some clients) do not, so engines would disagree by one instance.
         raise ValidationError(

@@ -69,8 +69,14 @@ def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime
         raise ValidationError({field: exc.messages}, code="local_time") from exc
 
 
-def _normalise_event(event: Event, raw: Mapping[str, Any]) -> None:
-    """Validate cross-field rules and convert times. Raises ValidationError naming the field."""
+def _normalise_event(
+    event: Event, raw: Mapping[str, Any], stored_rule: tuple[str, dt.datetime | None] = ("", None)
+) -> None:
+    """Validate cross-field rules and convert times. Raises ValidationError naming the field.
+
+    ``stored_rule`` is the saved (rrule, local DTSTART) of an existing event: a pair saved before
+    rules had to start on DTSTART is not refused again when neither changes (e.g. cancelling).
+    """
     try:
         get_zone(event.timezone)
     except ValidationError as exc:
@@ -110,7 +116,12 @@ def _normalise_event(event: Event, raw: Mapping[str, Any]) -> None:
         if not event.is_scheduled:
             raise _error("rrule", _("Only events with a date can recur."))
         try:
-            event.rrule = validate_rrule(event.rrule, dtstart=event.local_dtstart)
+            dtstart = event.local_dtstart
+            event.rrule = validate_rrule(
+                event.rrule,
+                dtstart=dtstart,
+                require_start_instance=(event.rrule, dtstart) != stored_rule,
+            )
         except ValidationError as exc:
             raise ValidationError({"rrule": exc.messages}) from exc
     if event.exdates:
@@ -214,10 +225,11 @@ def update_event(
         raise _error(sorted(unknown)[0], _("Unknown field."))
     event = Event.objects.select_for_update().get(pk=event.pk)
     before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
+    stored_rule = (event.rrule, event.local_dtstart)
     for name, value in fields.items():
         if name not in ("start", "end"):
             setattr(event, name, value)
-    _normalise_event(event, fields)
+    _normalise_event(event, fields, stored_rule)
     if "slug" in fields and not event.slug:
         event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
     _full_clean(event, exclude=["partnership", "created_by"])
@@ -324,14 +336,16 @@ def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise _error(sorted(unknown)[0], _("Unknown field."))
+    stored_rule: tuple[str, dt.datetime | None] = ("", None)
     if event is None:
         target = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
     else:
         target = Event.objects.get(pk=event.pk)
+        stored_rule = (target.rrule, target.local_dtstart)
         for name, value in fields.items():
             if name not in ("start", "end"):
                 setattr(target, name, value)
-    _normalise_event(target, fields)
+    _normalise_event(target, fields, stored_rule)
     exclude = ["partnership", "created_by"]
     if not target.slug:
         exclude.append("slug")

@@ -8,6 +8,7 @@ from events import services
 from events.models import Event
 from events.recurrence import validate_rrule
 from events.selectors import occurrences_between
+from tests.factories import EventFactory
 
 UTC = dt.UTC
 
@@ -209,3 +210,83 @@ def test_validate_rrule_spaces_after_commas_are_normalised():
     assert validate_rrule("FREQ=WEEKLY;BYDAY=MO, TU, WE", dtstart=monday) == (
         "FREQ=WEEKLY;BYDAY=MO,TU,WE"
     )
+
+
+@pytest.mark.parametrize(
+    ("precision", "start", "rule"),
+    [
+        # Saturday 11 May 2030 at 10:00 Magadan time; the rule gives Sunday 12 May first.
+        ("time", {"start": dt.datetime(2030, 5, 11, 10, 0)}, "FREQ=MONTHLY;BYDAY=2SU"),
+        ("day", {"start_date": dt.date(2030, 5, 11)}, "FREQ=MONTHLY;BYDAY=2SU"),
+    ],
+)
+def test_api_create_event_refuses_rule_not_starting_on_dtstart(
+    coordinator_api_client, precision, start, rule
+):
+    body = {
+        "title_en": "Second-Sunday meeting",
+        "kind": "forum",
+        "timezone": "Asia/Magadan",
+        "precision": precision,
+        "rrule": rule,
+        **{k: v.isoformat() for k, v in start.items()},
+    }
+
+    response = coordinator_api_client.post("/api/events/", body, format="json")
+
+    assert response.status_code == 400
+    [message] = response.json()["rrule"]
+    assert message.startswith("The start (2030-05-11 ")
+    assert "its first date is 2030-05-12" in message
+    assert "Move the start there" in message
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "rule"),
+    [
+        ({"start": dt.datetime(2030, 5, 9, 10, 0)}, "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9"),
+        ({"start": dt.datetime(2030, 5, 9, 10, 0)}, "FREQ=YEARLY;BYMONTHDAY=9"),
+        ({"start_date": dt.date(2030, 5, 9)}, "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9"),
+        ({"start_date": dt.date(2030, 5, 12)}, "FREQ=MONTHLY;BYDAY=2SU"),
+        ({"start": dt.datetime(2030, 3, 4, 9, 0)}, "FREQ=WEEKLY;BYDAY=MO, WE"),
+    ],
+)
+def test_create_event_accepts_rule_whose_first_instance_is_dtstart(db, fields, rule):
+    precision = "time" if "start" in fields else "day"
+
+    event = services.create_event(
+        title_en="Ceremony",
+        kind="commemoration",
+        timezone="Asia/Magadan",
+        precision=precision,
+        rrule=rule,
+        **fields,
+    )
+
+    assert event.rrule == rule.replace(" ", "")
+
+
+def test_update_event_keeps_stored_mismatched_rule_when_neither_rule_nor_start_changes(db):
+    # Saved before the check existed: Saturday start, second-Sunday rule.
+    event = EventFactory(
+        timezone="Asia/Magadan",
+        start=dt.datetime(2030, 5, 11, 0, 0, tzinfo=UTC),
+        end=None,
+        rrule="FREQ=MONTHLY;BYDAY=2SU",
+    )
+
+    cancelled = services.cancel_event(event=event)
+    assert cancelled.status == Event.Status.CANCELLED
+    with pytest.raises(ValidationError) as info:
+        services.update_event(event=event, start=dt.datetime(2030, 5, 18, 11, 0))
+    assert "its first date is 2030-06-09 11:00" in info.value.message_dict["rrule"][0]
+
+
+def test_validate_rrule_refuses_start_mismatch_quickly():
+    import time
+
+    began = time.perf_counter()
+    with pytest.raises(ValidationError):
+        validate_rrule("FREQ=YEARLY;BYMONTH=5;BYDAY=2SU", dtstart=dt.datetime(2030, 5, 11, 10, 0))
+    assert time.perf_counter() - began < 0.1

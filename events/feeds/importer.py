@@ -92,8 +92,10 @@ def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -
     """IANA name for an aware value (icalendar already maps Windows names such as
     "Russian Standard Time" through the CLDR table it ships)."""
     key = getattr(value.tzinfo, "key", None)
-    tzid = str(prop.params.get("TZID", "")) if prop is not None else ""
-    for candidate in (key, tzid, WINDOWS_TO_OLSON.get(tzid)):
+    tzid = str(prop.params.get("TZID", "")).strip('"') if prop is not None else ""
+    # Old Lightning writes TZIDs such as "/mozilla.org/20070129_1/Europe/Moscow".
+    tail = "/".join(tzid.split("/")[-2:]) if tzid.startswith("/") else ""
+    for candidate in (key, tzid, WINDOWS_TO_OLSON.get(tzid), tail):
         if candidate:
             try:
                 get_zone(candidate)
@@ -168,8 +170,43 @@ def _rrule_text(component, start, zone: str) -> str:
         value = until[0]
         # events.recurrence reads UNTIL as local wall-clock time in the event's zone.
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            rule["UNTIL"] = [value.astimezone(get_zone(zone)).replace(tzinfo=None)]
+            value = value.astimezone(get_zone(zone)).replace(tzinfo=None)
+        # A DATE series with a DATE-TIME UNTIL (Nextcloud): instances are local midnights, so
+        # the local date of UNTIL keeps exactly the same instances, in the form RFC 5545 wants.
+        if isinstance(value, dt.datetime) and not isinstance(start, dt.datetime):
+            value = value.date()
+        rule["UNTIL"] = [value]
     return rule.to_ical().decode()
+
+
+def _repair_rrule(component) -> bool:
+    """Old Outlook/CDO writes ``BYDAY=MO, TU, WE``: drop the spaces. True if repaired."""
+    raw = component.get("RRULE")
+    if raw is None or isinstance(raw, list | icalendar.vRecur):
+        return False
+    text = "".join(str(getattr(raw, "ical_value", raw)).split())
+    try:
+        component["RRULE"] = icalendar.vRecur.from_ical(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _series_date(value: dt.date, name: str, zone: str) -> dt.date:
+    """The instance date a RECURRENCE-ID or EXDATE names in an all-day (DATE) series.
+
+    Exchange writes them as midnight in its own zone (``;TZID=...:20301224T000000``, or
+    ``VALUE=DATE`` with a TZID): the wall-clock date in that zone is the instance.
+    """
+    if not isinstance(value, dt.datetime):
+        return value
+    if value.tzinfo is not None and value.utcoffset() == dt.timedelta(0):
+        value = value.astimezone(get_zone(zone))
+    if value.time() != dt.time():
+        raise ValueError(
+            f"{name} {value.isoformat()} is not a date of this all-day series (not midnight)"
+        )
+    return value.date()
 
 
 def _exdates(component, all_day: bool, zone: str) -> list[str]:
@@ -180,13 +217,27 @@ def _exdates(component, all_day: bool, zone: str) -> list[str]:
     for prop in props if isinstance(props, list) else [props]:
         for item in prop.dts:
             value = item.dt
-            if isinstance(value, dt.datetime):
+            if all_day:
+                result.append(_series_date(value, "EXDATE", zone).isoformat())
+            elif isinstance(value, dt.datetime):
                 if value.tzinfo is not None:
                     value = value.astimezone(get_zone(zone)).replace(tzinfo=None)
-                result.append(value.date().isoformat() if all_day else value.isoformat())
+                result.append(value.isoformat())
             else:
                 result.append(value.isoformat())
     return sorted(set(result))
+
+
+def _cdo_all_day(component, start, end) -> bool:
+    flag = _text(component, "X-MICROSOFT-CDO-ALLDAYEVENT") or _text(
+        component, "X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT"
+    )
+    return (
+        flag.upper() == "TRUE"
+        and isinstance(start, dt.datetime)
+        and start.time() == dt.time()
+        and (end is None or (isinstance(end, dt.datetime) and end.time() == dt.time()))
+    )
 
 
 def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dict[str, Any]:
@@ -202,6 +253,9 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
         raise ValueError("no DTSTART")
     end, _zone = _when(component, "DTEND", zone, options.default_timezone, warnings)
     duration = component.decoded("DURATION") if component.get("DURATION") is not None else None
+    if _cdo_all_day(component, start, end):
+        # Exchange/CDO writes some all-day events as midnight-to-midnight in its own zone.
+        start, end, duration = start.date(), end.date() if end is not None else None, None
     fields: dict[str, Any] = {
         "kind": _kind(component, options.kind),
         "status": _STATUS.get(_text(component, "STATUS").upper(), Event.Status.CONFIRMED),
@@ -233,8 +287,17 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
     zone_for_rule = fields["timezone"]
     fields["rrule"] = _rrule_text(component, start, zone_for_rule)
     if fields["rrule"]:
-        # Refuse unbounded expansion here already, so every bad event is reported at once.
-        validate_rrule(fields["rrule"])
+        # Refuse unbounded expansion and a DTSTART that is not the rule's first instance here
+        # already, so every bad event is reported at once (README: refused, not normalised).
+        local_start = (
+            start.astimezone(get_zone(zone_for_rule)).replace(tzinfo=None)
+            if isinstance(start, dt.datetime)
+            else dt.datetime.combine(start, dt.time())
+        )
+        try:
+            validate_rrule(fields["rrule"], dtstart=local_start)
+        except ValidationError as exc:
+            raise ValueError(f"RRULE: {' '.join(exc.messages)}") from exc
     fields["exdates"] = _exdates(component, not isinstance(start, dt.datetime), zone_for_rule)
     if component.get("RDATE") is not None:
         warnings.append(_("RDATE is not supported and was ignored."))
@@ -246,14 +309,20 @@ def _parse_override(component, master: dict[str, Any], options: ImportOptions) -
     rid, _zone = _when(component, "RECURRENCE-ID", master["timezone"], master["timezone"], warnings)
     if rid is None:
         raise ValueError("no RECURRENCE-ID")
-    if isinstance(rid, dt.datetime):
+    if master["precision"] == Event.Precision.DAY:
+        rid = _series_date(rid, "RECURRENCE-ID", master["timezone"])
+    elif isinstance(rid, dt.datetime):
         rid = rid.astimezone(get_zone(master["timezone"])).replace(tzinfo=None)
+    else:
+        raise ValueError(f"RECURRENCE-ID {rid.isoformat()} is a date but the series is timed")
     values: dict[str, Any] = {"original_start": rid, "location": _text(component, "LOCATION")[:300]}
     if _text(component, "STATUS").upper() == "CANCELLED":
         values["cancelled"] = True
         return values
     start, zone = _when(component, "DTSTART", master["timezone"], master["timezone"], warnings)
     end, _zone = _when(component, "DTEND", zone, master["timezone"], warnings)
+    if master["precision"] == Event.Precision.DAY and _cdo_all_day(component, start, end):
+        start, end = start.date(), end.date() if end is not None else None
     if isinstance(start, dt.datetime):
         values.update(start=start, end=end if isinstance(end, dt.datetime) else None)
     elif start is not None:
@@ -288,6 +357,8 @@ def parse_events(
         uid = _text(component, "UID")
         label = uid or f"#{index}"
         errors = getattr(component, "errors", None)
+        if errors and any(name == "RRULE" for name, _e in errors) and _repair_rrule(component):
+            errors = [(name, e) for name, e in errors if name != "RRULE"]
         if errors:
             problems.append({"uid": label, "error": "; ".join(f"{n}: {e}" for n, e in errors)})
             continue

@@ -221,3 +221,163 @@ def test_import_command_from_url_served_locally(magadan, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _imported(uid: str) -> Event:
+    return ImportedEvent.objects.get(external_uid=uid).event
+
+
+def _instances(event: Event, year_from: int, year_to: int):
+    from events.recurrence import expand
+
+    lo = dt.datetime(year_from, 1, 1, tzinfo=dt.UTC)
+    hi = dt.datetime(year_to, 1, 1, tzinfo=dt.UTC)
+    return [o for o in expand(event, lo, hi) if not o.cancelled]
+
+
+def test_import_exchange_all_day_series_with_tzid_recurrence_ids(db):
+    # Dates are read in the import's zone (UTC), the overrides name Magadan midnights.
+    run = import_calendar(
+        data=_read("exchange_allday_series.ics"), options=ImportOptions(source="x")
+    )
+
+    assert run.created == 1
+    [event] = Event.objects.all()
+    assert (event.precision, event.start_date, event.end_date) == ("day", dt.date(2030, 5, 9), None)
+    assert event.exdates == ["2033-05-09"]
+    changes = {c.original_start: c for c in event.changes.all()}
+    moved = changes[dt.datetime(2031, 5, 9, tzinfo=dt.UTC)]
+    assert (moved.start_date, moved.end_date, moved.location) == (
+        dt.date(2031, 5, 10),
+        dt.date(2031, 5, 11),
+        "Дворец культуры",
+    )
+    early = changes[dt.datetime(2032, 5, 9, tzinfo=dt.UTC)]
+    assert early.start_date == dt.date(2032, 5, 8)
+    assert [o.start_date for o in _instances(event, 2030, 2040)] == [
+        dt.date(2030, 5, 9),
+        dt.date(2031, 5, 10),
+        dt.date(2032, 5, 8),
+        dt.date(2034, 5, 9),
+    ]
+
+
+def test_import_exchange_all_day_override_not_at_midnight_is_refused_with_uid(db):
+    data = _read("exchange_allday_series.ics").replace(
+        b"RECURRENCE-ID;TZID=Magadan Standard Time:20310509T000000",
+        b"RECURRENCE-ID;TZID=Magadan Standard Time:20310509T100000",
+    )
+
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=data, options=ImportOptions(source="exchange"))
+
+    [problem] = info.value.message_dict["events"]
+    assert problem.startswith("040000008200E00074C5B7101A82E008")
+    assert "RECURRENCE-ID 2031-05-09T10:00:00+11:00 is not a date of this all-day series" in problem
+    assert Event.objects.count() == 0
+
+
+def test_import_old_outlook_rrule_with_spaces_and_cdo_all_day(db):
+    run = import_calendar(data=_read("outlook_cdo_export.ics"), options=ImportOptions(source="o"))
+
+    assert run.created == 2
+    call = _imported("040000008200E00074C5B7101A82E00800000000TULACALL0001")
+    assert call.timezone == "Europe/Moscow"
+    assert call.rrule == "FREQ=WEEKLY;COUNT=6;INTERVAL=1;BYDAY=MO,WE,FR;WKST=SU"
+    assert [
+        o.start.astimezone(ZoneInfo("Europe/Moscow")) for o in _instances(call, 2030, 2031)
+    ] == [
+        dt.datetime(2030, 9, day, 15, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+        for day in (16, 18, 20, 23, 25, 27)
+    ]
+    unity = _imported("040000008200E00074C5B7101A82E00800000000TULADAY0001")
+    assert (unity.precision, unity.start_date, unity.end_date) == (
+        "day",
+        dt.date(2030, 11, 4),
+        None,
+    )
+    assert unity.title_ru == "День народного единства"
+
+
+def test_import_google_recurring_series_across_dst_with_overrides(db):
+    run = import_calendar(
+        data=_read("google_recurring_export.ics"),
+        options=ImportOptions(source="google", default_timezone="America/Anchorage"),
+    )
+
+    assert run.created == 2
+    call = _imported("5sk2v8q0l1m3n4o5p6q7r8s9t0@google.com")
+    zone = ZoneInfo("America/Anchorage")
+    assert call.timezone == "America/Anchorage"
+    assert call.exdates == ["2030-03-18T09:00:00"]
+    assert [o.start.astimezone(zone) for o in _instances(call, 2030, 2031)] == [
+        dt.datetime(2030, 3, 4, 9, 0, tzinfo=zone),
+        dt.datetime(2030, 3, 12, 11, 0, tzinfo=zone),  # moved from Monday 11 March
+    ]
+    cancelled = call.changes.get(cancelled=True)
+    assert cancelled.original_start == dt.datetime(2030, 3, 25, 9, 0, tzinfo=zone)
+    memorial = _imported("0a9b8c7d6e5f4g3h2i1j@google.com")
+    assert [o.start_date for o in _instances(memorial, 2030, 2040)] == [
+        dt.date(year, 5, 9) for year in range(2030, 2035)
+    ]
+
+
+def test_import_icloud_export_with_apple_properties_and_alarms(db):
+    run = import_calendar(data=_read("icloud_export.ics"), options=ImportOptions(source="icloud"))
+
+    assert run.created == 2
+    wreath = _imported("7D2B1C9E-4F3A-4B8E-9C1D-2E3F4A5B6C7D")
+    assert wreath.title_en == "ALSIB wreath-laying, Fairbanks"
+    assert wreath.timezone == "America/Anchorage"
+    assert wreath.local_start == dt.datetime(
+        2030, 5, 8, 16, 0, tzinfo=ZoneInfo("America/Anchorage")
+    )
+    assert wreath.location == "Griffin Park\nFairbanks AK 99701\nUnited States"
+    festival = _imported("1E2D3C4B-5A69-4788-9A0B-C1D2E3F4A5B6")
+    assert (festival.start_date, festival.end_date) == (dt.date(2030, 7, 1), None)
+
+
+def test_import_thunderbird_mozilla_tzid_and_floating_time(db):
+    run = import_calendar(
+        data=_read("thunderbird_export.ics"),
+        options=ImportOptions(source="tb", default_timezone="Europe/Moscow"),
+    )
+
+    workshop = _imported("b3f1c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b")
+    assert workshop.timezone == "Europe/Moscow"
+    assert workshop.local_start == dt.datetime(2030, 9, 15, 11, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+    assert "b3f1c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b" not in run.report["warnings"]
+    reception = _imported("c4a2d3b5-6e7f-4081-9bac-1d2e3f4a5b6c")
+    assert reception.local_start == dt.datetime(
+        2030, 9, 16, 19, 0, tzinfo=ZoneInfo("Europe/Moscow")
+    )
+    assert run.report["warnings"]["c4a2d3b5-6e7f-4081-9bac-1d2e3f4a5b6c"] == [
+        "Floating DTSTART read in Europe/Moscow.",
+        "Floating DTEND read in Europe/Moscow.",
+    ]
+
+
+def test_import_nextcloud_date_series_with_date_time_until(db):
+    import_calendar(
+        data=_read("nextcloud_export.ics"),
+        options=ImportOptions(source="nc", default_timezone="Asia/Magadan"),
+    )
+
+    russia_day = _imported("2f7c9a1e-3b5d-4e6f-8a0b-1c2d3e4f5a6b")
+    assert russia_day.rrule == "FREQ=YEARLY;UNTIL=20330612"
+    assert [o.start_date for o in _instances(russia_day, 2030, 2040)] == [
+        dt.date(year, 6, 12) for year in range(2030, 2034)
+    ]
+    bridge = _imported("8d9e0f1a-2b3c-4d5e-6f70-8192a3b4c5d6")
+    assert bridge.status == "tentative"
+    assert bridge.local_start == dt.datetime(2030, 7, 1, 15, 0, tzinfo=ZoneInfo("Asia/Magadan"))
+
+
+def test_import_event_whose_start_is_not_a_rule_instance_is_refused(db):
+    with pytest.raises(ValidationError) as info:
+        import_calendar(data=_read("start_not_in_rule.ics"), options=ImportOptions(source="p"))
+
+    [problem] = info.value.message_dict["events"]
+    assert problem.startswith("saturday-start@partner: RRULE: The rule's first date is 2030-05-12")
+    assert "Move the start to 2030-05-12" in problem
+    assert Event.objects.count() == 0

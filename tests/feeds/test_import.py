@@ -378,6 +378,6 @@ def test_import_event_whose_start_is_not_a_rule_instance_is_refused(db):
         import_calendar(data=_read("start_not_in_rule.ics"), options=ImportOptions(source="p"))
 
     [problem] = info.value.message_dict["events"]
-    assert problem.startswith("saturday-start@partner: RRULE: The rule's first date is 2030-05-12")
-    assert "Move the start to 2030-05-12" in problem
+    assert problem.startswith("saturday-start@partner: RRULE: The start (2030-05-11 10:00)")
+    assert "its first date is 2030-05-12 10:00" in problem
     assert Event.objects.count() == 0

@@ -8,7 +8,8 @@ import zoneinfo
 import pytest
 from dateutil import rrule
 
-from events import ical, ical_tz
+from events import ical
+from events.ical import vtimezones
 
 ZONES = [
     "Europe/Moscow",
@@ -75,7 +76,7 @@ def _offset_at(onsets, instant: dt.datetime) -> dt.timedelta:
 def _instants(zone: str, since: dt.date) -> list[dt.datetime]:
     begin = dt.datetime.combine(since, dt.time())
     chosen = []
-    for change in ical_tz.transitions(zone):
+    for change in vtimezones.transitions(zone):
         at = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=change.at)
         if at >= begin:
             chosen += [at - dt.timedelta(hours=1), at, at + dt.timedelta(hours=1)]

@@ -27,9 +27,16 @@ import itertools
 import os
 import struct
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from events.ical.wire import fold
+from events.timezones import get_zone
+
+if TYPE_CHECKING:
+    from events.models import Event
 
 # Rules are verified against the zone database up to this year, and written open-ended.
 RULE_CHECKED_UNTIL = 2100
@@ -41,8 +48,6 @@ BEGINNING = dt.datetime(1601, 1, 1)  # noqa: DTZ001 - a local wall-clock time
 MIN_RULE_YEARS = 28
 _SCAN_STEP = 86_400  # seconds: rule transitions are months apart
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-Fold = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -292,6 +297,29 @@ def vtimezone_lines(key: str, since: dt.date) -> list[str]:
     return lines
 
 
-def vtimezone(key: str, since: dt.date, fold: Fold) -> bytes:
-    """The VTIMEZONE of ``key`` from ``since`` on, as folded CRLF content lines."""
-    return b"".join(fold(line) for line in vtimezone_lines(key, since))
+# VTIMEZONE definitions cover this span by default: ALSIB-era commemorations on.
+VTIMEZONE_FIRST = dt.date(1940, 1, 1)
+# A calendar needs at least one component (RFC 5545 section 3.6): an empty feed carries this
+# zone's VTIMEZONE so it stays valid for libical and Evolution.
+EMPTY_CALENDAR_ZONE = "Etc/UTC"
+
+
+@lru_cache(maxsize=512)
+def vtimezone(tzid: str, since: dt.date | None = None) -> bytes:
+    """The VTIMEZONE for an IANA zone valid from ``since`` (default: 1940) on, as folded CRLF
+    content lines (cached per process)."""
+    get_zone(tzid)  # refuse unknown names
+    return b"".join(fold(line) for line in vtimezone_lines(tzid, since or VTIMEZONE_FIRST))
+
+
+def attachment_since(events: Iterable[Event]) -> dt.date | None:
+    """Where a single-event calendar's VTIMEZONEs start: a year before its first date's year."""
+    found = [event.start.date() if event.start else event.start_date for event in events]
+    days: list[dt.date] = [day for day in found if day is not None]
+    return dt.date(min(days).year - 1, 1, 1) if days else None
+
+
+def timezones_block(tzids: Iterable[str], since: dt.date | None = None) -> bytes:
+    """The VTIMEZONEs of ``tzids``; never empty, so a calendar always has a component."""
+    names = sorted(set(tzids)) or [EMPTY_CALENDAR_ZONE]
+    return b"".join(vtimezone(tzid, since) for tzid in names)

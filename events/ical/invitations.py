@@ -1,0 +1,76 @@
+"""E-mail invitations: one event or one occurrence as an iTIP object (RFC 5546)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import icalendar
+from django.conf import settings
+from django.utils import translation
+
+from events.ical.calendars import CALENDAR_END, calendar_head
+from events.ical.vevents import event_vevents, normalise_language
+from events.ical.vtimezones import attachment_since, timezones_block
+
+if TYPE_CHECKING:
+    from events.models import Event
+
+
+def invitation_ics(
+    event: Event,
+    *,
+    language: str,
+    method: str = "REQUEST",
+    recurrence_id: dt.datetime | dt.date | None = None,
+    attendee: str | None = None,
+) -> bytes:
+    """One event (or one occurrence) as an iTIP calendar for an email attachment.
+
+    ``attendee`` (an email address), when given, is added as ATTENDEE;RSVP=FALSE so Outlook
+    files the invitation for that mailbox without asking for a reply.
+
+    ``method`` is REQUEST (new or changed) or CANCEL. ``recurrence_id`` picks one instance of a
+    recurring event: its original start (aware instant, or naive local time in the event's
+    zone) or its date for all-day events. UID and SEQUENCE are those of the feeds, so a client
+    that subscribed to a feed and got the email sees one event. Pure: reads prefetched
+    relations when present, otherwise queries them.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    if not event.is_scheduled:
+        raise ValueError("an event without a calendar date (month/year/unknown) has no .ics")
+    language = normalise_language(language)
+    if recurrence_id is not None and not event.rrule:
+        recurrence_id = None
+    vevents, tzids = event_vevents(event, language=language, only_recurrence_id=recurrence_id)
+    organizer = icalendar.vCalAddress(f"mailto:{_address(settings.DEFAULT_FROM_EMAIL)}")
+    organizer.params["CN"] = icalendar.vText(_display_name(settings.DEFAULT_FROM_EMAIL))
+    for vevent in vevents:
+        vevent.add("ORGANIZER", organizer)
+        if attendee:
+            vevent.add(
+                "ATTENDEE",
+                icalendar.vCalAddress(f"mailto:{attendee.strip()}"),
+                {"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE", "PARTSTAT": "NEEDS-ACTION"},
+            )
+        if method == "CANCEL":
+            vevent.replace("STATUS", "CANCELLED")
+    with translation.override(language):
+        name = event.title(language)
+    head = calendar_head(name=name, method=method, refresh=None)
+    body = b"".join(v.to_ical() for v in vevents)
+    return head + timezones_block(tzids, attachment_since([event])) + body + CALENDAR_END
+
+
+def _address(value: str) -> str:
+    if "<" in value and value.endswith(">"):
+        return value.rsplit("<", 1)[1][:-1].strip()
+    return value.strip()
+
+
+def _display_name(value: str) -> str:
+    if "<" in value:
+        return value.split("<", 1)[0].strip().strip('"') or _address(value)
+    return value.strip()

@@ -149,12 +149,25 @@ def feed_state(now: dt.datetime | None = None) -> FeedState:
     return FeedState(etag_seed=seed, last_modified=last.replace(microsecond=0))
 
 
-def feed_timezones(query: QuerySet[Event], zone: str | None) -> set[str]:
-    """Every zone a feed's VEVENTs may name (a superset is harmless)."""
-    zones = set(query.order_by().values_list("timezone", flat=True).distinct())
-    if zone:
-        zones.add(zone)
-    return zones
+def feed_timezones(query: QuerySet[Event], city: City | None) -> set[str]:
+    """Every zone a feed's VEVENTs may name (a superset is harmless), in one query: the
+    events' own zones and, for the per-city copies of same-local-time events, their cities'."""
+    own = query.order_by().values_list("timezone", flat=True)
+    if city is not None:
+        return set(own.distinct()) | {city.timezone}
+    local = (
+        Participation.objects.filter(
+            event__in=query.filter(time_mode=Event.TimeMode.LOCAL).order_by().values("pk")
+        )
+        .order_by()
+        .values_list("city__timezone", flat=True)
+    )
+    return set(own.union(local))
+
+
+def fragment_variant(city: City | None) -> str:
+    """The fragment-store variant of a view: "" for aggregate feeds, one per city."""
+    return f"city:{city.pk}" if city is not None else ""
 
 
 def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> QuerySet:
@@ -196,7 +209,7 @@ def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> Que
 
 
 def stream_fragments(
-    query: QuerySet[Event], *, variant: str, language: str, zone: str | None
+    query: QuerySet[Event], *, variant: str, language: str, city: City | None
 ) -> Iterator[bytes]:
     """Yield each event's stored fragment; render and store the missing or stale ones.
 
@@ -217,4 +230,4 @@ def stream_fragments(
             missing.append(pk)
     for start in range(0, len(missing), RENDER_BATCH):
         batch = missing[start : start + RENDER_BATCH]
-        yield from render_and_store_fragments(batch, variant=variant, language=language, zone=zone)
+        yield from render_and_store_fragments(batch, variant=variant, language=language, city=city)

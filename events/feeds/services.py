@@ -90,7 +90,7 @@ def regenerate_feed_token(*, token: FeedToken) -> IssuedToken:
 
 
 def render_and_store_fragments(
-    event_ids: list[int], *, variant: str, language: str, zone: str | None
+    event_ids: list[int], *, variant: str, language: str, city: City | None
 ) -> list[bytes]:
     """Render the VEVENTs of these events and upsert them in the fragment store.
 
@@ -112,7 +112,7 @@ def render_and_store_fragments(
     bodies = []
     for event in events:
         loaded = relations[event.pk]
-        body = ical.render_fragment(event, language=language, zone=zone, relations=loaded)
+        body = ical.render_fragment(event, language=language, city=city, relations=loaded)
         bodies.append(body)
         rows.append(
             FeedFragment(

@@ -44,7 +44,7 @@ def _serve(
     name: str,
     description: str,
     language: str,
-    zone: str | None = None,
+    city: City | None = None,
     private: bool = False,
     filename: str = "",
     since: dt.date | None = None,
@@ -64,7 +64,7 @@ def _serve(
                 name=name,
                 description=description,
                 language=language,
-                zone=zone,
+                city=city,
                 since=since,
             )
             response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
@@ -86,12 +86,14 @@ def _body(
     name: str,
     description: str,
     language: str,
-    zone: str | None,
+    city: City | None,
     since: dt.date | None = None,
 ) -> Iterator[bytes]:
     yield ical.calendar_head(name=name, description=description)
-    yield ical.timezones_block(selectors.feed_timezones(query, zone), since)
-    yield from selectors.stream_fragments(query, variant=zone or "", language=language, zone=zone)
+    yield ical.timezones_block(selectors.feed_timezones(query, city), since)
+    yield from selectors.stream_fragments(
+        query, variant=selectors.fragment_variant(city), language=language, city=city
+    )
     yield ical.CALENDAR_END
 
 
@@ -134,7 +136,7 @@ def city_feed(request: HttpRequest, slug: str) -> HttpResponse:
         name=name,
         description=description,
         language=language,
-        zone=city.timezone,
+        city=city,
     )
 
 
@@ -180,15 +182,23 @@ def kind_feed(request: HttpRequest, kind: str) -> HttpResponse:
 @gzip_page
 @require_safe
 def event_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    """One event as a downloadable .ics (kept even long after a cancellation)."""
+    """One event as a downloadable .ics (kept even long after a cancellation).
+
+    ``?city=<slug>`` gives that participating city's view: a same-local-time event at that
+    city's wall-clock time and venue (404 for a city that does not take part).
+    """
     query = events_visible_to(request.user).filter(
         slug=slug, precision__in=[Event.Precision.TIME, Event.Precision.DAY]
     )
     event = get_object_or_404(query)
+    city = None
+    if request.GET.get("city"):
+        city = get_object_or_404(City, slug=request.GET["city"], participations__event=event)
     language = _language(request)
     return _serve(
         request,
-        key=f"event:{event.pk}",
+        key=f"event:{event.pk}:{city.pk if city else ''}",
+        city=city,
         query=lambda: query,
         name=event.title(language),
         description="",

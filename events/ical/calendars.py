@@ -13,7 +13,7 @@ from events.ical.vtimezones import attachment_since, timezones_block
 from events.ical.wire import escape_text, fold
 
 if TYPE_CHECKING:
-    from events.models import Event
+    from events.models import City, Event
 
 PRODID = "-//Twinning calendar//Feeds 1.0//EN"
 REFRESH_INTERVAL = dt.timedelta(hours=6)
@@ -59,14 +59,14 @@ def render_calendar(
     language: str,
     name: str,
     description: str = "",
-    zone: str | None = None,
+    city: City | None = None,
 ) -> bytes:
     """A whole feed rendered fresh (single-event downloads, tests, the uncached path)."""
     bodies: list[bytes] = []
     tzids: set[str] = set()
     events = list(events)
     for event in events:
-        vevents, used = event_vevents(event, language=language, zone=zone)
+        vevents, used = event_vevents(event, language=language, city=city)
         bodies.extend(v.to_ical() for v in vevents)
         tzids |= used
     return (

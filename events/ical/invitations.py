@@ -10,11 +10,12 @@ from django.conf import settings
 from django.utils import translation
 
 from events.ical.calendars import CALENDAR_END, calendar_head
+from events.ical.versions import related
 from events.ical.vevents import event_vevents, normalise_language
 from events.ical.vtimezones import attachment_since, timezones_block
 
 if TYPE_CHECKING:
-    from events.models import Event
+    from events.models import City, Event
 
 
 def invitation_ics(
@@ -24,17 +25,23 @@ def invitation_ics(
     method: str = "REQUEST",
     recurrence_id: dt.datetime | dt.date | None = None,
     attendee: str | None = None,
+    city: City | None = None,
 ) -> bytes:
-    """One event (or one occurrence) as an iTIP calendar for an email attachment.
+    """One event (or one occurrence) as a self-contained iTIP object for an email attachment.
 
-    ``attendee`` (an email address), when given, is added as ATTENDEE;RSVP=FALSE so Outlook
-    files the invitation for that mailbox without asking for a reply.
+    ``attendee`` (an email address) is added as ATTENDEE;RSVP=FALSE (RFC 5546 3.2.2 requires
+    one; Outlook files the invitation for that mailbox without asking for a reply).
+
+    ``city`` is the recipient's city: the times are its wall-clock times for a same-local-time
+    event (otherwise the host city's), shown in its zone for a one-off event, with its venue.
 
     ``method`` is REQUEST (new or changed) or CANCEL. ``recurrence_id`` picks one instance of a
     recurring event: its original start (aware instant, or naive local time in the event's
-    zone) or its date for all-day events. UID and SEQUENCE are those of the feeds, so a client
-    that subscribed to a feed and got the email sees one event. Pure: reads prefetched
-    relations when present, otherwise queries them.
+    zone) or its date for all-day events; the instance is then a standalone VEVENT with a UID
+    of its own (stable when it moves; SEQUENCE rises with the event's and the instance's), so
+    every client shows exactly it. The whole event carries the UID and SEQUENCE of the feeds
+    (of that city's copy), so a client that subscribed and got the email sees one event.
+    Pure: reads prefetched relations when present, otherwise queries them.
     """
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
@@ -44,7 +51,11 @@ def invitation_ics(
     language = normalise_language(language)
     if recurrence_id is not None and not event.rrule:
         recurrence_id = None
-    vevents, tzids = event_vevents(event, language=language, only_recurrence_id=recurrence_id)
+    if city is None and event.time_mode == event.TimeMode.LOCAL:
+        city = _host_city(related(event, "participations"))
+    vevents, tzids = event_vevents(
+        event, language=language, city=city, only_recurrence_id=recurrence_id
+    )
     organizer = icalendar.vCalAddress(f"mailto:{_address(settings.DEFAULT_FROM_EMAIL)}")
     organizer.params["CN"] = icalendar.vText(_display_name(settings.DEFAULT_FROM_EMAIL))
     for vevent in vevents:
@@ -62,6 +73,11 @@ def invitation_ics(
     head = calendar_head(name=name, method=method, refresh=None)
     body = b"".join(v.to_ical() for v in vevents)
     return head + timezones_block(tzids, attachment_since([event])) + body + CALENDAR_END
+
+
+def _host_city(parts: list) -> City | None:
+    hosts = [p for p in parts if p.role in ("host", "co_host")] or parts
+    return hosts[0].city if hosts else None
 
 
 def _address(value: str) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from events.models import Event
 
 # Bump when the rendering changes so stored fragments are rebuilt.
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ See the package doc (events/ical/__init__.py) for the rules every VEVENT follows
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import icalendar
@@ -15,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from events.ical.versions import last_change, related
 from events.ical.wire import VEvent
-from events.recurrence import CityTime, city_times, parse_exdates
+from events.recurrence import CityTime, city_span, city_times, parse_exdates
 from events.timezones import get_zone, make_aware_lenient
 
 if TYPE_CHECKING:
-    from events.models import Event, OccurrenceChange
+    from events.models import City, Event, OccurrenceChange, Participation
 
 UID_DOMAIN = "twinning-calendar"
 LANGUAGES = ("en", "ru")
@@ -27,6 +28,18 @@ LANGUAGES = ("en", "ru")
 
 def event_uid(event: Event) -> str:
     return f"{event.uid}@{UID_DOMAIN}"
+
+
+def occurrence_uid(uid: str, key: dt.datetime) -> str:
+    """The UID of a standalone VEVENT for one occurrence, from its copy's UID and the
+    occurrence's original start: stable when the occurrence moves, so it updates in place."""
+    base, _at, domain = uid.partition("@")
+    return f"{base}-{key.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@{domain}"
+
+
+def city_uid(event: Event, city: City) -> str:
+    """The UID of one city's copy of a same-local-time event (stable: event and city ids)."""
+    return f"{event.uid}-c{city.pk}@{UID_DOMAIN}"
 
 
 def event_url(event: Event) -> str:
@@ -41,7 +54,7 @@ def normalise_language(language: str | None) -> str:
 
 
 def display_zone_name(event: Event, zone: str | None) -> str:
-    """The zone whose TZID the event's times carry in a view (see module doc)."""
+    """The zone whose TZID an INSTANT (or all-day) event's times carry in a view."""
     if zone is None or event.is_all_day:
         return event.timezone
     if event.time_mode == event.TimeMode.LOCAL:
@@ -51,17 +64,59 @@ def display_zone_name(event: Event, zone: str | None) -> str:
     return zone
 
 
+@dataclass(frozen=True)
+class Copy:
+    """One VEVENT set of an event as a view shows it: its UID, TZID, title suffix and place.
+
+    A same-local-time (LOCAL) timed event has one copy per participating city in aggregate
+    views, and its city's copy in a city view; any other event has a single copy.
+    """
+
+    uid: str
+    zone_name: str
+    local: bool  # wall-clock times resolved in ``zone_name`` (LOCAL mode)
+    participation: Participation | None = None  # the city whose venue and place it shows
+    suffix: str = ""  # appended to SUMMARY where several copies sit in one calendar
+
+
+def copies(event: Event, parts: list, city: City | None, language: str) -> list[Copy]:
+    """The copies of ``event`` in a view of ``city`` (None: the whole programme)."""
+    own = next((p for p in parts if city is not None and p.city_id == city.pk), None)
+    if event.is_all_day or event.time_mode != event.TimeMode.LOCAL:
+        zone_name = display_zone_name(event, city.timezone if city else None)
+        return [Copy(event_uid(event), zone_name, local=False, participation=own)]
+    chosen = [own] if own is not None else ([] if city is not None else parts)
+    if not chosen:
+        zone_name = city.timezone if city is not None else event.timezone
+        return [Copy(event_uid(event), zone_name, local=True)]
+    return [
+        Copy(
+            city_uid(event, p.city),
+            p.city.timezone,
+            local=True,
+            participation=p,
+            suffix="" if city is not None else p.city.name(language),
+        )
+        for p in chosen
+    ]
+
+
 def _wall(value: dt.datetime, event: Event) -> dt.datetime:
     """The naive wall-clock time of an instant in the event's own zone."""
     return value.astimezone(get_zone(event.timezone)).replace(tzinfo=None)
 
 
-def _present(value: dt.datetime, event: Event, zone_name: str) -> dt.datetime:
-    """An instant of ``event`` as shown with TZID ``zone_name``."""
-    zone = get_zone(zone_name)
-    if event.time_mode == event.TimeMode.LOCAL:
-        return _wall(value, event).replace(tzinfo=zone)
-    return value.astimezone(zone)
+def _span(
+    event: Event, copy: Copy, start: dt.datetime, end: dt.datetime | None, wall: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None]:
+    """(DTSTART, DTEND) of an instance in the copy's zone. LOCAL: the wall-clock time there,
+    moved forward by that city's own DST gap, duration kept (recurrence.city_span)."""
+    if copy.local:
+        city_start, city_end = city_span(event, copy.zone_name, start, end, wall_start=wall)
+        assert city_start is not None
+        return city_start, city_end
+    zone = get_zone(copy.zone_name)
+    return start.astimezone(zone), (end.astimezone(zone) if end is not None else None)
 
 
 def _rrule(event: Event, zone_name: str) -> icalendar.vRecur:
@@ -133,11 +188,17 @@ def _description(
     return "\n\n".join(parts)
 
 
-def _location(event: Event, language: str, parts: list, override: str = "") -> str:
+def _location(event: Event, language: str, parts: list, copy: Copy, override: str = "") -> str:
+    """An instance's own place, else its city's venue, the event's place, the hosts' venues."""
     if override:
         return override
+    own = copy.participation
+    if own is not None and own.venue:
+        return f"{own.venue}, {own.city.name(language)}"
     if event.location:
         return event.location
+    if own is not None and copy.local:
+        return own.city.name(language)
     venues = [
         f"{p.venue}, {p.city.name(language)}" if p.venue else p.city.name(language)
         for p in parts
@@ -146,7 +207,18 @@ def _location(event: Event, language: str, parts: list, override: str = "") -> s
     return "; ".join(venues)
 
 
-def _geo(parts: list) -> tuple[float, float] | None:
+def _geo(parts: list, copy: Copy) -> tuple[float, float] | None:
+    """The copy's city for a LOCAL copy or a city with its own venue, else the first host."""
+    own = copy.participation
+    if own is not None and copy.local and (own.city.latitude is None or own.city.longitude is None):
+        return None
+    if (
+        own is not None
+        and (copy.local or own.venue)
+        and own.city.latitude is not None
+        and own.city.longitude is not None
+    ):
+        return float(own.city.latitude), float(own.city.longitude)
     participations = sorted(parts, key=lambda p: (p.role not in ("host", "co_host"), p.pk))
     for participation in participations:
         city = participation.city
@@ -158,14 +230,17 @@ def _geo(parts: list) -> tuple[float, float] | None:
 _STATUS = {"tentative": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
-def _base_vevent(event: Event, language: str, modified: dt.datetime, sequence: int) -> VEvent:
+def _base_vevent(
+    event: Event, language: str, modified: dt.datetime, sequence: int, copy: Copy
+) -> VEvent:
     vevent = VEvent()
-    vevent.add("UID", event_uid(event))
+    vevent.add("UID", copy.uid)
     vevent.add("DTSTAMP", modified.astimezone(dt.UTC))
     vevent.add("CREATED", (event.created_at or modified).astimezone(dt.UTC))
     vevent.add("LAST-MODIFIED", modified.astimezone(dt.UTC))
     vevent.add("SEQUENCE", sequence)
-    vevent.add("SUMMARY", event.title(language))
+    title = event.title(language)
+    vevent.add("SUMMARY", f"{title} ({copy.suffix})" if copy.suffix else title)
     vevent.add("STATUS", _STATUS.get(event.status, "CONFIRMED"))
     vevent.add("CLASS", "PUBLIC" if event.visibility == event.Visibility.PUBLIC else "PRIVATE")
     vevent.add("CATEGORIES", [str(event.Kind(event.kind).label)])
@@ -173,22 +248,32 @@ def _base_vevent(event: Event, language: str, modified: dt.datetime, sequence: i
     return vevent
 
 
-def _master_times(event: Event) -> tuple:
-    """(start, end, start_date, end_date) of the event's first occurrence, as stored."""
-    if event.is_all_day:
-        return None, None, event.start_date, event.end_date or event.start_date
-    return event.start, event.end, None, None
+def _add_all_day(vevent: VEvent, start_date: dt.date, end_date: dt.date | None) -> None:
+    vevent.add("DTSTART", start_date)
+    vevent.add("DTEND", (end_date or start_date) + dt.timedelta(days=1))
+    vevent.add("TRANSP", "TRANSPARENT")
 
 
-def _add_times(vevent, event: Event, zone_name: str, start, end, start_date, end_date) -> None:
+def _add_master_times(vevent: VEvent, event: Event, copy: Copy) -> None:
+    """DTSTART/DTEND of the first occurrence. A rule's DTSTART is its anchor and keeps the
+    typed wall-clock time; if that time falls in the copy's DST gap, the length is given as
+    DURATION, so every engine ends the instance an event-length after the shifted start."""
     if event.is_all_day:
-        vevent.add("DTSTART", start_date)
-        vevent.add("DTEND", (end_date or start_date) + dt.timedelta(days=1))
-        vevent.add("TRANSP", "TRANSPARENT")
+        assert event.start_date is not None
+        _add_all_day(vevent, event.start_date, event.end_date or event.start_date)
         return
-    vevent.add("DTSTART", _present(start, event, zone_name))
+    assert event.start is not None
+    wall = _wall(event.start, event)
+    start, end = _span(event, copy, event.start, event.end, wall)
+    nominal = wall.replace(tzinfo=get_zone(copy.zone_name))
+    if event.rrule and copy.local and start.replace(tzinfo=None) != wall:
+        vevent.add("DTSTART", nominal)
+        if end is not None:
+            vevent.add("DURATION", icalendar.vDuration(end - start))
+        return
+    vevent.add("DTSTART", start)
     if end is not None:
-        vevent.add("DTEND", _present(end, event, zone_name))
+        vevent.add("DTEND", end)
 
 
 def _exdates(event: Event, zone_name: str, changes: list) -> list:
@@ -208,37 +293,42 @@ def _recurrence_id(change: OccurrenceChange, event: Event, zone_name: str):
 
 
 def _override_times(event: Event, change: OccurrenceChange) -> tuple:
-    """(start, end, start_date, end_date) of a changed instance."""
+    """(start, end, start_date, end_date, wall) of a changed instance: instants in the
+    event's zone, and the wall-clock start there before any DST-gap shift."""
     wall = _wall(change.original_start, event)
     if event.is_all_day:
         assert event.start_date is not None
         length = (event.end_date - event.start_date) if event.end_date else dt.timedelta()
         if change.start_date:
-            return None, None, change.start_date, change.end_date or change.start_date
+            return None, None, change.start_date, change.end_date or change.start_date, wall
         day = wall.date()
-        return None, None, day, day + length
+        return None, None, day, day + length, wall
     assert event.start is not None
     span: dt.timedelta | None = (event.end - event.start) if event.end else None
     if change.start:
         end = change.end or (change.start + span if span is not None else None)
-        return change.start, end, None, None
+        return change.start, end, None, None, _wall(change.start, event)
     start = make_aware_lenient(wall, get_zone(event.timezone))
-    return start, (start + span if span is not None else None), None, None
+    return start, (start + span if span is not None else None), None, None, wall
 
 
 def event_vevents(
     event: Event,
     *,
     language: str,
-    zone: str | None = None,
+    city: City | None = None,
     only_recurrence_id: dt.datetime | dt.date | None = None,
     relations: tuple[list, list] | None = None,
 ) -> tuple[list[VEvent], set[str]]:
-    """The VEVENTs of one event (master, then each changed instance) and the TZIDs they use.
+    """The VEVENTs of one event (per copy: master, then each changed instance) and the TZIDs
+    they use.
 
-    Needs ``participations__city`` and ``changes`` prefetched (events.selectors.with_related).
-    ``zone`` is a city feed's display zone (None: the event's own zone). ``relations`` =
-    (participations with their cities, occurrence changes) when the caller loaded them itself.
+    ``city`` is the view: None for aggregate exports (a LOCAL-mode event then gives one copy
+    per participating city), a city for its feed, its invitations and its "add to calendar".
+    ``only_recurrence_id`` gives that one occurrence of a recurring event as a standalone
+    VEVENT per copy (see :func:`occurrence_uid`), for invitations about one occurrence.
+    Needs ``participations__city`` and ``changes`` prefetched (events.selectors.with_related),
+    or ``relations`` = (participations with their cities, occurrence changes).
     """
     language = normalise_language(language)
     if not event.is_scheduled:
@@ -246,50 +336,95 @@ def event_vevents(
     if relations is None:
         relations = (related(event, "participations"), related(event, "changes"))
     parts, all_changes = relations
+    result: list[VEvent] = []
+    tzids: set[str] = set()
     with translation.override(language):
-        zone_name = display_zone_name(event, zone)
         modified = last_change(event, parts, all_changes)
-        tzids: set[str] = set() if event.is_all_day else {zone_name}
-        result = []
-        changes = [c for c in all_changes if not c.cancelled]
-        if only_recurrence_id is None:
-            start, end, start_date, end_date = _master_times(event)
-            master = _base_vevent(event, language, modified, event.sequence)
-            _add_times(master, event, zone_name, start, end, start_date, end_date)
-            if event.rrule:
-                master.add("RRULE", _rrule(event, zone_name))
-                exdates = _exdates(event, zone_name, all_changes)
-                if exdates:
-                    master.add("EXDATE", exdates)
-            local = city_times(event, start, end, start_date, end_date, parts)
-            master.add("DESCRIPTION", _description(event, language, local, "", master=True))
-            _add_place(master, event, language, "", parts)
-            result.append(master)
-        else:
-            changes = [c for c in all_changes if _matches(c, event, only_recurrence_id)] or [
-                _synthetic_change(event, only_recurrence_id)
-            ]
-        if event.rrule:
-            for change in changes:
-                start, end, start_date, end_date = _override_times(event, change)
-                vevent = _base_vevent(event, language, modified, max(change.sequence, 0))
-                if change.cancelled:
-                    vevent.replace("STATUS", "CANCELLED")
-                vevent.add("RECURRENCE-ID", _recurrence_id(change, event, zone_name))
-                _add_times(vevent, event, zone_name, start, end, start_date, end_date)
-                note = change.note_ru if language == "ru" and change.note_ru else change.note_en
-                local = city_times(event, start, end, start_date, end_date, parts)
-                vevent.add("DESCRIPTION", _description(event, language, local, note, master=False))
-                _add_place(vevent, event, language, change.location, parts)
-                result.append(vevent)
+        for copy in copies(event, parts, city, language):
+            if not event.is_all_day:
+                tzids.add(copy.zone_name)
+            result.extend(
+                _copy_vevents(
+                    event, copy, language, modified, parts, all_changes, only_recurrence_id
+                )
+            )
     return result, tzids
 
 
-def _add_place(vevent, event: Event, language: str, override: str, parts: list) -> None:
-    location = _location(event, language, parts, override)
+def _copy_vevents(
+    event: Event,
+    copy: Copy,
+    language: str,
+    modified: dt.datetime,
+    parts: list,
+    all_changes: list,
+    only_recurrence_id: dt.datetime | dt.date | None,
+) -> list[VEvent]:
+    result = []
+    changes = [c for c in all_changes if not c.cancelled]
+    if only_recurrence_id is None:
+        master = _base_vevent(event, language, modified, event.sequence, copy)
+        _add_master_times(master, event, copy)
+        if event.rrule:
+            master.add("RRULE", _rrule(event, copy.zone_name))
+            exdates = _exdates(event, copy.zone_name, all_changes)
+            if exdates:
+                master.add("EXDATE", exdates)
+        start, end = (event.start, event.end) if not event.is_all_day else (None, None)
+        local = city_times(
+            event, start, end, event.start_date, event.end_date or event.start_date, parts
+        )
+        master.add("DESCRIPTION", _description(event, language, local, "", master=True))
+        _add_place(master, event, language, "", parts, copy)
+        result.append(master)
+    else:
+        changes = [c for c in all_changes if _matches(c, event, only_recurrence_id)] or [
+            _synthetic_change(event, only_recurrence_id)
+        ]
+    if not event.rrule:
+        return result
+    standalone = only_recurrence_id is not None
+    for change in changes:
+        start, end, start_date, end_date, wall = _override_times(event, change)
+        if standalone:
+            # One occurrence on its own (an invitation): no RECURRENCE-ID without its master,
+            # which ICAL.js shows as nothing, but a VEVENT of its own with a stable UID.
+            sequence = max(event.sequence, change.sequence)
+            own = Copy(
+                occurrence_uid(copy.uid, change.original_start),
+                copy.zone_name,
+                copy.local,
+                copy.participation,
+                copy.suffix,
+            )
+            vevent = _base_vevent(event, language, modified, sequence, own)
+        else:
+            vevent = _base_vevent(event, language, modified, max(change.sequence, 0), copy)
+            vevent.add("RECURRENCE-ID", _recurrence_id(change, event, copy.zone_name))
+        if change.cancelled:
+            vevent.replace("STATUS", "CANCELLED")
+        if event.is_all_day:
+            _add_all_day(vevent, start_date, end_date)
+        else:
+            dtstart, dtend = _span(event, copy, start, end, wall)
+            vevent.add("DTSTART", dtstart)
+            if dtend is not None:
+                vevent.add("DTEND", dtend)
+        note = change.note_ru if language == "ru" and change.note_ru else change.note_en
+        local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
+        vevent.add("DESCRIPTION", _description(event, language, local, note, master=False))
+        _add_place(vevent, event, language, change.location, parts, copy)
+        result.append(vevent)
+    return result
+
+
+def _add_place(
+    vevent: VEvent, event: Event, language: str, override: str, parts: list, copy: Copy
+) -> None:
+    location = _location(event, language, parts, copy, override)
     if location:
         vevent.add("LOCATION", location)
-    geo = _geo(parts)
+    geo = _geo(parts, copy)
     if geo is not None:
         vevent.add("GEO", geo)
 
@@ -321,15 +456,9 @@ def render_fragment(
     event: Event,
     *,
     language: str,
-    zone: str | None = None,
+    city: City | None = None,
     relations: tuple[list, list] | None = None,
 ) -> bytes:
     """The bytes of ``event``'s VEVENTs for a feed (what the fragment store keeps)."""
-    vevents, _tzids = event_vevents(event, language=language, zone=zone, relations=relations)
+    vevents, _tzids = event_vevents(event, language=language, city=city, relations=relations)
     return b"".join(v.to_ical() for v in vevents)
-
-
-def fragment_tzids(event: Event, zone: str | None = None) -> set[str]:
-    if not event.is_scheduled or event.is_all_day:
-        return set()
-    return {display_zone_name(event, zone)}

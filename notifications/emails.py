@@ -120,14 +120,17 @@ def _ics(
         return None
     method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
     recurrence_id = occ.recurrence_id if delivery.kind == Delivery.Kind.REMINDER and occ else None
+    contact = delivery.rule.contact if delivery.rule is not None else None
     try:
         # RFC 5546 3.2.2: a REQUEST (and a CANCEL) names its ATTENDEE; libical refuses one without.
+        # The recipient's city decides the copy: a same-local-time event at its own wall clock.
         return invitation_ics(
             event,
             language=language,
             method=method,
             recurrence_id=recurrence_id,
             attendee=recipient,
+            city=contact.city if contact is not None and contact.city_id else None,
         )
     except Exception:
         # A title the iCalendar builder refuses must not block the reminder itself.

@@ -51,8 +51,11 @@ def invitation_ics(
     language = normalise_language(language)
     if recurrence_id is not None and not event.rrule:
         recurrence_id = None
-    if city is None and event.time_mode == event.TimeMode.LOCAL:
-        city = _host_city(related(event, "participations"))
+    parts = related(event, "participations")
+    if event.time_mode == event.TimeMode.LOCAL and all(
+        p.city_id != getattr(city, "pk", None) for p in parts
+    ):
+        city = _host_city(parts)  # no city, or one not taking part: the host's ten o'clock
     vevents, tzids = event_vevents(
         event, language=language, city=city, only_recurrence_id=recurrence_id
     )

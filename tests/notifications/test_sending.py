@@ -147,3 +147,40 @@ def test_send_delivery_invitation_names_recipient_as_attendee(due_reminder):
     [(_name, content, _mimetype)] = message.attachments
     [vevent] = icalendar.Calendar.from_ical(content).walk("VEVENT")
     assert str(vevent["ATTENDEE"]) == f"mailto:{due_reminder.rule.contact.email}"
+
+
+def test_invitation_for_a_same_local_time_event_carries_the_recipients_wall_clock(app_clock):
+    """10:00 in Magadan and 10:00 in Anchorage: the Anchorage office's .ics says 10:00 AKDT,
+    not Magadan's instant (which is 15:00 the day before in Anchorage)."""
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", name_en="Magadan")
+    anchorage = CityFactory(slug="anchorage", timezone="America/Anchorage", name_en="Anchorage")
+    event = EventFactory(
+        kind=Event.Kind.COMMEMORATION,
+        time_mode=Event.TimeMode.LOCAL,
+        timezone="Asia/Magadan",
+        start=utc(2030, 5, 8, 23, 0),  # 10:00 in Magadan on 9 May
+        end=utc(2030, 5, 9, 0, 0),
+    )
+    ParticipationFactory(event=event, city=magadan, role="host")
+    ParticipationFactory(event=event, city=anchorage, role="participant", venue="Park Strip")
+    contact = ContactFactory(city=anchorage, timezone="America/Anchorage", language="en")
+    rule = services.create_rule(
+        contact_id=contact.pk, target=ReminderRule.Target.EVENT, event_id=event.pk, lead_days=[1]
+    )
+    app_clock.move_to(utc(2030, 5, 8, 17, 1))
+    services.plan_rule(rule_id=rule.pk)
+    services.enqueue_due(enqueue=lambda pk: None)
+    delivery = Delivery.objects.get(rule=rule)
+
+    assert sending.send_delivery(delivery_id=delivery.pk) == Delivery.Status.SENT
+
+    [message] = mail.outbox
+    [(_name, content, _mimetype)] = message.attachments
+    [vevent] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(vevent["UID"]) == f"{event.uid}-c{anchorage.pk}@twinning-calendar"
+    start = vevent.decoded("DTSTART")
+    assert (start.replace(tzinfo=None).isoformat(), str(start.tzinfo)) == (
+        "2030-05-09T10:00:00",
+        "America/Anchorage",
+    )
+    assert str(vevent["LOCATION"]) == "Park Strip, Anchorage"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from events.api.fields import MAX_YEAR, MIN_YEAR
 from events.models import City, Contact, Event, Participation, Partnership
+from events.selectors import events_of_partnership_q
 
 MAX_ID = 2**53
 
@@ -73,7 +74,11 @@ class EventFilter(filters.FilterSet):
     country = filters.CharFilter(
         method="filter_country", help_text="A participating city's country (ISO code)."
     )
-    partnership = _Id(field_name="partnership_id")
+    partnership = _Id(
+        method="filter_partnership",
+        help_text="Events of the pair: linked to it, or both its cities take part (as its page "
+        "and feed list them).",
+    )
     kind = filters.ChoiceFilter(choices=Event.Kind.choices)
     status = filters.ChoiceFilter(choices=Event.Status.choices)
     time_mode = filters.ChoiceFilter(choices=Event.TimeMode.choices)
@@ -97,6 +102,12 @@ class EventFilter(filters.FilterSet):
         ids = Participation.objects.filter(city__country=value.upper()).values("event_id")
         return query.filter(pk__in=ids)
 
+    def filter_partnership(self, query: QuerySet, name: str, value) -> QuerySet:
+        pair = Partnership.objects.filter(pk=int(value)).first()
+        if pair is None:
+            return query.none()
+        return query.filter(events_of_partnership_q(pair))
+
     def filter_date_from(self, query: QuerySet, name: str, value: dt.date) -> QuerySet:
         instant = dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
         return query.filter(Q(start__gte=instant) | Q(start_date__gte=value))
@@ -114,7 +125,7 @@ class OccurrenceFilter(filters.FilterSet):
 
     city = _Id(method="filter_city", help_text="A participating city's id.")
     country = filters.CharFilter(method="filter_country")
-    partnership = _Id(field_name="partnership_id")
+    partnership = _Id(method="filter_partnership", help_text="As for events.")
     kind = filters.ChoiceFilter(choices=Event.Kind.choices)
     status = filters.ChoiceFilter(choices=Event.Status.choices)
 
@@ -124,6 +135,7 @@ class OccurrenceFilter(filters.FilterSet):
 
     filter_city = EventFilter.filter_city
     filter_country = EventFilter.filter_country
+    filter_partnership = EventFilter.filter_partnership
 
 
 class ContactFilter(filters.FilterSet):

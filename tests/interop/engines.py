@@ -39,8 +39,18 @@ def _require(condition: bool, what: str) -> None:
     pytest.skip(f"{what} missing: run ./scripts/test tests/interop to install it")
 
 
-def _iso(value: dt.datetime) -> str:
+def _iso(value: dt.datetime | dt.date) -> str:
+    """An instance's start as compared across engines: UTC with Z, or the date of an all-day
+    instance."""
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _in_window(value: dt.datetime | dt.date, start: dt.datetime, end: dt.datetime) -> bool:
+    if not isinstance(value, dt.datetime):
+        return start.date() <= value < end.date()
+    return start <= value < end
 
 
 def _shown(status: str) -> bool:
@@ -111,10 +121,8 @@ def ical_timeline(
             calendar = IcsCalendarStream.calendar_from_ics(data.decode())
             for item in calendar.timeline_tz(dt.UTC).overlapping(start, end):
                 begin = item.dtstart
-                if not isinstance(begin, dt.datetime):
-                    continue  # all-day items have no instant
                 status = str(item.status.value) if item.status else ""
-                if begin >= start and _shown(status):
+                if _in_window(begin, start, end) and _shown(status):
                     result.instances.add((item.uid, _iso(begin)))
         except Exception as exc:
             result.errors.append(f"{type(exc).__name__}: {exc}")
@@ -136,9 +144,7 @@ def recurring_ical_events(
             calendar = icalendar.Calendar.from_ical(data)
             for vevent in rie.of(calendar).between(start, end):
                 begin = vevent.decoded("DTSTART")
-                if not isinstance(begin, dt.datetime):
-                    continue
-                if begin >= start and _shown(str(vevent.get("STATUS", ""))):
+                if _in_window(begin, start, end) and _shown(str(vevent.get("STATUS", ""))):
                     result.instances.add((str(vevent["UID"]), _iso(begin)))
         except Exception as exc:
             result.errors.append(f"{type(exc).__name__}: {exc}")

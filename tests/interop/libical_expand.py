@@ -18,6 +18,8 @@ UTC = ICalGLib.Timezone.get_utc_timezone()
 
 
 def _iso(t):
+    if t.is_date():  # all-day: the date itself
+        return f"{t.get_year():04d}-{t.get_month():02d}-{t.get_day():02d}"
     u = t.clone()
     u.convert_to_zone_inplace(UTC)
     return f"{u.get_year():04d}-{u.get_month():02d}-{u.get_day():02d}T{u.get_hour():02d}:{u.get_minute():02d}:{u.get_second():02d}Z"

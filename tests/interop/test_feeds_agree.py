@@ -12,45 +12,9 @@ import datetime as dt
 
 import pytest
 
-from events import services
-from events.models import Event
 from tests.interop import engines
 
 WINDOW = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2045, 1, 1, tzinfo=dt.UTC))
-
-
-@pytest.fixture
-def weekly_call(egvekinot, fairbanks):
-    """A weekly instant-mode call in Anchorage's zone across the March 2027 DST change."""
-    return services.create_event(
-        title_en="Weekly call, Chukotka – Alaska",
-        title_ru="Еженедельный созвон; Чукотка, Аляска \\ 🎉",
-        kind=Event.Kind.ONLINE_MEETING,
-        status=Event.Status.CONFIRMED,
-        timezone="America/Anchorage",
-        start=dt.datetime(2027, 3, 1, 9, 0),
-        end=dt.datetime(2027, 3, 1, 10, 0),
-        rrule="FREQ=WEEKLY;COUNT=12",
-        participations=[
-            services.ParticipationInput(city_id=egvekinot.pk, role="host"),
-            services.ParticipationInput(city_id=fairbanks.pk, role="participant"),
-        ],
-    )
-
-
-@pytest.fixture
-def open_ended(fairbanks):
-    """An open-ended yearly rule whose instances run past 2038."""
-    return services.create_event(
-        title_en="Fairbanks summer festival",
-        kind=Event.Kind.FESTIVAL,
-        status=Event.Status.CONFIRMED,
-        timezone="America/Anchorage",
-        start=dt.datetime(2027, 7, 4, 12, 0),
-        end=dt.datetime(2027, 7, 4, 14, 0),
-        rrule="FREQ=YEARLY",
-        participations=[services.ParticipationInput(city_id=fairbanks.pk, role="host")],
-    )
 
 
 @pytest.mark.django_db

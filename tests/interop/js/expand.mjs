@@ -5,6 +5,7 @@ import ICAL from "ical.js";
 const MAX_PER_EVENT = 5000;
 
 function toUtcIso(time) {
+  if (time.isDate) return time.toString(); // all-day: the date itself, "2030-07-01"
   const utc = time.convertToZone(ICAL.Timezone.utcTimezone);
   return utc.toJSDate().toISOString().replace(".000Z", "Z");
 }

@@ -431,6 +431,8 @@ def plan_rule(
         for (event_pk, key_text, lead), row in existing.items():
             if (event_pk, key_text, lead) in wanted or row.status not in live:
                 continue
+            if row.occurrence_start is None:
+                continue  # put back by a coordinator after it was missed: theirs to decide
             instance = (event_pk, recurrence_part(key_text), lead)
             (moved if instance in instances else stale).append(row.pk)
         if moved:

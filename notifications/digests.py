@@ -201,6 +201,8 @@ def plan_digest(*, digest_id: int, now: dt.datetime | None = None) -> int:
                     new_rows.append(
                         Delivery(
                             contact_id=digest.contact_id,
+                            # Informational: digests are unique per (contact, week) instead.
+                            address_key=services.address_key(digest.contact.email),
                             kind=Delivery.Kind.DIGEST,
                             occurrence_key=key,
                             due_at=due,

@@ -66,7 +66,9 @@ def days_phrase(days: int, language: str) -> str:
             word = "дня"
         else:
             word = "дней"
-        return f"через {days} {word}"
+        return "сегодня" if days == 0 else f"через {days} {word}"
+    if days == 0:
+        return "today"
     return "tomorrow" if days == 1 else f"in {days} days"
 
 
@@ -147,9 +149,12 @@ def build_email(
     zone_name: str,
     instant: dt.datetime | None,
     day: dt.date | None,
+    days_ahead: int | None = None,
     ics_cache: dict[tuple, bytes | None] | None = None,
 ) -> EmailMultiAlternatives:
-    """``ics_cache``: .ics bodies already built in this batch (they do not depend on the
+    """``days_ahead``: from the send time's local date to the occurrence's (the reminder's
+    "tomorrow" / "in 3 days" is worded from the send time, never from the planned lead).
+    ``ics_cache``: .ics bodies already built in this batch (they do not depend on the
     recipient), keyed by (event, language, kind, instance, recipient): the ATTENDEE differs."""
     event, rule = delivery.event, delivery.rule
     if event is None or rule is None:
@@ -169,7 +174,9 @@ def build_email(
         "description": event.description(language),
         "when": when,
         "zone": zone_name,
-        "lead": days_phrase(delivery.lead_days, language) if delivery.lead_days else "",
+        "lead": days_phrase(days_ahead, language)
+        if delivery.kind == Delivery.Kind.REMINDER and days_ahead is not None
+        else "",
         "cities": _city_lines(occurrence, language),
         "location": (occurrence.location if occurrence else event.location),
         "online_url": event.online_url,

@@ -1,7 +1,8 @@
 """Reminder rules, debounced change notices and the delivery ledger.
 
-The ledger (``Delivery``) is the source of truth for "exactly once": one row per
-(rule, event, occurrence, kind, lead time, sequence), enforced by a unique constraint.
+The ledger (``Delivery``) is the source of truth for "exactly once": one live row per
+(recipient address, event, occurrence as scheduled, kind, lead time, sequence), whatever
+number of rules cover that address, enforced by a partial unique constraint.
 See notifications/README.md for the whole flow.
 """
 
@@ -181,8 +182,8 @@ class DigestSubscription(models.Model):
 
 
 class Delivery(models.Model):
-    """The ledger: one row per (rule, event, occurrence, kind, lead days, sequence), or one
-    weekly digest per (contact, ISO week)."""
+    """The ledger: one live row per (recipient address, event, occurrence, kind, lead days,
+    sequence), or one weekly digest per (contact, ISO week)."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder")
@@ -197,7 +198,10 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")  # permanent error or attempts exhausted
         MISSED = "missed", _("Missed")  # found only after the event started
-        SKIPPED = "skipped", _("Skipped")  # rule stopped, occurrence cancelled or superseded
+        SKIPPED = "skipped", _("Skipped")  # rule stopped, occurrence cancelled
+        # The event was moved after the row was planned: the row no longer describes it and a
+        # row for the new time replaces it. It holds no ledger key, so a move back can re-plan.
+        SUPERSEDED = "superseded", _("Superseded")
 
     # Reminders and notices: a rule and an event. Digests: the contact, and neither.
     rule = models.ForeignKey(
@@ -209,14 +213,19 @@ class Delivery(models.Model):
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="digest_deliveries"
     )
-    # "" for a one-off event or an event-wide notice; the UTC recurrence id of an instance;
-    # the ISO week ("2030-W19", of the local send date) for a digest.
-    occurrence_key = models.CharField(max_length=20, blank=True, default="")
+    # Reminders: "<recurrence id>@<actual start>" ("" before the @ for a one-off event; the
+    # start is the occurrence's UTC instant, or its date when all-day), so a moved occurrence
+    # gets a new key. "" for an event-wide notice; the ISO week ("2030-W19", of the local send
+    # date) for a digest.
+    occurrence_key = models.CharField(max_length=40, blank=True, default="")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     lead_days = models.PositiveSmallIntegerField(default=0)
     # Event SEQUENCE the notice announces (0 for reminders).
     sequence = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The normalised (lower-case) address the row is for: exactly once per address, not per
+    # rule. "" when the rule has no address (such a row fails and holds no address key).
+    address_key = models.CharField(max_length=254, blank=True, default="")
     due_at = models.DateTimeField()
     # The scan key: first due_at, later the retry time after a temporary error.
     next_attempt_at = models.DateTimeField()
@@ -238,7 +247,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "event", "occurrence_key", "kind", "lead_days", "sequence"],
+                condition=~Q(status="superseded"),
                 name="delivery_once",
+            ),
+            # Skipped rows (rule switched off, unsubscribed) give the key back, so another
+            # rule covering the same address can still plan its reminder.
+            models.UniqueConstraint(
+                fields=["address_key", "event", "occurrence_key", "kind", "lead_days", "sequence"],
+                condition=~Q(kind="digest")
+                & ~Q(address_key="")
+                & ~Q(status__in=["skipped", "superseded"]),
+                name="delivery_once_per_address",
             ),
             models.UniqueConstraint(
                 fields=["contact", "occurrence_key"],

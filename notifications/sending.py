@@ -102,17 +102,32 @@ class Batch:
         return cls(events={event.pk: event for event in events})
 
 
+_EVER = (dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(9000, 1, 1, tzinfo=dt.UTC))
+
+
+def _current_instance(event: Event, recurrence: str) -> Occurrence | None:
+    """The instance a reminder is about, as the event says *now* (wherever it was moved):
+    the one-off occurrence, or the recurring instance with that recurrence id."""
+    if not recurrence:
+        found = expand(event, *_EVER) if not event.rrule else []
+        return found[0] if found else None
+    original = dt.datetime.strptime(recurrence, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    anchor = original
+    for change in event.changes.all():  # prefetched with the batch's events
+        if change.original_start == original:
+            if change.start is not None:
+                anchor = change.start
+            elif change.start_date is not None:
+                anchor = dt.datetime.combine(change.start_date, dt.time(), tzinfo=dt.UTC)
+    for occ in expand(event, anchor - dt.timedelta(days=2), anchor + dt.timedelta(days=2)):
+        if occ.recurrence_id is not None and occ.recurrence_id.astimezone(dt.UTC) == original:
+            return occ
+    return None
+
+
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
-        anchor = delivery.occurrence_start or (
-            delivery.due_at + dt.timedelta(days=delivery.lead_days)
-        )
-        # occurrence_start follows moves (re-planned in the same transaction as the edit).
-        window = (anchor - dt.timedelta(days=7), anchor + dt.timedelta(days=7))
-        for occ in expand(event, *window):
-            if services.occurrence_key(occ) == delivery.occurrence_key:
-                return occ
-        return None
+        return _current_instance(event, services.recurrence_part(delivery.occurrence_key))
     # A notice describes the next instance that is not over yet (or the first one).
     upcoming = [
         occ for occ in expand(event, now, now + dt.timedelta(days=800)) if not occ.cancelled
@@ -125,13 +140,7 @@ def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occu
 
 def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime):
     if delivery.kind == Delivery.Kind.REMINDER:
-        key: tuple = (
-            event.pk,
-            delivery.occurrence_key,
-            delivery.occurrence_start,
-            delivery.due_at,
-            delivery.lead_days,
-        )
+        key: tuple = (event.pk, services.recurrence_part(delivery.occurrence_key))
     else:
         key = (event.pk, "notice")
     if key not in batch.occurrences:
@@ -224,7 +233,14 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
                 error="The occurrence is cancelled or no longer scheduled.",
             )
             return Delivery.Status.SKIPPED
-        start = instant or services.recipient_instant(rule, occurrence)[0]
+        start, day = services.recipient_instant(rule, occurrence)
+        stale = _superseded_because(delivery, rule, occurrence, start, day)
+        if stale:
+            # Decided from the event as it is now: this row describes another time. The row
+            # for the current time is planned here too, in case no edit re-planned it.
+            services.mark_final(delivery=delivery, status=Delivery.Status.SUPERSEDED, error=stale)
+            services.plan_rule(rule_id=rule.pk, now=now, event_ids=[event.pk])
+            return Delivery.Status.SUPERSEDED
         if delivery.occurrence_start is not None and start <= now:
             services.mark_final(
                 delivery=delivery,
@@ -241,6 +257,7 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
             zone_name=services.recipient_zone_name(rule),
             instant=instant,
             day=day,
+            days_ahead=services.days_ahead(rule, day, now) if day is not None else None,
             ics_cache=batch.ics,
         )
     except Exception as exc:
@@ -251,3 +268,17 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
         )
         return Delivery.Status.FAILED
     return message, email
+
+
+def _superseded_because(
+    delivery: Delivery, rule: Any, occurrence: Occurrence, start: dt.datetime, day: dt.date
+) -> str:
+    """Why a reminder row no longer matches the event ("" when it does): another start than
+    its key says, or another due time than the rule now gives for the current date."""
+    if services.occurrence_key(occurrence) != delivery.occurrence_key:
+        return services.SUPERSEDED_MOVED
+    if delivery.occurrence_start is not None and delivery.occurrence_start != start:
+        return services.SUPERSEDED_MOVED
+    if services.reminder_due(rule, day, delivery.lead_days) != delivery.due_at:
+        return services.SUPERSEDED_RETIMED
+    return ""

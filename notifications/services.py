@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,10 +203,36 @@ class Planned:
     occurrence_start: dt.datetime
 
 
+_INSTANT = "%Y%m%dT%H%M%SZ"
+SUPERSEDED_MOVED = "superseded: event moved"
+SUPERSEDED_RETIMED = "superseded: the reminder's time changed"
+
+
+def recurrence_part(key: str) -> str:
+    """The recurrence id in a reminder key ("" for a one-off event)."""
+    return key.partition("@")[0]
+
+
 def occurrence_key(occ: Occurrence) -> str:
-    if occ.recurrence_id is None:
-        return ""
-    return occ.recurrence_id.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    """The ledger key of an occurrence *as scheduled*: "<recurrence id>@<actual start>".
+
+    The recurrence id (the instance's original start in UTC, "" for a one-off event) says which
+    instance; the start (UTC instant, or the date when all-day) says when it is now, so a
+    moved occurrence gets a new key and a new reminder instead of colliding with the old row.
+    """
+    rid = (
+        "" if occ.recurrence_id is None else occ.recurrence_id.astimezone(dt.UTC).strftime(_INSTANT)
+    )
+    if occ.start is not None:
+        start = occ.start.astimezone(dt.UTC).strftime(_INSTANT)
+    else:
+        start = occ.start_date.strftime("%Y%m%d") if occ.start_date is not None else ""
+    return f"{rid}@{start}"
+
+
+def address_key(address: str) -> str:
+    """Exactly once is per address: "Office@City.example" and "office@city.example" are one."""
+    return address.strip().lower()
 
 
 def recipient_zone_name(rule: ReminderRule) -> str:
@@ -250,6 +276,11 @@ def recipient_instant(rule: ReminderRule, occ: Occurrence) -> tuple[dt.datetime,
     return instant.astimezone(dt.UTC), instant.astimezone(zone).date()
 
 
+def days_ahead(rule: ReminderRule, day: dt.date, now: dt.datetime) -> int:
+    """Whole days from ``now``'s local date to ``day`` in the recipient's zone (the wording)."""
+    return (day - now.astimezone(get_zone(recipient_zone_name(rule))).date()).days
+
+
 def reminder_due(rule: ReminderRule, day: dt.date, lead_days: int) -> dt.datetime:
     """``lead_days`` before ``day`` at ``rule.hour`` local time, as a UTC instant (DST-safe)."""
     zone = get_zone(recipient_zone_name(rule))
@@ -288,11 +319,15 @@ def plan_rule(
 ) -> int:
     """Bring the rule's reminder rows in line with the calendar. Idempotent; returns rows added.
 
-    Missing rows are inserted (the unique constraint makes concurrent planners harmless);
-    pending rows follow moved occurrences; pending rows nobody wants any more are removed
-    (or skipped once attempted). Sent/failed rows are history and never touched. When a row
-    is first planned after several of its lead times already passed, only the latest one is
-    kept (the shortest lead), so a late subscriber gets one reminder, not a burst.
+    Missing rows are inserted (the unique constraints make concurrent planners harmless, and a
+    reminder another rule already planned for the same address is not planned again); pending
+    rows follow a changed due time. A moved occurrence has a new key: its pending or queued
+    rows are marked SUPERSEDED and rows for the new time are planned (a queued row is taken
+    back with a conditional UPDATE, so a worker that has not claimed it yet never sends it).
+    Other pending or queued rows nobody wants any more are removed (or skipped once attempted).
+    Sent/failed rows are history and never touched. When a row is first planned after several
+    of its lead times already passed, only the latest one is kept (the shortest lead), so a
+    late subscriber gets one reminder, not a burst.
     """
     now = now or clock.now()
     event_ids = list(event_ids) if event_ids is not None else None
@@ -303,13 +338,17 @@ def plan_rule(
         (p.event_id, p.occurrence_key, p.lead_days): p
         for p in wanted_reminders(rule, now, event_ids)
     }
+    address = address_key(recipient_email(rule))
+    live = [Delivery.Status.PENDING, Delivery.Status.QUEUED]
     with transaction.atomic():
-        existing_query = Delivery.objects.filter(rule=rule, kind=Delivery.Kind.REMINDER)
+        existing_query = Delivery.objects.filter(rule=rule, kind=Delivery.Kind.REMINDER).exclude(
+            status=Delivery.Status.SUPERSEDED
+        )
         if event_ids is not None:
             existing_query = existing_query.filter(event_id__in=event_ids)
         else:
             existing_query = existing_query.filter(
-                Q(status=Delivery.Status.PENDING) | Q(event_id__in={k[0] for k in wanted})
+                Q(status__in=live) | Q(event_id__in={k[0] for k in wanted})
             )
         existing = {
             (row.event_id, row.occurrence_key, row.lead_days): row
@@ -324,17 +363,33 @@ def plan_rule(
                 "occurrence_start",
             )
         }
+        # What other rules already hold for this address (one reminder per address).
+        taken = set()
+        if address and wanted:
+            taken = set(
+                Delivery.objects.filter(
+                    address_key=address,
+                    kind=Delivery.Kind.REMINDER,
+                    event_id__in={k[0] for k in wanted},
+                )
+                .exclude(rule=rule)
+                .exclude(status__in=[Delivery.Status.SKIPPED, Delivery.Status.SUPERSEDED])
+                .values_list("event_id", "occurrence_key", "lead_days")
+            )
         new_rows = []
         shortest: dict[tuple[int, str], int] = {}
         for key in wanted:
             shortest[key[:2]] = min(shortest.get(key[:2], MAX_LEAD_DAYS), key[2])
         for key, planned in wanted.items():
             row = existing.get(key)
+            if row is None and key in taken:
+                continue
             if row is None:
                 superseded = planned.due_at <= now and shortest[key[:2]] != planned.lead_days
                 new_rows.append(
                     Delivery(
                         rule=rule,
+                        address_key=address,
                         event_id=planned.event_id,
                         occurrence_key=planned.occurrence_key,
                         kind=Delivery.Kind.REMINDER,
@@ -369,16 +424,28 @@ def plan_rule(
                 Delivery.objects.filter(pk=row.pk, status=Delivery.Status.PENDING).update(
                     occurrence_start=planned.occurrence_start
                 )
-        stale = [
-            row.pk
-            for key, row in existing.items()
-            if key not in wanted and row.status == Delivery.Status.PENDING
-        ]
+        # The same instance and lead time under another key: the occurrence was moved.
+        instances = {(k[0], recurrence_part(k[1]), k[2]) for k in wanted}
+        moved: list[int] = []
+        stale: list[int] = []
+        for (event_pk, key_text, lead), row in existing.items():
+            if (event_pk, key_text, lead) in wanted or row.status not in live:
+                continue
+            if row.occurrence_start is None:
+                continue  # put back by a coordinator after it was missed: theirs to decide
+            instance = (event_pk, recurrence_part(key_text), lead)
+            (moved if instance in instances else stale).append(row.pk)
+        if moved:
+            Delivery.objects.filter(pk__in=moved, status__in=live).update(
+                status=Delivery.Status.SUPERSEDED, last_error=SUPERSEDED_MOVED
+            )
         if stale:
             Delivery.objects.filter(
                 pk__in=stale, status=Delivery.Status.PENDING, attempts=0
             ).delete()
-            _skip_pending(Delivery.objects.filter(pk__in=stale), "No longer scheduled.")
+            Delivery.objects.filter(pk__in=stale, status__in=live).update(
+                status=Delivery.Status.SKIPPED, last_error="No longer scheduled."
+            )
         Delivery.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=1000)
     return len(new_rows)
 
@@ -391,7 +458,9 @@ def plan_event(*, event_id: int, now: dt.datetime | None = None) -> int:
     rule_ids = set(rules_for_event(event).values_list("pk", flat=True))
     rule_ids |= set(
         Delivery.objects.filter(
-            event_id=event_id, kind=Delivery.Kind.REMINDER, status=Delivery.Status.PENDING
+            event_id=event_id,
+            kind=Delivery.Kind.REMINDER,
+            status__in=[Delivery.Status.PENDING, Delivery.Status.QUEUED],
         ).values_list("rule_id", flat=True)
     )
     return sum(plan_rule(rule_id=pk, now=now, event_ids=[event_id]) for pk in sorted(rule_ids))
@@ -497,17 +566,27 @@ def fan_out_notice(*, notice_id: int, now: dt.datetime | None = None) -> int:
                 if event.status == Event.Status.CANCELLED
                 else Delivery.Kind.CHANGE
             )
+            # One notice per address: the first rule (lowest id) covering it sends it.
+            by_address: dict[str, ReminderRule] = {}
+            for rule in ReminderRule.objects.filter(pk__in=rule_ids).select_related(
+                "contact", "user"
+            ):
+                address = address_key(recipient_email(rule)) or f"rule:{rule.pk}"
+                if address not in by_address or rule.pk < by_address[address].pk:
+                    by_address[address] = rule
             rows = [
                 Delivery(
-                    rule_id=pk,
+                    rule_id=rule.pk,
+                    address_key="" if address.startswith("rule:") else address,
                     event=event,
                     kind=kind,
                     sequence=notice.sequence,
                     due_at=now,
                     next_attempt_at=now,
                 )
-                for pk in sorted(rule_ids)
+                for address, rule in sorted(by_address.items(), key=lambda item: item[1].pk)
             ]
+            # ignore_conflicts: an address another notice row already holds is not sent twice.
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         notice.status = ChangeNotice.Status.DONE
         notice.done_at = now
@@ -641,7 +720,17 @@ def retry_delivery(*, delivery: Delivery) -> Delivery:
     # A retried reminder must not be turned into "missed" again by the scan.
     if delivery.occurrence_start is not None and delivery.occurrence_start <= now:
         delivery.occurrence_start = None
-    delivery.save(update_fields=["status", "next_attempt_at", "attempts", "occurrence_start"])
+    try:
+        with transaction.atomic():
+            delivery.save(
+                update_fields=["status", "next_attempt_at", "attempts", "occurrence_start"]
+            )
+    except IntegrityError as exc:
+        raise _error(
+            "status",
+            _("Another delivery already covers this address, occurrence and kind."),
+            "duplicate",
+        ) from exc
     return delivery
 
 

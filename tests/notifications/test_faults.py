@@ -44,7 +44,10 @@ def due_batch(size: int) -> list[Delivery]:
     return Delivery.objects.bulk_create(
         Delivery(
             rule=rule,
+            address_key=rule.contact.email,
             event=event,
+            # What the planner writes for a one-off event: "@<start>".
+            occurrence_key=f"@{event.start:%Y%m%dT%H%M%SZ}",
             kind=Delivery.Kind.REMINDER,
             lead_days=1,
             due_at=due,

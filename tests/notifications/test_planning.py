@@ -101,7 +101,8 @@ def test_plan_rule_recurring_skips_cancelled_occurrence():
     services.plan_rule(rule_id=rule.pk, now=utc(2030, 1, 1))
 
     keys = [row.occurrence_key for row in reminder_rows(rule)]
-    assert keys == ["20300106T100000Z", "20300113T100000Z"]
+    # "<recurrence id>@<actual start>": unmoved instances start at their recurrence id.
+    assert keys == ["20300106T100000Z@20300106T100000Z", "20300113T100000Z@20300113T100000Z"]
 
 
 def test_plan_rule_is_idempotent_and_late_subscriber_gets_one():
@@ -144,7 +145,10 @@ def test_record_event_change_debounces_and_replans(app_clock, django_capture_on_
         event_services.update_event(event=event, start=utc(2030, 6, 10, hour, 0))
 
     assert ChangeNotice.objects.filter(event=event).count() == 1
-    [row] = reminder_rows(rule)
+    rows = reminder_rows(rule)
+    # Each move supersedes the row for the old time (kept as history) and plans a new one.
+    assert [r.status for r in rows].count(Delivery.Status.SUPERSEDED) == 3
+    [row] = [r for r in rows if r.status == Delivery.Status.PENDING]
     assert row.due_at == utc(2030, 6, 9, 9, 0)
     assert row.occurrence_start == utc(2030, 6, 10, 13, 0)
 

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.roles import is_coordinator
 from events import services
 from events.models import (
     City,
@@ -24,7 +25,6 @@ from events.models import (
     Partnership,
     PartnershipStatusChange,
 )
-from events.selectors import is_coordinator
 
 
 def _adopt(target: Model, saved: Model) -> None:

@@ -5,25 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from common.roles import is_coordinator
 from events.models import City, Contact, Event, Participation, Partnership
 from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
-
-
-def is_coordinator(user) -> bool:
-    from django.conf import settings
-
-    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=settings.COORDINATORS_GROUP).exists()
 
 
 def events_visible_to(user) -> QuerySet[Event]:

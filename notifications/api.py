@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from events.api.base import Pagination, ServiceViewSet
-from events.api.permissions import CoordinatorOnly
+from common.api.base import Pagination, ServiceViewSet
+from common.api.permissions import CoordinatorOnly
 from notifications import digests, selectors, services
 from notifications.models import Delivery, DigestSubscription, ReminderRule
 

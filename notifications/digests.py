@@ -26,11 +26,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from common import clock
+from common.urls import absolute_url
 from events.models import Contact, Event
 from events.recurrence import Occurrence
 from events.selectors import occurrences_between
 from events.timezones import get_zone, make_aware_lenient
-from notifications import clock, emails, services
+from notifications import emails, services
 from notifications.models import MAX_DIGEST_WEEKS, Delivery, DigestSubscription, ReminderRule
 from notifications.selectors import active_rules, events_for_rule
 
@@ -316,15 +318,15 @@ def build_digest_email(
                 cities=emails._city_lines(occ, language),
                 location=occ.location or event.location,
                 online_url=event.online_url,
-                url=f"{settings.SITE_URL}/events/{event.slug}/",
+                url=absolute_url("web:event_detail", slug=event.slug),
                 tentative=event.status != Event.Status.CONFIRMED,
             )
         )
     zone = get_zone(zone_name)
     end = now + dt.timedelta(weeks=digest.weeks)
-    feed_url = f"{settings.SITE_URL}/feeds/all.ics"
+    feed_url = absolute_url("feeds:all")
     if contact.city is not None:
-        feed_url = f"{settings.SITE_URL}/feeds/city/{contact.city.slug}.ics"
+        feed_url = absolute_url("feeds:city", slug=contact.city.slug)
     context = {
         "items": items,
         "count": len(items),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from common.urls import absolute_url
 from events.models import Event
 from events.recurrence import Occurrence
 from events.timezones import get_zone
@@ -87,7 +88,7 @@ def message_id(delivery: Delivery) -> str:
 
 
 def unsubscribe_url(token: str) -> str:
-    return f"{settings.SITE_URL}/api/unsubscribe/{token}/"
+    return absolute_url("notifications-unsubscribe", token=token)
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,9 @@ def build_email(
         when = format_date(day, language)
     else:
         when = ""
-    feed_url = f"{settings.SITE_URL}/feeds/all.ics"
+    feed_url = absolute_url("feeds:all")
     if rule.city_id and rule.city is not None:
-        feed_url = f"{settings.SITE_URL}/feeds/city/{rule.city.slug}.ics"
+        feed_url = absolute_url("feeds:city", slug=rule.city.slug)
     context = {
         "kind": delivery.kind,
         "title": event.title(language),
@@ -180,7 +181,7 @@ def build_email(
         "cities": _city_lines(occurrence, language),
         "location": (occurrence.location if occurrence else event.location),
         "online_url": event.online_url,
-        "event_url": f"{settings.SITE_URL}/events/{event.slug}/",
+        "event_url": absolute_url("web:event_detail", slug=event.slug),
         "feed_url": feed_url,
         "unsubscribe_url": unsubscribe_url(rule.unsubscribe_token),
         "cancelled": delivery.kind == Delivery.Kind.CANCEL,

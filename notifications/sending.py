@@ -21,10 +21,11 @@ from typing import Any
 
 from django.core.mail import get_connection
 
+from common import clock
 from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
-from notifications import clock, digests, services
+from notifications import digests, services
 from notifications.emails import build_email, header_safe, message_id  # noqa: F401
 from notifications.models import Delivery
 

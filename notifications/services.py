@@ -1,6 +1,6 @@
 """Writes for reminders and change notices. See notifications/README.md for the flow.
 
-Times that decide *what is due* come from ``notifications.clock.now()`` (movable in tests);
+Times that decide *what is due* come from ``common.clock.now()`` (movable in tests);
 stamps that decide *what is stuck* (queued_at, claimed_at) use the real clock, so moving the
 test clock can never make a live send look abandoned.
 """
@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from common import clock
 from events.models import City, Contact, Event, Partnership
 from events.recurrence import Occurrence
 from events.selectors import occurrences_between
 from events.timezones import get_zone, make_aware_lenient
-from notifications import clock, conf
+from notifications import conf
 from notifications.models import (
     MAX_LEAD_DAYS,
     ChangeNotice,

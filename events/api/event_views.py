@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api.base import Pagination, ServiceViewSet
+from common.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from events import selectors, services
 from events.api import inputs
-from events.api.base import Pagination, ServiceViewSet
-from events.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from events.api.filters import EventFilter, OccurrenceFilter
 from events.api.params import WINDOW_PARAMETERS, AnniversaryParams, WindowParams, utc_window
 from events.api.serializers import (

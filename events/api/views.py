@@ -10,12 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api.base import ServiceViewSet
+from common.api.errors import READ_ERRORS, WRITE_ERRORS
+from common.api.permissions import CoordinatorOnly
 from events import selectors, services
 from events.api import inputs
-from events.api.base import ServiceViewSet
-from events.api.errors import READ_ERRORS, WRITE_ERRORS
 from events.api.filters import CityFilter, ContactFilter, PartnershipFilter
-from events.api.permissions import CoordinatorOnly
 from events.api.serializers import (
     CitySerializer,
     ContactSerializer,

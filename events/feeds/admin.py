@@ -11,13 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.roles import is_coordinator
 from events.admin import CoordinatorPermissions
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun
 from events.feeds.selectors import hash_token
 from events.models import City, Event
-from events.selectors import is_coordinator
 
 
 def _announce(request: HttpRequest, issued: services.IssuedToken) -> None:

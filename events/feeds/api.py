@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.api.permissions import CoordinatorOnly
+from common.api.permissions import CoordinatorOnly
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import icalendar
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.urls import absolute_url
 from events.ical.versions import last_change, related
 from events.ical.wire import VEvent
 from events.recurrence import CityTime, city_span, city_times, parse_exdates
@@ -43,7 +43,7 @@ def city_uid(event: Event, city: City) -> str:
 
 
 def event_url(event: Event) -> str:
-    return f"{settings.SITE_URL}/events/{event.slug}/"
+    return absolute_url("web:event_detail", slug=event.slug)
 
 
 def normalise_language(language: str | None) -> str:

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from notifications import clock, sending
+from common import clock
+from notifications import sending
 
 
 @pytest.fixture

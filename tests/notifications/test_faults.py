@@ -13,8 +13,9 @@ from collections import Counter
 
 import pytest
 
+from common import clock
 from events.models import Contact, Event
-from notifications import clock, services
+from notifications import services
 from notifications.models import Delivery, ReminderRule
 from tests.factories import EventFactory
 from tests.notifications.procs import wait_for

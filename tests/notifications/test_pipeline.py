@@ -1,5 +1,5 @@
 """End to end on real processes: PostgreSQL, Redis, a celery worker and beat subprocess and an
-SMTP server on loopback. The clock moved is the app's (notifications.clock), not the system's."""
+SMTP server on loopback. The clock moved is the app's (common.clock), not the system's."""
 
 from __future__ import annotations
 

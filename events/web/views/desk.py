@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.roles import is_coordinator
 from events import services
 from events.models import Event
-from events.selectors import is_coordinator, occurrences_between
+from events.selectors import occurrences_between
 from events.web import formatting
 from events.web.forms import ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery

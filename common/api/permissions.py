@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from events.selectors import is_coordinator
+from common.roles import is_coordinator
 
 
 class CoordinatorWriteOrPublicRead(BasePermission):

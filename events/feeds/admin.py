@@ -15,8 +15,7 @@ from common.roles import is_coordinator
 from events.admin import CoordinatorPermissions
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
-from events.feeds.models import FeedToken, ImportRun
-from events.feeds.selectors import hash_token
+from events.feeds.models import FeedToken, ImportRun, hash_token
 from events.models import City, Event
 
 

@@ -5,11 +5,17 @@ events.models is not changed by this app: everything feeds need to remember live
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from events.models import City, Event
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class FeedToken(models.Model):
@@ -45,7 +51,7 @@ class FeedFragment(models.Model):
     """The rendered VEVENTs of one event, for one display zone and language.
 
     ``variant`` is "" (the event's own zone) or a city feed's zone name. ``version`` is
-    events.ical.version_key(...) of the data rendered; a mismatch means "render again".
+    events.feeds.fragments.version_key(...) of the data rendered; a mismatch means "render again".
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feed_fragments")

@@ -3,41 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     Exists,
-    FilteredRelation,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from events import ical
-from events.feeds.models import FeedToken
+from events.feeds.fragments import as_datetime, stamp
+from events.feeds.models import FeedToken, hash_token
 from events.models import City, Event, OccurrenceChange, Participation, Partnership
 from events.selectors import events_of_partnership_q, events_visible_to
 
 # A cancelled event stays in feeds (as STATUS:CANCELLED) this long after it was cancelled, so
 # clients that poll every few hours or days remove it rather than keep a stale copy.
 CANCELLED_RETENTION = dt.timedelta(days=30)
-# How many missing fragments are rendered per batch (a few queries per batch).
-RENDER_BATCH = 2000
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def active_token(secret: str) -> FeedToken | None:
@@ -106,16 +94,6 @@ class FeedState:
     last_modified: dt.datetime
 
 
-def _as_datetime(value) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def feed_state(now: dt.datetime | None = None) -> FeedState:
     """Max change times of events, cities and occurrence changes plus the event count.
 
@@ -140,11 +118,11 @@ def feed_state(now: dt.datetime | None = None) -> FeedState:
         cursor.execute(sql)
         count, ev_max, city_max, change_max, change_count = cursor.fetchone()
     cutoff = cancelled_cutoff(now)
-    stamps = [_as_datetime(v) for v in (ev_max, city_max, change_max)]
+    stamps = [as_datetime(v) for v in (ev_max, city_max, change_max)]
     day_start = cutoff + CANCELLED_RETENTION
     last = max([s for s in stamps if s is not None] + [day_start])
     seed = "|".join(
-        [str(count), str(change_count), *(ical.stamp(s) for s in stamps), cutoff.date().isoformat()]
+        [str(count), str(change_count), *(stamp(s) for s in stamps), cutoff.date().isoformat()]
     )
     return FeedState(etag_seed=seed, last_modified=last.replace(microsecond=0))
 
@@ -163,71 +141,3 @@ def feed_timezones(query: QuerySet[Event], city: City | None) -> set[str]:
         .values_list("city__timezone", flat=True)
     )
     return set(own.union(local))
-
-
-def fragment_variant(city: City | None) -> str:
-    """The fragment-store variant of a view: "" for aggregate feeds, one per city."""
-    return f"city:{city.pk}" if city is not None else ""
-
-
-def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> QuerySet:
-    """One row per event: what its fragment version must be, and the stored fragment."""
-    cities = (
-        Participation.objects.filter(event=OuterRef("pk"))
-        .order_by()
-        .values("event")
-        .annotate(m=Max("city__updated_at"))
-        .values("m")
-    )
-    changes = (
-        OccurrenceChange.objects.filter(event=OuterRef("pk"))
-        .order_by()
-        .values("event")
-        .annotate(m=Max("updated_at"))
-        .values("m")
-    )
-    return (
-        query.order_by()
-        .annotate(
-            frag=FilteredRelation(
-                "feed_fragments",
-                condition=Q(feed_fragments__variant=variant, feed_fragments__language=language),
-            ),
-            cities_updated=Subquery(cities),
-            changes_updated=Subquery(changes),
-        )
-        .values_list(
-            "pk",
-            "sequence",
-            "updated_at",
-            "cities_updated",
-            "changes_updated",
-            "frag__version",
-            "frag__body",
-        )
-    )
-
-
-def stream_fragments(
-    query: QuerySet[Event], *, variant: str, language: str, city: City | None
-) -> Iterator[bytes]:
-    """Yield each event's stored fragment; render and store the missing or stale ones.
-
-    The stored rows stream from one query; misses are rendered after it finishes (so nothing
-    writes while the cursor is open), in batches of RENDER_BATCH.
-    """
-    from events.feeds.services import render_and_store_fragments
-
-    missing: list[int] = []
-    rows = fragment_rows(query, variant=variant, language=language)
-    for pk, sequence, updated, cities, changes, version, body in rows.iterator(chunk_size=2000):
-        updated_at = _as_datetime(updated)
-        assert updated_at is not None  # Event.updated_at is NOT NULL
-        wanted = ical.version_key(sequence, updated_at, _as_datetime(cities), _as_datetime(changes))
-        if body is not None and version == wanted:
-            yield body.encode()
-        else:
-            missing.append(pk)
-    for start in range(0, len(missing), RENDER_BATCH):
-        batch = missing[start : start + RENDER_BATCH]
-        yield from render_and_store_fragments(batch, variant=variant, language=language, city=city)

@@ -10,10 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from events import ical
-from events.feeds.models import FeedFragment, FeedToken
-from events.feeds.selectors import hash_token
-from events.models import City, Event, OccurrenceChange, Participation
+from events.feeds.models import FeedToken, hash_token
+from events.models import City, Event
 
 
 @dataclass(frozen=True)
@@ -87,46 +85,3 @@ def regenerate_feed_token(*, token: FeedToken) -> IssuedToken:
     token.revoked_at = None
     token.save(update_fields=["token_hash", "revoked_at", "updated_at"])
     return IssuedToken(token=token, secret=secret)
-
-
-def render_and_store_fragments(
-    event_ids: list[int], *, variant: str, language: str, city: City | None
-) -> list[bytes]:
-    """Render the VEVENTs of these events and upsert them in the fragment store.
-
-    Idempotent: a concurrent request storing the same version writes the same bytes.
-    """
-    # Loaded by hand, not with prefetch_related: one City object per city rather than one per
-    # participation, and no per-event QuerySet (together a third of a cold feed's time).
-    events = list(Event.objects.filter(pk__in=event_ids).order_by())
-    parts = list(Participation.objects.filter(event_id__in=event_ids).order_by("id"))
-    cities = {c.pk: c for c in City.objects.filter(pk__in={p.city_id for p in parts})}
-    changes = OccurrenceChange.objects.filter(event_id__in=event_ids).order_by("original_start")
-    relations: dict[int, tuple[list, list]] = {e.pk: ([], []) for e in events}
-    for part in parts:
-        part.city = cities[part.city_id]
-        relations[part.event_id][0].append(part)
-    for change in changes:
-        relations[change.event_id][1].append(change)
-    rows = []
-    bodies = []
-    for event in events:
-        loaded = relations[event.pk]
-        body = ical.render_fragment(event, language=language, city=city, relations=loaded)
-        bodies.append(body)
-        rows.append(
-            FeedFragment(
-                event_id=event.pk,
-                variant=variant,
-                language=language,
-                version=ical.fragment_version(event, loaded),
-                body=body.decode(),
-            )
-        )
-    FeedFragment.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["event", "variant", "language"],
-        update_fields=["version", "body", "rendered_at"],
-    )
-    return bodies

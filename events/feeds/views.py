@@ -23,7 +23,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from events import ical
-from events.feeds import selectors
+from events.feeds import fragments, selectors
 from events.models import City, Event, Partnership
 from events.selectors import events_visible_to
 
@@ -51,7 +51,7 @@ def _serve(
 ) -> HttpResponse:
     """``query`` is built only when a body is sent: a 304 does no query-building work."""
     state = selectors.feed_state()
-    seed = f"{key}|{language}|{ical.render_salt()}|{state.etag_seed}"
+    seed = f"{key}|{language}|{fragments.render_salt()}|{state.etag_seed}"
     etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
     last_modified = int(state.last_modified.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -91,8 +91,8 @@ def _body(
 ) -> Iterator[bytes]:
     yield ical.calendar_head(name=name, description=description)
     yield ical.timezones_block(selectors.feed_timezones(query, city), since)
-    yield from selectors.stream_fragments(
-        query, variant=selectors.fragment_variant(city), language=language, city=city
+    yield from fragments.stream_fragments(
+        query, variant=fragments.fragment_variant(city), language=language, city=city
     )
     yield ical.CALENDAR_END
 
@@ -131,7 +131,7 @@ def city_feed(request: HttpRequest, slug: str) -> HttpResponse:
         }
     return _serve(
         request,
-        key=f"city:{city.pk}:{ical.stamp(city.updated_at)}",
+        key=f"city:{city.pk}:{fragments.stamp(city.updated_at)}",
         query=lambda: selectors.city_feed_events(city, _cutoff()),
         name=name,
         description=description,
@@ -151,7 +151,7 @@ def partnership_feed(request: HttpRequest, pk: int) -> HttpResponse:
         description = _("Events of the partnership %(pair)s.") % {"pair": pair_name}
     return _serve(
         request,
-        key=f"partnership:{pair.pk}:{ical.stamp(pair.updated_at)}",
+        key=f"partnership:{pair.pk}:{fragments.stamp(pair.updated_at)}",
         query=lambda: selectors.partnership_feed_events(pair, _cutoff()),
         name=name,
         description=description,
@@ -227,7 +227,7 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
         language = _language(request, feed_token.language)
         return _serve(
             request,
-            key=f"private:{feed_token.pk}:{ical.stamp(feed_token.updated_at)}",
+            key=f"private:{feed_token.pk}:{fragments.stamp(feed_token.updated_at)}",
             query=lambda: selectors.token_feed_events(feed_token, _cutoff()),
             name=feed_token.label,
             description="",

@@ -21,7 +21,8 @@ Rules (see events/feeds/README.md for the reasons):
 
 Modules: ``wire`` (content lines, escaping, folding, the small VEvent), ``vtimezones``
 (VTIMEZONEs from the zone database), ``vevents`` (one event's VEVENTs), ``calendars`` (heads
-and whole calendars), ``invitations`` (iTIP attachments), ``versions`` (fragment-store keys).
+and whole calendars), ``invitations`` (iTIP attachments). The feeds app keeps rendered
+fragments and their version keys (events/feeds/fragments.py).
 """
 
 from events.ical.calendars import (
@@ -32,17 +33,9 @@ from events.ical.calendars import (
     render_calendar,
 )
 from events.ical.invitations import invitation_ics
-from events.ical.versions import (
-    RENDER_VERSION,
-    fragment_version,
-    last_change,
-    related,
-    render_salt,
-    stamp,
-    version_key,
-)
 from events.ical.vevents import (
     LANGUAGES,
+    RENDER_VERSION,
     UID_DOMAIN,
     city_uid,
     display_zone_name,
@@ -50,6 +43,7 @@ from events.ical.vevents import (
     event_url,
     event_vevents,
     normalise_language,
+    related,
     render_fragment,
 )
 from events.ical.vtimezones import (
@@ -80,16 +74,11 @@ __all__ = [
     "event_url",
     "event_vevents",
     "fold",
-    "fragment_version",
     "invitation_ics",
-    "last_change",
     "normalise_language",
     "related",
     "render_calendar",
     "render_fragment",
-    "render_salt",
-    "stamp",
     "timezones_block",
-    "version_key",
     "vtimezone",
 ]

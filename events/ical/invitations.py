@@ -10,8 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from events.ical.calendars import CALENDAR_END, calendar_head
-from events.ical.versions import related
-from events.ical.vevents import event_vevents, normalise_language
+from events.ical.vevents import event_vevents, normalise_language, related
 from events.ical.vtimezones import attachment_since, timezones_block
 
 if TYPE_CHECKING:

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from events.feeds.models import FeedToken, ImportRun
-from events.feeds.selectors import hash_token
+from events.feeds.models import FeedToken, ImportRun, hash_token
 from events.models import Event
 
 SAMPLES = Path(__file__).parent / "samples"

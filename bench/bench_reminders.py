@@ -3,7 +3,7 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/bench_reminders.py [--emails 10000] [--sizes 1000,10000,100000]
 
-1. Scan: the beat's due-reminder scan (services.enqueue_due) with a fixed number of due rows
+1. Scan: the beat's due-reminder scan (ledger.enqueue_due) with a fixed number of due rows
    while the calendar grows to 1,000 / 10,000 / 100,000 events, each with pending future
    reminder rows. It should stay nearly flat: it reads the (status, next_attempt_at) index.
 2. Throughput: N reminder emails through Redis + a celery worker subprocess + a local SMTP
@@ -149,7 +149,7 @@ def bench_scan(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from events.models import Contact, Event
-    from notifications import services
+    from notifications import ledger
     from notifications.models import Delivery, ReminderRule
 
     now = timezone.now()
@@ -159,7 +159,7 @@ def bench_scan(args: argparse.Namespace) -> None:
     rules = ReminderRule.objects.bulk_create(
         ReminderRule(contact=c, target="event_kind", event_kind="forum") for c in contacts
     )
-    print("== Due-reminder scan (services.enqueue_due), fixed due rows:", args.due)
+    print("== Due-reminder scan (ledger.enqueue_due), fixed due rows:", args.due)
     print(f"{'events':>8} {'ledger rows':>12} {'median ms':>10} {'max ms':>8}")
     created = 0
     due_ids: list[int] = []
@@ -206,7 +206,7 @@ def bench_scan(args: argparse.Namespace) -> None:
         for _ in range(7):
             Delivery.objects.filter(pk__in=due_ids).update(status="pending", queued_at=None)
             started = time.perf_counter()
-            claimed = services.enqueue_due(enqueue=lambda pk: None)
+            claimed = ledger.enqueue_due(enqueue=lambda pk: None)
             timings.append((time.perf_counter() - started) * 1000)
             assert claimed == args.due, claimed
         total = Delivery.objects.count()
@@ -228,7 +228,7 @@ def bench_throughput(args: argparse.Namespace, smtp_port: int, sink: Sink):
     from django.utils import timezone
 
     from events.models import Contact, Event
-    from notifications import emails, sending, services
+    from notifications import emails, ledger, recipients, transport
     from notifications.models import Delivery, ReminderRule
 
     n = args.emails
@@ -246,7 +246,7 @@ def bench_throughput(args: argparse.Namespace, smtp_port: int, sink: Sink):
         ReminderRule(contact=c, target="event", event=event, lead_days=[1], hour=0)
         for c in contacts
     )
-    due = services.reminder_due(rules[0], event.start.date(), 1)
+    due = recipients.reminder_due(rules[0], event.start.date(), 1)
     rows = Delivery.objects.bulk_create(
         Delivery(rule=r, event=event, kind="reminder", lead_days=1, due_at=due,
                  next_attempt_at=due, occurrence_start=event.start)
@@ -288,7 +288,7 @@ def bench_throughput(args: argparse.Namespace, smtp_port: int, sink: Sink):
     started = time.perf_counter()
     queued = 0
     while queued < n:
-        queued += services.enqueue_due()
+        queued += ledger.enqueue_due()
     deadline = time.monotonic() + args.timeout
     while Delivery.objects.filter(status="sent").count() < n:
         if time.monotonic() > deadline:
@@ -296,7 +296,7 @@ def bench_throughput(args: argparse.Namespace, smtp_port: int, sink: Sink):
         time.sleep(0.2)
     pipeline = time.perf_counter() - started
     assert sink.count == n, sink.count
-    sending._drop_connection()
+    transport.drop_connection()
     print(
         f"== Throughput, {n} reminder emails (worker concurrency {args.concurrency}, "
         f"{args.batch} rows per send task)"

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from notifications import digests, services
+from notifications import ledger, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 
@@ -33,7 +33,7 @@ class ReminderRuleForm(forms.ModelForm):
             **{f.name: data.get(f.name) for f in ReminderRule._meta.fields if f.name in data}
         )
         try:
-            services.validate_rule(candidate)
+            subscriptions.validate_rule(candidate)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         data["lead_days"] = candidate.lead_days
@@ -49,11 +49,11 @@ class ReminderRuleAdmin(admin.ModelAdmin):
     search_fields = ["contact__name", "contact__email", "user__username"]
 
     def save_model(self, request, obj, form, change) -> None:
-        fields = {name: getattr(obj, name) for name in services.RULE_FIELDS}
+        fields = {name: getattr(obj, name) for name in subscriptions.RULE_FIELDS}
         if change:
-            services.update_rule(rule=obj, **fields)
+            subscriptions.update_rule(rule=obj, **fields)
         else:
-            saved = services.create_rule(**fields)
+            saved = subscriptions.create_rule(**fields)
             obj.pk = saved.pk
 
 
@@ -87,7 +87,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         done = 0
         for delivery in queryset:
             try:
-                services.retry_delivery(delivery=delivery)
+                ledger.retry_delivery(delivery=delivery)
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, f"#{delivery.pk}: {exc.messages[0]}", messages.WARNING)
@@ -115,7 +115,7 @@ class DigestSubscriptionForm(forms.ModelForm):
             weeks=data.get("weeks"),
         )
         try:
-            digests.validate_digest(candidate)
+            subscriptions.validate_digest(candidate)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         return data
@@ -132,7 +132,7 @@ class DigestSubscriptionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in ("weekday", "hour", "weeks", "is_active")}
         if change:
-            digests.update_digest(digest=obj, **fields)
+            subscriptions.update_digest(digest=obj, **fields)
         else:
-            saved = digests.create_digest(contact_id=obj.contact_id, **fields)
+            saved = subscriptions.create_digest(contact_id=obj.contact_id, **fields)
             obj.pk = saved.pk

@@ -15,14 +15,14 @@ from rest_framework.response import Response
 
 from common.api.base import Pagination, ServiceViewSet
 from common.api.permissions import CoordinatorOnly
-from notifications import digests, selectors, services
+from notifications import ledger, selectors, subscriptions
 from notifications.models import Delivery, DigestSubscription, ReminderRule
 
 MAX_ID = 2**53
 
 
 class RuleInput(serializers.Serializer):
-    """Shapes and types only; every rule about values lives in services.validate_rule."""
+    """Shapes and types only; every rule about values lives in subscriptions.validate_rule."""
 
     contact = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True
@@ -90,13 +90,13 @@ class RuleViewSet(ServiceViewSet):
         return parser.to_service()
 
     def create_object(self, data: dict[str, Any]) -> ReminderRule:
-        return services.create_rule(**data)
+        return subscriptions.create_rule(**data)
 
     def update_object(self, instance: ReminderRule, data: dict[str, Any]) -> ReminderRule:
-        return services.update_rule(rule=instance, **data)
+        return subscriptions.update_rule(rule=instance, **data)
 
     def delete_object(self, instance: ReminderRule) -> None:
-        services.delete_rule(rule=instance)
+        subscriptions.delete_rule(rule=instance)
 
 
 class DeliveryOutput(serializers.ModelSerializer):
@@ -144,12 +144,12 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
-        delivery = services.retry_delivery(delivery=self.get_object())
+        delivery = ledger.retry_delivery(delivery=self.get_object())
         return Response(self.get_serializer(delivery).data)
 
 
 class DigestInput(serializers.Serializer):
-    """Shapes and types only; values are checked in digests.validate_digest."""
+    """Shapes and types only; values are checked in subscriptions.validate_digest."""
 
     contact = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     # A day name ("monday") or an ISO number (1 = Monday); any other value is refused there.
@@ -201,13 +201,13 @@ class DigestViewSet(ServiceViewSet):
         return parser.to_service()
 
     def create_object(self, data: dict[str, Any]) -> DigestSubscription:
-        return digests.create_digest(**data)
+        return subscriptions.create_digest(**data)
 
     def update_object(self, instance: DigestSubscription, data: dict[str, Any]) -> Any:
-        return digests.update_digest(digest=instance, **data)
+        return subscriptions.update_digest(digest=instance, **data)
 
     def delete_object(self, instance: DigestSubscription) -> None:
-        digests.delete_digest(digest=instance)
+        subscriptions.delete_digest(digest=instance)
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, without cookies or CSRF
@@ -225,7 +225,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     context = {"done": request.method == "POST", "digest": digest is not None}
     if request.method == "POST":
         if digest is not None:
-            digests.unsubscribe_digest(token=token)
+            subscriptions.unsubscribe_digest(token=token)
         else:
-            services.unsubscribe(token=token)
+            subscriptions.unsubscribe(token=token)
     return render(request, "notifications/unsubscribed.html", context)

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 
 from common import clock
 from common.urls import absolute_url
@@ -32,122 +30,20 @@ from events.models import Contact, Event
 from events.recurrence import Occurrence
 from events.selectors import occurrences_between
 from events.timezones import get_zone, make_aware_lenient
-from notifications import emails, services
-from notifications.models import MAX_DIGEST_WEEKS, Delivery, DigestSubscription, ReminderRule
+from notifications import emails, ledger, planning, recipients
+from notifications.models import Delivery, DigestSubscription, ReminderRule
 from notifications.selectors import active_rules, events_for_rule
 
 log = logging.getLogger(__name__)
 
-DIGEST_FIELDS = frozenset({"contact_id", "weekday", "hour", "weeks", "is_active"})
-WEEKDAY_NAMES = {
-    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
-    "sunday": 7, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7,
-}  # fmt: skip
 # A digest found more than this long after its slot is stale: recorded as missed, not sent.
 STALE_AFTER = dt.timedelta(days=1)
-
-
-def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 # --- Writes: the subscription ------------------------------------------------------------------
 
 
-def parse_weekday(value: Any) -> int:
-    """An ISO weekday: 1-7 (Monday = 1) or an English day name ("monday", "Mon")."""
-    if isinstance(value, bool):
-        raise _error("weekday", _("Unknown weekday."))
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in WEEKDAY_NAMES:
-            return WEEKDAY_NAMES[text]
-        if text.isdigit():
-            value = int(text)
-    if isinstance(value, int) and 1 <= value <= 7:
-        return value
-    raise _error(
-        "weekday", _("Unknown weekday: give a day name (monday ... sunday) or 1-7 (Monday = 1).")
-    )
-
-
-def validate_digest(digest: DigestSubscription) -> None:
-    """Raise ValidationError naming the field; normalise the weekday."""
-    if not digest.contact_id or not Contact.objects.filter(pk=digest.contact_id).exists():
-        raise _error("contact", _("Unknown contact."), "does_not_exist")
-    digest.weekday = parse_weekday(digest.weekday)
-    hour = digest.hour
-    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise _error("hour", _("The hour must be a whole number from 0 to 23."), "out_of_range")
-    weeks = digest.weeks
-    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_DIGEST_WEEKS:
-        raise _error(
-            "weeks",
-            _("The digest covers 1 to %(max)d weeks.") % {"max": MAX_DIGEST_WEEKS},
-            "out_of_range",
-        )
-
-
-def create_digest(**fields: Any) -> DigestSubscription:
-    """Subscribe a contact to the weekly digest and plan its next ones. Not idempotent: a
-    second subscription for the same contact is refused (field ``contact``)."""
-    unknown = set(fields) - DIGEST_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
-    if fields.get("contact_id") is None:
-        raise _error("contact", _("This field is required."), "required")
-    digest = DigestSubscription(**fields)
-    validate_digest(digest)
-    try:
-        with transaction.atomic():
-            digest.save()
-            plan_digest(digest_id=digest.pk)
-    except IntegrityError as exc:
-        raise _error("contact", _("This contact already has a weekly digest."), "unique") from exc
-    return digest
-
-
-@transaction.atomic
-def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscription:
-    """Change the day, hour, span or state and re-plan. Idempotent."""
-    unknown = set(fields) - DIGEST_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
-    if fields.pop("contact_id", digest.contact_id) != digest.contact_id:
-        raise _error("contact", _("A digest cannot move to another contact."))
-    digest = DigestSubscription.objects.select_for_update().get(pk=digest.pk)
-    for name, value in fields.items():
-        setattr(digest, name, value)
-    validate_digest(digest)
-    digest.save()
-    plan_digest(digest_id=digest.pk)
-    return digest
-
-
-@transaction.atomic
-def delete_digest(*, digest: DigestSubscription) -> None:
-    """Delete the subscription; its pending digests are skipped (sent ones stay as history)."""
-    _pending(digest.contact_id).update(
-        status=Delivery.Status.SKIPPED, last_error="The digest was deleted."
-    )
-    digest.delete()
-
-
-@transaction.atomic
-def unsubscribe_digest(*, token: str) -> DigestSubscription:
-    """One-click unsubscribe (RFC 8058) from the digest. Idempotent; an unknown token raises
-    ``DigestSubscription.DoesNotExist`` and changes nothing."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise DigestSubscription.DoesNotExist
-    digest = DigestSubscription.objects.select_for_update().get(unsubscribe_token=token)
-    if digest.is_active:
-        digest.is_active = False
-        digest.save(update_fields=["is_active", "updated_at"])
-    _pending(digest.contact_id).update(status=Delivery.Status.SKIPPED, last_error="Unsubscribed.")
-    return digest
-
-
-def _pending(contact_id: int):
+def pending_digests(contact_id: int):
     return Delivery.objects.filter(
         contact_id=contact_id, kind=Delivery.Kind.DIGEST, status=Delivery.Status.PENDING
     )
@@ -204,7 +100,7 @@ def plan_digest(*, digest_id: int, now: dt.datetime | None = None) -> int:
                         Delivery(
                             contact_id=digest.contact_id,
                             # Informational: digests are unique per (contact, week) instead.
-                            address_key=services.address_key(digest.contact.email),
+                            address_key=recipients.address_key(digest.contact.email),
                             kind=Delivery.Kind.DIGEST,
                             occurrence_key=key,
                             due_at=due,
@@ -263,7 +159,7 @@ def digest_occurrences(contact: Contact, now: dt.datetime, weeks: int) -> list[O
     seen: set[tuple[int, str]] = set()
     result = []
     for occ in occurrences_between(Event.objects.filter(match), now, window_end):
-        key = (occ.event.pk, services.occurrence_key(occ))
+        key = (occ.event.pk, planning.occurrence_key(occ))
         if occ.cancelled or key in seen:
             continue
         if occ.start is not None:
@@ -305,7 +201,7 @@ def build_digest_email(
     items = []
     for occ in occurrences:
         event = occ.event
-        instant, day = services.recipient_instant(as_rule, occ)
+        instant, day = recipients.recipient_instant(as_rule, occ)
         when = (
             emails.format_instant(instant, zone_name, language)
             if occ.start is not None
@@ -368,17 +264,17 @@ def prepare_digest(*, delivery: Delivery, now: dt.datetime) -> Any:
         with contextlib.suppress(DigestSubscription.DoesNotExist):
             digest = contact.digest
     if contact is None or digest is None or not digest.is_active or not contact.is_active:
-        services.mark_final(
+        ledger.mark_final(
             delivery=delivery, status=Delivery.Status.SKIPPED, error="The digest is off."
         )
         return Delivery.Status.SKIPPED
     if not contact.email:
-        services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
+        ledger.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
         return Delivery.Status.FAILED
     try:
         occurrences = digest_occurrences(contact, now, digest.weeks)
         if not occurrences:
-            services.mark_final(
+            ledger.mark_final(
                 delivery=delivery,
                 status=Delivery.Status.SKIPPED,
                 error="Nothing scheduled in the coming weeks.",
@@ -389,7 +285,7 @@ def prepare_digest(*, delivery: Delivery, now: dt.datetime) -> Any:
         )
     except Exception as exc:
         log.exception("Cannot build digest %s", delivery.pk)
-        services.mark_final(
+        ledger.mark_final(
             delivery=delivery, status=Delivery.Status.FAILED, error=f"Cannot build: {exc!r}"
         )
         return Delivery.Status.FAILED

@@ -3,7 +3,7 @@
 Crash safety comes from the row, not the broker: each row is claimed with its own
 conditional UPDATE (QUEUED -> SENDING) right before it is built and sent, a redelivered task
 that finds a row SENT or SENDING skips it, and the sweeper re-queues a row left SENDING by a
-dead worker (see services.sweep_stuck). A task carries a batch of ids so the per-message cost
+dead worker (see ledger.sweep_stuck). A task carries a batch of ids so the per-message cost
 is the message, not the broker round trip: rows, events and .ics attachments are loaded or
 built once per batch; the claim and the "sent" mark stay one UPDATE per row (the mark must
 follow the SMTP accept of that one message, see the duplicate window in the README).
@@ -11,80 +11,24 @@ follow the SMTP accept of that one message, see the duplicate window in the READ
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import smtplib
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.mail import get_connection
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from common import clock
 from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
-from notifications import digests, services
+from notifications import digests, dispatch, ledger, planning, recipients, transport
 from notifications.emails import build_email, header_safe, message_id  # noqa: F401
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
-
-# One SMTP connection per worker process, reused across tasks (reopened after any error).
-_connection: Any = None
-
-
-def _get_connection() -> Any:
-    global _connection
-    if _connection is None:
-        connection = get_connection(fail_silently=False)
-        # Opened here, so send_messages() keeps it open for the next task.
-        connection.open()
-        _connection = connection
-    return _connection
-
-
-def _drop_connection() -> None:
-    global _connection
-    if _connection is not None:
-        with contextlib.suppress(Exception):  # the connection is broken anyway
-            _connection.close()
-    _connection = None
-
-
-class PermanentError(Exception):
-    pass
-
-
-class TemporaryError(Exception):
-    pass
-
-
-def classify(exc: BaseException) -> type[Exception]:
-    """5xx answers are permanent, 4xx answers and lost connections temporary."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return PermanentError if any(code >= 500 for code in codes) else TemporaryError
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return PermanentError if exc.smtp_code >= 500 else TemporaryError
-    return TemporaryError
-
-
-def _deliver(message) -> None:
-    """Send through the process's connection; on a stale connection reopen once."""
-    for attempt in range(2):
-        connection = _get_connection()
-        try:
-            connection.send_messages([message])
-            return
-        except smtplib.SMTPServerDisconnected:
-            _drop_connection()
-            if attempt:
-                raise
-        except Exception:
-            _drop_connection()
-            raise
 
 
 @dataclass
@@ -128,7 +72,7 @@ def _current_instance(event: Event, recurrence: str) -> Occurrence | None:
 
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
-        return _current_instance(event, services.recurrence_part(delivery.occurrence_key))
+        return _current_instance(event, planning.recurrence_part(delivery.occurrence_key))
     # A notice describes the next instance that is not over yet (or the first one).
     upcoming = [
         occ for occ in expand(event, now, now + dt.timedelta(days=800)) if not occ.cancelled
@@ -141,7 +85,7 @@ def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occu
 
 def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime):
     if delivery.kind == Delivery.Kind.REMINDER:
-        key: tuple = (event.pk, services.recurrence_part(delivery.occurrence_key))
+        key: tuple = (event.pk, planning.recurrence_part(delivery.occurrence_key))
     else:
         key = (event.pk, "notice")
     if key not in batch.occurrences:
@@ -169,13 +113,30 @@ def send_deliveries(*, delivery_ids: list[int], deadline: float | None = None) -
     return results
 
 
+def send_task_batch(*, delivery_ids: list[int]) -> int:
+    """What the send task does: send the rows within half the task's soft time limit and hand
+    the rows not started back to the broker as a new task, so a slow SMTP server never makes
+    a batch overrun its limit. Returns the number sent. On the soft limit the row being sent
+    stays SENDING and the rest QUEUED; the sweeper re-queues them."""
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    try:
+        results = send_deliveries(delivery_ids=delivery_ids, deadline=time.monotonic() + budget)
+    except SoftTimeLimitExceeded:
+        transport.drop_connection()
+        return 0
+    deferred = [pk for pk, status in results.items() if status == "deferred"]
+    if deferred:
+        dispatch.enqueue("notifications.send_deliveries", deferred)
+    return sum(status == "sent" for status in results.values())
+
+
 def send_delivery(*, delivery_id: int) -> str:
     """Send one row at most once. Returns the final status (or 'noop'). Idempotent."""
     return send_deliveries(delivery_ids=[delivery_id])[delivery_id]
 
 
 def _send_one(delivery: Delivery, batch: Batch) -> str:
-    if not services.claim(delivery=delivery):
+    if not ledger.claim(delivery=delivery):
         return "noop"
     now = clock.now()
     if delivery.kind == Delivery.Kind.DIGEST:
@@ -186,22 +147,20 @@ def _send_one(delivery: Delivery, batch: Batch) -> str:
         return prepared  # already recorded (skipped, missed, failed)
     message, email = prepared
     try:
-        _deliver(message)
+        transport.deliver(message)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        if classify(exc) is PermanentError:
-            services.mark_final(
+        if transport.classify(exc) is transport.PermanentError:
+            ledger.mark_final(
                 delivery=delivery, status=Delivery.Status.FAILED, error=error, email=email
             )
             return Delivery.Status.FAILED
         log.info("Temporary failure for delivery %s: %s", delivery.pk, error)
-        services.mark_retry(delivery=delivery, error=error)
+        ledger.mark_retry(delivery=delivery, error=error)
         return Delivery.Status.PENDING
     # The one duplicate window: the server accepted the message and this process dies before
     # the next line commits. The sweeper then re-sends with the same Message-ID.
-    services.mark_sent(
-        delivery=delivery, message_id=message.extra_headers["Message-ID"], email=email
-    )
+    ledger.mark_sent(delivery=delivery, message_id=message.extra_headers["Message-ID"], email=email)
     return Delivery.Status.SENT
 
 
@@ -210,40 +169,40 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
     rule = delivery.rule
     event = batch.events.get(delivery.event_id or 0)
     if rule is None or event is None:  # the event was deleted since the batch was loaded
-        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
+        ledger.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
         return Delivery.Status.SKIPPED
-    email = services.recipient_email(rule)
+    email = recipients.recipient_email(rule)
     if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
-        services.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="Rule is off.")
+        ledger.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="Rule is off.")
         return Delivery.Status.SKIPPED
     if not email:
-        services.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
+        ledger.mark_final(delivery=delivery, status=Delivery.Status.FAILED, error="No address.")
         return Delivery.Status.FAILED
     delivery.event = event  # the copy with prefetched relations (the .ics reads them)
     occurrence = _occurrence(batch, event, delivery, now)
     instant = day = None
     if occurrence is not None:
-        instant, day = services.recipient_instant(rule, occurrence)
+        instant, day = recipients.recipient_instant(rule, occurrence)
         if occurrence.start is None:
             instant = None
     if delivery.kind == Delivery.Kind.REMINDER:
         if occurrence is None or occurrence.cancelled or event.status != Event.Status.CONFIRMED:
-            services.mark_final(
+            ledger.mark_final(
                 delivery=delivery,
                 status=Delivery.Status.SKIPPED,
                 error="The occurrence is cancelled or no longer scheduled.",
             )
             return Delivery.Status.SKIPPED
-        start, day = services.recipient_instant(rule, occurrence)
+        start, day = recipients.recipient_instant(rule, occurrence)
         stale = _superseded_because(delivery, rule, occurrence, start, day)
         if stale:
             # Decided from the event as it is now: this row describes another time. The row
             # for the current time is planned here too, in case no edit re-planned it.
-            services.mark_final(delivery=delivery, status=Delivery.Status.SUPERSEDED, error=stale)
-            services.plan_rule(rule_id=rule.pk, now=now, event_ids=[event.pk])
+            ledger.mark_final(delivery=delivery, status=Delivery.Status.SUPERSEDED, error=stale)
+            planning.plan_rule(rule_id=rule.pk, now=now, event_ids=[event.pk])
             return Delivery.Status.SUPERSEDED
         if delivery.occurrence_start is not None and start <= now:
-            services.mark_final(
+            ledger.mark_final(
                 delivery=delivery,
                 status=Delivery.Status.MISSED,
                 error="Found only after the event started.",
@@ -254,17 +213,17 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
             delivery=delivery,
             occurrence=occurrence,
             recipient=email,
-            language=services.recipient_language(rule),
-            zone_name=services.recipient_zone_name(rule),
+            language=recipients.recipient_language(rule),
+            zone_name=recipients.recipient_zone_name(rule),
             instant=instant,
             day=day,
-            days_ahead=services.days_ahead(rule, day, now) if day is not None else None,
+            days_ahead=recipients.days_ahead(rule, day, now) if day is not None else None,
             ics_cache=batch.ics,
         )
     except Exception as exc:
         # A message that cannot be built will not build on retry either: record it.
         log.exception("Cannot build delivery %s", delivery.pk)
-        services.mark_final(
+        ledger.mark_final(
             delivery=delivery, status=Delivery.Status.FAILED, error=f"Cannot build: {exc!r}"
         )
         return Delivery.Status.FAILED
@@ -276,10 +235,10 @@ def _superseded_because(
 ) -> str:
     """Why a reminder row no longer matches the event ("" when it does): another start than
     its key says, or another due time than the rule now gives for the current date."""
-    if services.occurrence_key(occurrence) != delivery.occurrence_key:
-        return services.SUPERSEDED_MOVED
+    if planning.occurrence_key(occurrence) != delivery.occurrence_key:
+        return planning.SUPERSEDED_MOVED
     if delivery.occurrence_start is not None and delivery.occurrence_start != start:
-        return services.SUPERSEDED_MOVED
-    if services.reminder_due(rule, day, delivery.lead_days) != delivery.due_at:
-        return services.SUPERSEDED_RETIMED
+        return planning.SUPERSEDED_MOVED
+    if recipients.reminder_due(rule, day, delivery.lead_days) != delivery.due_at:
+        return planning.SUPERSEDED_RETIMED
     return ""

@@ -18,6 +18,7 @@ from events.models import City, Event, OccurrenceChange, Participation
 from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
 from events.services._common import _error, _full_clean, _refuse_nul
 from events.timezones import get_zone, make_aware_strict
+from notifications import hooks
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
 SCHEDULE_FIELDS = frozenset(
@@ -244,7 +245,7 @@ def update_event(
         event.sequence += 1
     event.save()
     if schedule_changed:
-        _notify_change(event, was_cancelled=before["status"] == Event.Status.CANCELLED)
+        _notify_change(event)
     return event
 
 
@@ -317,15 +318,13 @@ def change_occurrence(
     change.save()
     event.sequence += 1
     event.save(update_fields=["sequence", "updated_at"])
-    _notify_change(event, was_cancelled=False)
+    _notify_change(event)
     return change
 
 
-def _notify_change(event: Event, *, was_cancelled: bool) -> None:
+def _notify_change(event: Event) -> None:
     """Hand the change to the notifications app (debounced change notices)."""
-    from notifications.services import record_event_change
-
-    record_event_change(event_id=event.pk, sequence=event.sequence)
+    hooks.event_changed(event_id=event.pk, sequence=event.sequence)
 
 
 def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
@@ -354,6 +353,4 @@ def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:
 
 def _notify_created(event: Event) -> None:
     """Hand a new event to the notifications app (its reminders are planned after commit)."""
-    from notifications.services import plan_new_event
-
-    plan_new_event(event_id=event.pk)
+    hooks.event_created(event_id=event.pk)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from events.web import formatting
-from notifications import services as notification_services
+from notifications import ledger as notification_ledger
 from notifications.models import Delivery
 from notifications.selectors import ledger
 
@@ -55,7 +55,7 @@ def retry_delivery(*, pk: int, actor: Any) -> tuple[bool, str]:
     if delivery is None:
         return False, _("That reminder no longer exists.")
     try:
-        notification_services.retry_delivery(delivery=delivery)
+        notification_ledger.retry_delivery(delivery=delivery)
     except ValidationError as exc:
         return False, " ".join(exc.messages)
     return True, _("The reminder is queued again and will be sent shortly.")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from common import clock
-from notifications import sending
+from notifications import transport
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def _celery_in_process(request):
 
     old = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    sending._drop_connection()
+    transport.drop_connection()
     yield
-    sending._drop_connection()
+    transport.drop_connection()
     app.conf.task_always_eager = old
 
 

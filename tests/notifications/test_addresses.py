@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from events import services as event_services
 from events.models import Event
-from notifications import sending, services
+from notifications import ledger, planning, sending, subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def scan_and_send() -> dict[int, str]:
-    services.enqueue_due(enqueue=lambda ids: None)
+    ledger.enqueue_due(enqueue=lambda ids: None)
     queued = Delivery.objects.filter(status=Delivery.Status.QUEUED).values_list("pk", flat=True)
     return sending.send_deliveries(delivery_ids=list(queued))
 
@@ -33,15 +33,15 @@ def covered_twice(app_clock):
     ParticipationFactory(event=event, city=city)
     office = ContactFactory(timezone="UTC", language="en", email="office@twin.example")
     rules = [
-        services.create_rule(
+        subscriptions.create_rule(
             contact_id=office.pk, target=ReminderRule.Target.CITY, city_id=city.pk
         ),
-        services.create_rule(
+        subscriptions.create_rule(
             contact_id=office.pk, target=ReminderRule.Target.EVENT, event_id=event.pk
         ),
     ]
     for rule in rules:
-        services.plan_rule(rule_id=rule.pk)
+        planning.plan_rule(rule_id=rule.pk)
     return event, rules
 
 
@@ -59,7 +59,7 @@ def test_two_rules_one_contact_plan_one_reminder_per_lead(covered_twice):
 def test_two_rules_one_contact_send_one_mail_per_reminder(covered_twice, app_clock):
     _event, rules = covered_twice
     for rule in rules:  # the periodic planner runs again: nothing new for either rule
-        services.plan_rule(rule_id=rule.pk)
+        planning.plan_rule(rule_id=rule.pk)
 
     app_clock.move_to(utc(2030, 6, 6, 9, 1))
     scan_and_send()
@@ -96,7 +96,7 @@ def test_addresses_differing_in_case_are_one_recipient(app_clock):
     upper = ContactFactory(timezone="UTC", email="Mayor@Twin.Example")
     lower = ContactFactory(timezone="UTC", email="mayor@twin.example ")
     rules = [
-        services.create_rule(
+        subscriptions.create_rule(
             contact_id=contact.pk,
             target=ReminderRule.Target.EVENT_KIND,
             event_kind=Event.Kind.COMMEMORATION,
@@ -105,7 +105,7 @@ def test_addresses_differing_in_case_are_one_recipient(app_clock):
         for contact in (upper, lower)
     ]
     for rule in rules:
-        services.plan_rule(rule_id=rule.pk)
+        planning.plan_rule(rule_id=rule.pk)
 
     app_clock.move_to(utc(2030, 6, 9, 9, 1))
     scan_and_send()
@@ -134,8 +134,8 @@ def test_address_constraint_refuses_a_second_live_row(covered_twice):
 def test_unsubscribing_one_rule_hands_the_reminder_to_the_other(covered_twice):
     _event, (city_rule, event_rule) = covered_twice
 
-    services.unsubscribe(token=city_rule.unsubscribe_token)
-    services.plan_rule(rule_id=event_rule.pk)
+    subscriptions.unsubscribe(token=city_rule.unsubscribe_token)
+    planning.plan_rule(rule_id=event_rule.pk)
 
     live = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("-lead_days")
     assert [(r.rule_id, r.lead_days) for r in live] == [(event_rule.pk, 14), (event_rule.pk, 1)]

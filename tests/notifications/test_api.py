@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from events.models import Event
-from notifications import services
+from notifications import subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory
 from tests.notifications.conftest import utc
@@ -66,7 +66,7 @@ def test_create_rule_rejects_bad_input(coordinator_api_client, contact, extra, f
 
 
 def test_update_rule_rejects_bad_hour_and_keeps_rule(coordinator_api_client, contact):
-    rule = services.create_rule(contact_id=contact.pk, target="event_kind", event_kind="forum")
+    rule = subscriptions.create_rule(contact_id=contact.pk, target="event_kind", event_kind="forum")
     response = coordinator_api_client.patch(
         f"/api/reminder-rules/{rule.pk}/", {"hour": 25}, format="json"
     )
@@ -86,7 +86,7 @@ def test_rules_need_a_coordinator(api_client, contact):
 @pytest.fixture
 def failed_delivery(contact):
     event = EventFactory(kind=Event.Kind.FORUM, start=utc(2030, 6, 10, 10), end=None)
-    rule = services.create_rule(contact_id=contact.pk, target="event", event_id=event.pk)
+    rule = subscriptions.create_rule(contact_id=contact.pk, target="event", event_id=event.pk)
     return Delivery.objects.create(
         rule=rule,
         event=event,
@@ -134,7 +134,7 @@ def test_retry_refuses_a_sent_delivery(coordinator_api_client, failed_delivery):
 
 
 def test_unsubscribe_forged_token_changes_nothing(client, contact):
-    rule = services.create_rule(contact_id=contact.pk, target="event_kind", event_kind="forum")
+    rule = subscriptions.create_rule(contact_id=contact.pk, target="event_kind", event_kind="forum")
     for token in ("forged" * 6, rule.unsubscribe_token[:-1] + "x", "a"):
         assert client.post(f"/api/unsubscribe/{token}/").status_code == 404
     rule.refresh_from_db()

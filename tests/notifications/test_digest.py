@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from events.models import Event
-from notifications import digests, sending, services
+from notifications import digests, ledger, sending, subscriptions
 from notifications.models import Delivery, DigestSubscription, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -27,7 +27,7 @@ def scan_and_send() -> list[str]:
     """What the beat and a worker do: claim due rows, then send each batch in-process."""
     chunks: list[list[int]] = []
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.enqueue_due(enqueue=chunks.append)
+        ledger.enqueue_due(enqueue=chunks.append)
     ids = [pk for chunk in chunks for pk in chunk]
     return list(sending.send_deliveries(delivery_ids=ids).values())
 
@@ -61,8 +61,10 @@ def magadan_ceremony(app_clock):
 
 
 def subscribe(contact, city, **fields) -> DigestSubscription:
-    services.create_rule(contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=city.pk)
-    return digests.create_digest(contact_id=contact.pk, **fields)
+    subscriptions.create_rule(
+        contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=city.pk
+    )
+    return subscriptions.create_digest(contact_id=contact.pk, **fields)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_plan_digest_monday_nine_local_across_date_line(app_clock, zone, due, we
     app_clock.move_to(utc(2030, 5, 1))
     contact = ContactFactory(timezone=zone)
 
-    digest = digests.create_digest(contact_id=contact.pk)
+    digest = subscriptions.create_digest(contact_id=contact.pk)
 
     assert (digest.weekday, digest.hour, digest.weeks) == (1, 9, 3)
     [row] = digest_rows(contact)
@@ -92,7 +94,7 @@ def test_plan_digest_includes_this_week_when_the_slot_is_ahead(app_clock):
     app_clock.move_to(utc(2030, 5, 1))  # Wednesday
     contact = ContactFactory(timezone="UTC")
 
-    digests.create_digest(contact_id=contact.pk, weekday="friday", hour=7)
+    subscriptions.create_digest(contact_id=contact.pk, weekday="friday", hour=7)
 
     assert sorted((r.occurrence_key, r.due_at) for r in digest_rows(contact)) == [
         ("2030-W18", utc(2030, 5, 3, 7, 0)),  # this Friday
@@ -103,9 +105,9 @@ def test_plan_digest_includes_this_week_when_the_slot_is_ahead(app_clock):
 def test_plan_digest_follows_a_new_day_and_hour(app_clock):
     app_clock.move_to(utc(2030, 5, 1))
     contact = ContactFactory(timezone="UTC")
-    digest = digests.create_digest(contact_id=contact.pk)
+    digest = subscriptions.create_digest(contact_id=contact.pk)
 
-    digests.update_digest(digest=digest, weekday="sun", hour=18)
+    subscriptions.update_digest(digest=digest, weekday="sun", hour=18)
 
     assert sorted((r.occurrence_key, r.due_at) for r in digest_rows(contact)) == [
         ("2030-W18", utc(2030, 5, 5, 18, 0)),
@@ -173,7 +175,7 @@ def test_digest_exactly_once_per_week(magadan_ceremony, app_clock):
 
     # A second planner run and scan in the same week, even after the day moved, do nothing.
     digests.plan_all_digests()
-    digests.update_digest(digest=contact.digest, weekday="tuesday")
+    subscriptions.update_digest(digest=contact.digest, weekday="tuesday")
     assert scan_and_send() == []
     assert len(mail.outbox) == 1
     assert [r.occurrence_key for r in digest_rows(contact) if r.status == "sent"] == ["2030-W19"]
@@ -281,7 +283,7 @@ def test_digest_api_rejects_bad_input(coordinator_api_client, extra, field):
 
 def test_digest_api_refuses_a_second_digest_and_bad_updates(coordinator_api_client, app_clock):
     contact = ContactFactory(timezone="UTC")
-    digest = digests.create_digest(contact_id=contact.pk)
+    digest = subscriptions.create_digest(contact_id=contact.pk)
 
     again = coordinator_api_client.post("/api/digests/", {"contact": contact.pk}, format="json")
     assert again.status_code == 400
@@ -306,7 +308,7 @@ def test_digests_need_a_coordinator(api_client):
 def test_digest_is_planned_by_the_periodic_planner(app_clock):
     app_clock.move_to(utc(2030, 5, 1))
     contact = ContactFactory(timezone="UTC")
-    digests.create_digest(contact_id=contact.pk)
+    subscriptions.create_digest(contact_id=contact.pk)
     app_clock.move_to(utc(2030, 5, 6, 9) + dt.timedelta(hours=1))  # after W19's slot
     Delivery.objects.filter(contact=contact).update(status=Delivery.Status.SENT)
 

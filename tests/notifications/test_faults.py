@@ -15,7 +15,7 @@ import pytest
 
 from common import clock
 from events.models import Contact, Event
-from notifications import services
+from notifications import recipients
 from notifications.models import Delivery, ReminderRule
 from tests.factories import EventFactory
 from tests.notifications.procs import wait_for
@@ -40,7 +40,7 @@ def due_batch(size: int) -> list[Delivery]:
         for c in contacts
     )
     # What the planner computes: 00:00 UTC on the day before the event, i.e. today.
-    due = services.reminder_due(rules[0], event.start.date(), 1)
+    due = recipients.reminder_due(rules[0], event.start.date(), 1)
     assert due <= now
     return Delivery.objects.bulk_create(
         Delivery(

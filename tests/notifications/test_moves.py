@@ -10,7 +10,7 @@ from django.core import mail
 
 from events import services as event_services
 from events.models import Event
-from notifications import sending, services
+from notifications import ledger, planning, sending, subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import ContactFactory, EventFactory
 from tests.notifications.conftest import utc
@@ -22,14 +22,14 @@ def make_rule(**fields) -> ReminderRule:
     contact = ContactFactory(timezone="UTC", language="en")
     fields.setdefault("target", ReminderRule.Target.EVENT_KIND)
     fields.setdefault("event_kind", Event.Kind.COMMEMORATION)
-    rule = services.create_rule(contact_id=contact.pk, **fields)
-    services.plan_rule(rule_id=rule.pk)  # the on-commit planning does not run in a test
+    rule = subscriptions.create_rule(contact_id=contact.pk, **fields)
+    planning.plan_rule(rule_id=rule.pk)  # the on-commit planning does not run in a test
     return rule
 
 
 def scan() -> list[int]:
     """The beat scan; the rows it queued (its enqueue runs on commit, which a test never does)."""
-    services.enqueue_due(enqueue=lambda ids: None)
+    ledger.enqueue_due(enqueue=lambda ids: None)
     return list(Delivery.objects.filter(status=Delivery.Status.QUEUED).values_list("pk", flat=True))
 
 

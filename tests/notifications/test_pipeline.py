@@ -12,7 +12,7 @@ import pytest
 
 from events import services as event_services
 from events.models import Event
-from notifications import services
+from notifications import subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -60,7 +60,7 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
     ru_office = ContactFactory(city=magadan, timezone="Asia/Magadan", language="ru",
                                email="mer@magadan.example")  # fmt: skip
     for contact in (us_office, ru_office):
-        services.create_rule(
+        subscriptions.create_rule(
             contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk
         )  # 14 days and 1 day before, 09:00 local; planned on commit
     assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == 4
@@ -153,7 +153,6 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
 def test_pipeline_sends_weekly_digest_once_per_week(
     make_pipeline, smtp, shared_redis_url, app_clock
 ):
-    from notifications import digests
 
     app_clock.move_to(utc(2030, 5, 1))  # Wednesday
     magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU",
@@ -162,10 +161,10 @@ def test_pipeline_sends_weekly_digest_once_per_week(
                          title_en="Wreath laying", start=utc(2030, 5, 8, 23, 0), end=None)  # fmt: skip
     ParticipationFactory(event=event, city=magadan)
     office = ContactFactory(timezone="Asia/Anadyr", language="en", email="office@anadyr.example")
-    services.create_rule(
+    subscriptions.create_rule(
         contact_id=office.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
     )
-    digests.create_digest(contact_id=office.pk)  # Monday 09:00 in Anadyr = Sunday 21:00 UTC
+    subscriptions.create_digest(contact_id=office.pk)  # Monday 09:00 in Anadyr = Sunday 21:00 UTC
 
     pipeline = make_pipeline(shared_redis_url, smtp.port, plan_seconds=2)
     pipeline.start_worker()

@@ -11,7 +11,7 @@ from celery import Celery
 
 from events import services as event_services
 from events.models import Event
-from notifications import services
+from notifications import ledger, subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -52,9 +52,9 @@ def test_pipeline_move_while_queued_sends_once_at_new_time(
     )
     ParticipationFactory(event=event, city=city)
     office = ContactFactory(timezone="UTC", language="en", email="office@move.example")
-    from notifications import services
+    from notifications import subscriptions
 
-    services.create_rule(
+    subscriptions.create_rule(
         contact_id=office.pk, target=ReminderRule.Target.CITY, city_id=city.pk, lead_days=[1]
     )  # planned on commit
     [old] = Delivery.objects.filter(kind=Delivery.Kind.REMINDER)
@@ -66,7 +66,7 @@ def test_pipeline_move_while_queued_sends_once_at_new_time(
     # Not the current app: shared tasks in this process must stay on the eager test app.
     producer = Celery("scan", broker=private_redis.url, set_as_current=False)
     app_clock.move_to(utc(2030, 6, 9, 9, 1))
-    services.enqueue_due(
+    ledger.enqueue_due(
         enqueue=lambda ids: producer.send_task(
             "notifications.send_deliveries", args=[ids], queue=pipeline.env["CELERY_QUEUE"]
         )
@@ -130,7 +130,7 @@ def test_pipeline_two_rules_one_office_one_mail_per_occurrence_and_kind(
         {"target": "city", "city_id": city.pk},
         {"target": "event", "event_id": event.pk},
     ):
-        services.create_rule(contact_id=office.pk, lead_days=[1], **target)
+        subscriptions.create_rule(contact_id=office.pk, lead_days=[1], **target)
     assert Delivery.objects.filter(kind=Delivery.Kind.REMINDER).count() == 2  # not 4
 
     pipeline = make_pipeline(private_redis.url, smtp.port, plan_seconds=2)

@@ -8,7 +8,7 @@ import pytest
 
 from events import services as event_services
 from events.models import Event
-from notifications import services
+from notifications import ledger, planning, subscriptions
 from notifications.models import ChangeNotice, Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def make_rule(contact, **fields) -> ReminderRule:
     fields.setdefault("target", ReminderRule.Target.EVENT_KIND)
     fields.setdefault("event_kind", Event.Kind.COMMEMORATION)
-    return services.create_rule(contact_id=contact.pk, **fields)
+    return subscriptions.create_rule(contact_id=contact.pk, **fields)
 
 
 def reminder_rows(rule):
@@ -40,7 +40,7 @@ def test_plan_rule_one_day_before_across_date_line():
     contact = ContactFactory(city=anchorage, timezone="America/Anchorage")
     rule = make_rule(contact, lead_days=[1])
 
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 6))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 6))
 
     [row] = reminder_rows(rule)
     assert row.due_at == utc(2030, 5, 7, 17, 0)  # 7 May 09:00 in Anchorage
@@ -54,7 +54,7 @@ def test_plan_rule_keeps_local_hour_across_dst():
     contact = ContactFactory(timezone="America/New_York")
     rule = make_rule(contact, lead_days=[1, 14])
 
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 2, 20))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 2, 20))
 
     assert [row.due_at for row in reminder_rows(rule)] == [
         utc(2030, 2, 25, 14, 0),
@@ -78,7 +78,7 @@ def test_plan_rule_contact_city_instant_in_local_mode():
     contact = ContactFactory(city=chicago, timezone="America/Chicago")
     rule = make_rule(contact, lead_days=[1])
 
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 28))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 28))
 
     [row] = reminder_rows(rule)
     assert row.occurrence_start == utc(2030, 6, 1, 17, 0)  # 12:00 CDT
@@ -98,7 +98,7 @@ def test_plan_rule_recurring_skips_cancelled_occurrence():
     contact = ContactFactory(timezone="UTC")
     rule = make_rule(contact, lead_days=[14])
 
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 1, 1))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 1, 1))
 
     keys = [row.occurrence_key for row in reminder_rows(rule)]
     # "<recurrence id>@<actual start>": unmoved instances start at their recurrence id.
@@ -111,8 +111,8 @@ def test_plan_rule_is_idempotent_and_late_subscriber_gets_one():
     rule = make_rule(contact)  # 14 days and 1 day
 
     # Subscribed 3 days before: the 14-day reminder is already past, only one is sent.
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 7))
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 7, 1))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 7))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 7, 1))
 
     rows = reminder_rows(rule)
     assert [(r.lead_days, r.status) for r in rows] == [
@@ -130,7 +130,7 @@ def test_plan_rule_ignores_tentative_and_inactive():
     )
     contact = ContactFactory(timezone="UTC")
     rule = make_rule(contact)
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
     assert reminder_rows(rule) == []
 
 
@@ -139,7 +139,7 @@ def test_record_event_change_debounces_and_replans(app_clock, django_capture_on_
     event = EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 6, 10, 10, 0), end=None)
     contact = ContactFactory(timezone="UTC")
     rule = make_rule(contact, lead_days=[1])
-    services.plan_rule(rule_id=rule.pk)
+    planning.plan_rule(rule_id=rule.pk)
 
     for hour in (11, 12, 13):  # a burst of three edits
         event_services.update_event(event=event, start=utc(2030, 6, 10, hour, 0))
@@ -155,7 +155,7 @@ def test_record_event_change_debounces_and_replans(app_clock, django_capture_on_
     queued: list[int] = []
     app_clock.move_to(utc(2030, 6, 1, 0, 10))  # past the debounce
     with django_capture_on_commit_callbacks(execute=True):
-        services.enqueue_due(enqueue=queued.extend)
+        ledger.enqueue_due(enqueue=queued.extend)
 
     notices = Delivery.objects.filter(kind=Delivery.Kind.CHANGE)
     assert [(n.rule_id, n.sequence, n.status) for n in notices] == [
@@ -170,11 +170,11 @@ def test_cancel_event_drops_pending_reminders_and_sends_cancel_notice(app_clock)
     event = EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 6, 10, 10, 0), end=None)
     contact = ContactFactory(timezone="UTC")
     rule = make_rule(contact, lead_days=[1])
-    services.plan_rule(rule_id=rule.pk)
+    planning.plan_rule(rule_id=rule.pk)
 
     event_services.cancel_event(event=event)
     app_clock.move_to(utc(2030, 6, 1, 1))
-    services.enqueue_due(enqueue=lambda pk: None)
+    ledger.enqueue_due(enqueue=lambda pk: None)
 
     assert [(d.kind, d.status) for d in Delivery.objects.filter(rule=rule)] == [
         (Delivery.Kind.CANCEL, Delivery.Status.QUEUED)
@@ -185,10 +185,10 @@ def test_enqueue_due_marks_started_occurrences_missed():
     EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 6, 10, 10, 0), end=None)
     contact = ContactFactory(timezone="UTC")
     rule = make_rule(contact, lead_days=[1])
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
     queued: list[int] = []
 
-    services.enqueue_due(now=utc(2030, 6, 10, 11), enqueue=queued.extend)
+    ledger.enqueue_due(now=utc(2030, 6, 10, 11), enqueue=queued.extend)
 
     assert queued == []
     assert [r.status for r in reminder_rows(rule)] == [Delivery.Status.MISSED]
@@ -197,13 +197,13 @@ def test_enqueue_due_marks_started_occurrences_missed():
 def test_enqueue_due_claims_each_row_once(django_capture_on_commit_callbacks):
     EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 6, 10, 10, 0), end=None)
     rule = make_rule(ContactFactory(timezone="UTC"))
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 20))
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 5, 20))
     first: list[int] = []
     second: list[int] = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=first.extend)
-        services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=second.extend)
+        ledger.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=first.extend)
+        ledger.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=second.extend)
 
     assert len(first) == 2
     assert second == []
@@ -214,14 +214,14 @@ def test_sweep_stuck_requeues_abandoned_rows(settings, django_capture_on_commit_
     settings.NOTIFICATIONS_QUEUED_STALE_SECONDS = 3600
     EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 6, 10, 10, 0), end=None)
     rule = make_rule(ContactFactory(timezone="UTC"), lead_days=[1])
-    services.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
-    services.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=lambda pk: None)
+    planning.plan_rule(rule_id=rule.pk, now=utc(2030, 6, 1))
+    ledger.enqueue_due(now=utc(2030, 6, 9, 12), enqueue=lambda pk: None)
     [row] = reminder_rows(rule)
-    assert services.claim_for_send(delivery_id=row.pk) is not None  # then the worker died
+    assert ledger.claim_for_send(delivery_id=row.pk) is not None  # then the worker died
     requeued: list[int] = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_stuck(enqueue=requeued.extend) == 1
+        assert ledger.sweep_stuck(enqueue=requeued.extend) == 1
 
     assert requeued == [row.pk]
     row.refresh_from_db()
@@ -231,7 +231,7 @@ def test_sweep_stuck_requeues_abandoned_rows(settings, django_capture_on_commit_
 def test_backoff_grows_and_is_capped(settings):
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 10
     settings.NOTIFICATIONS_RETRY_MAX_SECONDS = 100
-    steps = [services.backoff(n).total_seconds() for n in (1, 2, 3, 10)]
+    steps = [ledger.backoff(n).total_seconds() for n in (1, 2, 3, 10)]
     assert 5 <= steps[0] <= 10
     assert 10 <= steps[1] <= 20
     assert 20 <= steps[2] <= 40

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from events.models import Event
-from notifications import sending, services
+from notifications import ledger, planning, sending, subscriptions, transport
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -35,12 +35,12 @@ def due_reminder(app_clock):
     ParticipationFactory(event=event, city=magadan, venue="Memorial")
     ParticipationFactory(event=event, city=anchorage)
     contact = ContactFactory(city=anchorage, timezone="America/Anchorage", language="ru")
-    rule = services.create_rule(
+    rule = subscriptions.create_rule(
         contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
     )
     app_clock.move_to(utc(2030, 5, 7, 17, 1))
-    services.plan_rule(rule_id=rule.pk)
-    services.enqueue_due(enqueue=lambda pk: None)
+    planning.plan_rule(rule_id=rule.pk)
+    ledger.enqueue_due(enqueue=lambda pk: None)
     return Delivery.objects.get(rule=rule)
 
 
@@ -103,7 +103,7 @@ def test_send_delivery_after_start_is_missed(due_reminder, app_clock):
 
 
 def test_send_delivery_after_unsubscribe_is_skipped(due_reminder):
-    services.unsubscribe(token=due_reminder.rule.unsubscribe_token)
+    subscriptions.unsubscribe(token=due_reminder.rule.unsubscribe_token)
     assert sending.send_delivery(delivery_id=due_reminder.pk) == Delivery.Status.SKIPPED
     assert mail.outbox == []
 
@@ -111,17 +111,17 @@ def test_send_delivery_after_unsubscribe_is_skipped(due_reminder):
 @pytest.mark.parametrize(
     ("exc", "expected"),
     [
-        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no such user")}), sending.PermanentError),
-        (smtplib.SMTPRecipientsRefused({"a@x": (451, b"try later")}), sending.TemporaryError),
-        (smtplib.SMTPDataError(554, b"rejected"), sending.PermanentError),
-        (smtplib.SMTPSenderRefused(421, b"busy", "me@x"), sending.TemporaryError),
-        (smtplib.SMTPServerDisconnected("gone"), sending.TemporaryError),
-        (ConnectionRefusedError(), sending.TemporaryError),
-        (TimeoutError(), sending.TemporaryError),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no such user")}), transport.PermanentError),
+        (smtplib.SMTPRecipientsRefused({"a@x": (451, b"try later")}), transport.TemporaryError),
+        (smtplib.SMTPDataError(554, b"rejected"), transport.PermanentError),
+        (smtplib.SMTPSenderRefused(421, b"busy", "me@x"), transport.TemporaryError),
+        (smtplib.SMTPServerDisconnected("gone"), transport.TemporaryError),
+        (ConnectionRefusedError(), transport.TemporaryError),
+        (TimeoutError(), transport.TemporaryError),
     ],
 )
 def test_classify_smtp_errors(exc, expected):
-    assert sending.classify(exc) is expected
+    assert transport.classify(exc) is expected
 
 
 def test_header_safe_removes_control_characters():
@@ -133,8 +133,8 @@ def test_retry_of_missed_reminder_sends_it(due_reminder, app_clock):
     sending.send_delivery(delivery_id=due_reminder.pk)
     due_reminder.refresh_from_db()
 
-    services.retry_delivery(delivery=due_reminder)
-    services.enqueue_due(enqueue=lambda pk: None)
+    ledger.retry_delivery(delivery=due_reminder)
+    ledger.enqueue_due(enqueue=lambda pk: None)
 
     assert sending.send_delivery(delivery_id=due_reminder.pk) == Delivery.Status.SENT
     assert len(mail.outbox) == 1
@@ -164,12 +164,12 @@ def test_invitation_for_a_same_local_time_event_carries_the_recipients_wall_cloc
     ParticipationFactory(event=event, city=magadan, role="host")
     ParticipationFactory(event=event, city=anchorage, role="participant", venue="Park Strip")
     contact = ContactFactory(city=anchorage, timezone="America/Anchorage", language="en")
-    rule = services.create_rule(
+    rule = subscriptions.create_rule(
         contact_id=contact.pk, target=ReminderRule.Target.EVENT, event_id=event.pk, lead_days=[1]
     )
     app_clock.move_to(utc(2030, 5, 8, 17, 1))
-    services.plan_rule(rule_id=rule.pk)
-    services.enqueue_due(enqueue=lambda pk: None)
+    planning.plan_rule(rule_id=rule.pk)
+    ledger.enqueue_due(enqueue=lambda pk: None)
     delivery = Delivery.objects.get(rule=rule)
 
     assert sending.send_delivery(delivery_id=delivery.pk) == Delivery.Status.SENT

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from events import services as event_services
 from events.models import Event
-from notifications import services
+from notifications import subscriptions
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory
 from tests.notifications.conftest import utc
@@ -19,7 +19,7 @@ def test_create_event_plans_reminders_after_commit(app_clock, django_capture_on_
     app_clock.move_to(utc(2030, 5, 1))  # within the planning horizon of a 1-day reminder
     magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU")
     contact = ContactFactory(timezone="America/Anchorage")
-    rule = services.create_rule(
+    rule = subscriptions.create_rule(
         contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
     )
 

@@ -1,0 +1,263 @@
+"""Writes for subscriptions: reminder rules and weekly digests (validation, create, update,
+delete, one-click unsubscribe). Planning after a change is enqueued after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from common.validation import field_error as _error
+from events.models import City, Contact, Event, Partnership
+from events.timezones import get_zone
+from notifications import digests, dispatch
+from notifications.models import (
+    MAX_DIGEST_WEEKS,
+    MAX_LEAD_DAYS,
+    Delivery,
+    DigestSubscription,
+    ReminderRule,
+    default_lead_days,
+)
+
+RULE_FIELDS = frozenset(
+    {
+        "contact_id",
+        "user_id",
+        "target",
+        "city_id",
+        "partnership_id",
+        "event_kind",
+        "event_id",
+        "lead_days",
+        "hour",
+        "timezone",
+        "language",
+        "is_active",
+    }
+)
+
+
+def validate_rule(rule: ReminderRule) -> None:
+    """Raise ValidationError naming the field; normalise lead days (unique, descending)."""
+    if bool(rule.contact_id) == bool(rule.user_id):
+        raise _error("contact", _("Give exactly one recipient: a contact or a user."), "recipient")
+    if rule.contact_id and not Contact.objects.filter(pk=rule.contact_id).exists():
+        raise _error("contact", _("Unknown contact."), "does_not_exist")
+    if rule.target not in ReminderRule.Target.values:
+        raise _error("target", _("Unknown target %(t)r.") % {"t": rule.target})
+    targets: dict[str, tuple[str, type[Model], int | None]] = {
+        ReminderRule.Target.CITY: ("city", City, rule.city_id),
+        ReminderRule.Target.PARTNERSHIP: ("partnership", Partnership, rule.partnership_id),
+        ReminderRule.Target.EVENT: ("event", Event, rule.event_id),
+    }
+    target_field = targets.get(rule.target)
+    if target_field:
+        name, model, pk = target_field
+        if pk is None:
+            raise _error(name, _("This target needs a %(f)s.") % {"f": name}, "required")
+        if not model._default_manager.filter(pk=pk).exists():
+            raise _error(name, _("Unknown %(f)s.") % {"f": name}, "does_not_exist")
+    elif rule.event_kind not in Event.Kind.values:
+        raise _error("event_kind", _("Unknown event kind %(k)r.") % {"k": rule.event_kind})
+    # Only the chosen target is kept, so a rule never matches by a stale field.
+    if rule.target != ReminderRule.Target.CITY:
+        rule.city_id = None
+    if rule.target != ReminderRule.Target.PARTNERSHIP:
+        rule.partnership_id = None
+    if rule.target != ReminderRule.Target.EVENT:
+        rule.event_id = None
+    if rule.target != ReminderRule.Target.EVENT_KIND:
+        rule.event_kind = ""
+    leads = rule.lead_days
+    if (
+        not isinstance(leads, list)
+        or not leads
+        or len(leads) > 10
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in leads)
+    ):
+        raise _error("lead_days", _("Give one to ten lead times as whole numbers of days."))
+    if any(v < 1 or v > MAX_LEAD_DAYS for v in leads):
+        raise _error(
+            "lead_days",
+            _("Each lead time must be from 1 to %(max)d days.") % {"max": MAX_LEAD_DAYS},
+            "out_of_range",
+        )
+    rule.lead_days = sorted(set(leads), reverse=True)
+    if isinstance(rule.hour, bool) or not isinstance(rule.hour, int) or not 0 <= rule.hour <= 23:
+        raise _error("hour", _("The hour must be a whole number from 0 to 23."), "out_of_range")
+    if rule.timezone:
+        try:
+            get_zone(rule.timezone)
+        except ValidationError as exc:
+            raise ValidationError({"timezone": exc.messages}) from exc
+    elif rule.user_id:
+        raise _error("timezone", _("A user's rule needs a time zone."), "required")
+    if rule.language and rule.language not in ("en", "ru"):
+        raise _error("language", _("The language must be en or ru."))
+
+
+@transaction.atomic
+def create_rule(**fields: Any) -> ReminderRule:
+    """Create a rule and plan its reminders (after commit). Not idempotent."""
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    fields.setdefault("lead_days", default_lead_days())
+    rule = ReminderRule(**fields)
+    validate_rule(rule)
+    rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
+    rule.save()
+    dispatch.enqueue_after_commit("notifications.plan_rule", rule.pk)
+    return rule
+
+
+@transaction.atomic
+def update_rule(*, rule: ReminderRule, **fields: Any) -> ReminderRule:
+    """Change a rule and re-plan its pending reminders (after commit). Idempotent."""
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    rule = ReminderRule.objects.select_for_update().get(pk=rule.pk)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    validate_rule(rule)
+    rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
+    rule.save()
+    if not rule.is_active:
+        _skip_pending(Delivery.objects.filter(rule=rule), _("The rule was switched off."))
+    dispatch.enqueue_after_commit("notifications.plan_rule", rule.pk)
+    return rule
+
+
+@transaction.atomic
+def delete_rule(*, rule: ReminderRule) -> None:
+    """Delete a rule and its ledger rows."""
+    rule.delete()
+
+
+def _skip_pending(query, reason: str) -> int:
+    return query.filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED, last_error=reason
+    )
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> ReminderRule:
+    """One-click unsubscribe (RFC 8058): switch the rule off and drop its pending mail.
+
+    Idempotent. An unknown token raises ``ReminderRule.DoesNotExist`` and changes nothing.
+    """
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise ReminderRule.DoesNotExist
+    rule = ReminderRule.objects.select_for_update().get(unsubscribe_token=token)
+    if rule.is_active:
+        rule.is_active = False
+        rule.save(update_fields=["is_active", "updated_at"])
+    _skip_pending(Delivery.objects.filter(rule=rule), _("Unsubscribed."))
+    return rule
+
+
+WEEKDAY_NAMES = {
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
+    "sunday": 7, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7,
+}  # fmt: skip
+DIGEST_FIELDS = frozenset({"contact_id", "weekday", "hour", "weeks", "is_active"})
+
+
+def parse_weekday(value: Any) -> int:
+    """An ISO weekday: 1-7 (Monday = 1) or an English day name ("monday", "Mon")."""
+    if isinstance(value, bool):
+        raise _error("weekday", _("Unknown weekday."))
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in WEEKDAY_NAMES:
+            return WEEKDAY_NAMES[text]
+        if text.isdigit():
+            value = int(text)
+    if isinstance(value, int) and 1 <= value <= 7:
+        return value
+    raise _error(
+        "weekday", _("Unknown weekday: give a day name (monday ... sunday) or 1-7 (Monday = 1).")
+    )
+
+
+def validate_digest(digest: DigestSubscription) -> None:
+    """Raise ValidationError naming the field; normalise the weekday."""
+    if not digest.contact_id or not Contact.objects.filter(pk=digest.contact_id).exists():
+        raise _error("contact", _("Unknown contact."), "does_not_exist")
+    digest.weekday = parse_weekday(digest.weekday)
+    hour = digest.hour
+    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise _error("hour", _("The hour must be a whole number from 0 to 23."), "out_of_range")
+    weeks = digest.weeks
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_DIGEST_WEEKS:
+        raise _error(
+            "weeks",
+            _("The digest covers 1 to %(max)d weeks.") % {"max": MAX_DIGEST_WEEKS},
+            "out_of_range",
+        )
+
+
+def create_digest(**fields: Any) -> DigestSubscription:
+    """Subscribe a contact to the weekly digest and plan its next ones. Not idempotent: a
+    second subscription for the same contact is refused (field ``contact``)."""
+    unknown = set(fields) - DIGEST_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    if fields.get("contact_id") is None:
+        raise _error("contact", _("This field is required."), "required")
+    digest = DigestSubscription(**fields)
+    validate_digest(digest)
+    try:
+        with transaction.atomic():
+            digest.save()
+            digests.plan_digest(digest_id=digest.pk)
+    except IntegrityError as exc:
+        raise _error("contact", _("This contact already has a weekly digest."), "unique") from exc
+    return digest
+
+
+@transaction.atomic
+def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscription:
+    """Change the day, hour, span or state and re-plan. Idempotent."""
+    unknown = set(fields) - DIGEST_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    if fields.pop("contact_id", digest.contact_id) != digest.contact_id:
+        raise _error("contact", _("A digest cannot move to another contact."))
+    digest = DigestSubscription.objects.select_for_update().get(pk=digest.pk)
+    for name, value in fields.items():
+        setattr(digest, name, value)
+    validate_digest(digest)
+    digest.save()
+    digests.plan_digest(digest_id=digest.pk)
+    return digest
+
+
+@transaction.atomic
+def delete_digest(*, digest: DigestSubscription) -> None:
+    """Delete the subscription; its pending digests are skipped (sent ones stay as history)."""
+    digests.pending_digests(digest.contact_id).update(
+        status=Delivery.Status.SKIPPED, last_error="The digest was deleted."
+    )
+    digest.delete()
+
+
+@transaction.atomic
+def unsubscribe_digest(*, token: str) -> DigestSubscription:
+    """One-click unsubscribe (RFC 8058) from the digest. Idempotent; an unknown token raises
+    ``DigestSubscription.DoesNotExist`` and changes nothing."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise DigestSubscription.DoesNotExist
+    digest = DigestSubscription.objects.select_for_update().get(unsubscribe_token=token)
+    if digest.is_active:
+        digest.is_active = False
+        digest.save(update_fields=["is_active", "updated_at"])
+    digests.pending_digests(digest.contact_id).update(
+        status=Delivery.Status.SKIPPED, last_error="Unsubscribed."
+    )
+    return digest

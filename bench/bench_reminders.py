@@ -246,7 +246,7 @@ def bench_throughput(args: argparse.Namespace, smtp_port: int, sink: Sink):
         ReminderRule(contact=c, target="event", event=event, lead_days=[1], hour=0)
         for c in contacts
     )
-    due = recipients.reminder_due(rules[0], event.start.date(), 1)
+    due = recipients.Recipient.of_rule(rules[0]).due(event.start.date(), 1)
     rows = Delivery.objects.bulk_create(
         Delivery(rule=r, event=event, kind="reminder", lead_days=1, due_at=due,
                  next_attempt_at=due, occurrence_start=event.start)

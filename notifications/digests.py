@@ -31,7 +31,7 @@ from events.recurrence import Occurrence
 from events.selectors import occurrences_between
 from events.timezones import get_zone, make_aware_lenient
 from notifications import emails, ledger, planning, recipients
-from notifications.models import Delivery, DigestSubscription, ReminderRule
+from notifications.models import Delivery, DigestSubscription
 from notifications.selectors import active_rules, events_for_rule
 
 log = logging.getLogger(__name__)
@@ -197,11 +197,11 @@ def build_digest_email(
     language = contact.language if contact.language in ("en", "ru") else "en"
     zone_name = contact.timezone
     # The contact as a recipient: its zone, and its own city's instant in local-time events.
-    as_rule = ReminderRule(contact=contact)
+    recipient = recipients.Recipient.of_contact(contact)
     items = []
     for occ in occurrences:
         event = occ.event
-        instant, day = recipients.recipient_instant(as_rule, occ)
+        instant, day = recipient.instant(occ)
         when = (
             emails.format_instant(instant, zone_name, language)
             if occ.start is not None

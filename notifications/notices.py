@@ -12,7 +12,7 @@ from events.models import Event
 from notifications import conf
 from notifications.models import ChangeNotice, Delivery, ReminderRule
 from notifications.planning import plan_event
-from notifications.recipients import address_key, recipient_email
+from notifications.recipients import Recipient
 from notifications.selectors import rules_for_event
 
 
@@ -80,7 +80,7 @@ def fan_out_notice(*, notice_id: int, now: dt.datetime | None = None) -> int:
             for rule in ReminderRule.objects.filter(pk__in=rule_ids).select_related(
                 "contact", "user"
             ):
-                address = address_key(recipient_email(rule)) or f"rule:{rule.pk}"
+                address = Recipient.of_rule(rule).key or f"rule:{rule.pk}"
                 if address not in by_address or rule.pk < by_address[address].pk:
                     by_address[address] = rule
             rows = [

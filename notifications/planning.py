@@ -15,7 +15,7 @@ from events.models import Event
 from events.recurrence import Occurrence
 from events.selectors import occurrences_between
 from notifications.models import MAX_LEAD_DAYS, Delivery, ReminderRule
-from notifications.recipients import address_key, recipient_email, recipient_instant, reminder_due
+from notifications.recipients import Recipient
 from notifications.selectors import events_for_rule, rules_for_event
 
 # Rows are materialised this many days before they fall due; the periodic planner runs far
@@ -73,18 +73,17 @@ def wanted_reminders(
     query = events_for_rule(rule)
     if event_ids is not None:
         query = query.filter(pk__in=list(event_ids))
+    recipient = Recipient.of_rule(rule)
     result = []
     for occ in occurrences_between(query, now, horizon):
         if occ.cancelled:
             continue
-        instant, day = recipient_instant(rule, occ)
+        instant, day = recipient.instant(occ)
         if instant <= now:
             continue
         for lead in rule.lead_days:
             result.append(
-                Planned(
-                    occ.event.pk, occurrence_key(occ), lead, reminder_due(rule, day, lead), instant
-                )
+                Planned(occ.event.pk, occurrence_key(occ), lead, recipient.due(day, lead), instant)
             )
     return result
 
@@ -113,7 +112,7 @@ def plan_rule(
         (p.event_id, p.occurrence_key, p.lead_days): p
         for p in wanted_reminders(rule, now, event_ids)
     }
-    address = address_key(recipient_email(rule))
+    address = Recipient.of_rule(rule).key
     live = [Delivery.Status.PENDING, Delivery.Status.QUEUED]
     with transaction.atomic():
         existing_query = Delivery.objects.filter(rule=rule, kind=Delivery.Kind.REMINDER).exclude(

@@ -171,7 +171,8 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
     if rule is None or event is None:  # the event was deleted since the batch was loaded
         ledger.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="No event.")
         return Delivery.Status.SKIPPED
-    email = recipients.recipient_email(rule)
+    recipient = recipients.Recipient.of_rule(rule)
+    email = recipient.address
     if not rule.is_active or (rule.contact is not None and not rule.contact.is_active):
         ledger.mark_final(delivery=delivery, status=Delivery.Status.SKIPPED, error="Rule is off.")
         return Delivery.Status.SKIPPED
@@ -182,7 +183,7 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
     occurrence = _occurrence(batch, event, delivery, now)
     instant = day = None
     if occurrence is not None:
-        instant, day = recipients.recipient_instant(rule, occurrence)
+        instant, day = recipient.instant(occurrence)
         if occurrence.start is None:
             instant = None
     if delivery.kind == Delivery.Kind.REMINDER:
@@ -193,8 +194,8 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
                 error="The occurrence is cancelled or no longer scheduled.",
             )
             return Delivery.Status.SKIPPED
-        start, day = recipients.recipient_instant(rule, occurrence)
-        stale = _superseded_because(delivery, rule, occurrence, start, day)
+        start, day = recipient.instant(occurrence)
+        stale = _superseded_because(delivery, recipient, occurrence, start, day)
         if stale:
             # Decided from the event as it is now: this row describes another time. The row
             # for the current time is planned here too, in case no edit re-planned it.
@@ -213,11 +214,11 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
             delivery=delivery,
             occurrence=occurrence,
             recipient=email,
-            language=recipients.recipient_language(rule),
-            zone_name=recipients.recipient_zone_name(rule),
+            language=recipient.language,
+            zone_name=recipient.zone_name,
             instant=instant,
             day=day,
-            days_ahead=recipients.days_ahead(rule, day, now) if day is not None else None,
+            days_ahead=recipient.days_ahead(day, now) if day is not None else None,
             ics_cache=batch.ics,
         )
     except Exception as exc:
@@ -231,7 +232,11 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
 
 
 def _superseded_because(
-    delivery: Delivery, rule: Any, occurrence: Occurrence, start: dt.datetime, day: dt.date
+    delivery: Delivery,
+    recipient: recipients.Recipient,
+    occurrence: Occurrence,
+    start: dt.datetime,
+    day: dt.date,
 ) -> str:
     """Why a reminder row no longer matches the event ("" when it does): another start than
     its key says, or another due time than the rule now gives for the current date."""
@@ -239,6 +244,6 @@ def _superseded_because(
         return planning.SUPERSEDED_MOVED
     if delivery.occurrence_start is not None and delivery.occurrence_start != start:
         return planning.SUPERSEDED_MOVED
-    if recipients.reminder_due(rule, day, delivery.lead_days) != delivery.due_at:
+    if recipient.due(day, delivery.lead_days) != delivery.due_at:
         return planning.SUPERSEDED_RETIMED
     return ""

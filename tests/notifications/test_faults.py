@@ -40,7 +40,7 @@ def due_batch(size: int) -> list[Delivery]:
         for c in contacts
     )
     # What the planner computes: 00:00 UTC on the day before the event, i.e. today.
-    due = recipients.reminder_due(rules[0], event.start.date(), 1)
+    due = recipients.Recipient.of_rule(rules[0]).due(event.start.date(), 1)
     assert due <= now
     return Delivery.objects.bulk_create(
         Delivery(

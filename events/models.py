@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.languages import localized
 from events.timezones import get_zone, validate_timezone
 
 
@@ -264,14 +265,10 @@ class Event(models.Model):
         return self.title_en or self.title_ru
 
     def title(self, language: str = "en") -> str:
-        if language == "ru":
-            return self.title_ru or self.title_en
-        return self.title_en or self.title_ru
+        return localized(self, "title", language)
 
     def description(self, language: str = "en") -> str:
-        if language == "ru":
-            return self.description_ru or self.description_en
-        return self.description_en or self.description_ru
+        return localized(self, "description", language)
 
     @property
     def zone(self):  # -> zoneinfo.ZoneInfo

@@ -22,9 +22,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 
-from common import clock
+from common import clock, languages
 from common.urls import absolute_url
 from events.models import Contact, Event
 from events.recurrence import Occurrence
@@ -176,16 +175,6 @@ def digest_occurrences(contact: Contact, now: dt.datetime, weeks: int) -> list[O
     return result
 
 
-def _weeks_phrase(weeks: int, language: str) -> str:
-    if language == "ru":
-        if weeks % 10 == 1 and weeks % 100 != 11:
-            return f"{weeks} неделю" if weeks != 1 else "неделю"
-        if weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14):
-            return f"{weeks} недели"
-        return f"{weeks} недель"
-    return f"{weeks} week" if weeks == 1 else f"{weeks} weeks"
-
-
 def build_digest_email(
     *,
     delivery: Delivery,
@@ -194,7 +183,7 @@ def build_digest_email(
     now: dt.datetime,
 ) -> EmailMultiAlternatives:
     contact = digest.contact
-    language = contact.language if contact.language in ("en", "ru") else "en"
+    language = languages.normalise(contact.language)
     zone_name = contact.timezone
     # The contact as a recipient: its zone, and its own city's instant in local-time events.
     recipient = recipients.Recipient.of_contact(contact)
@@ -225,20 +214,15 @@ def build_digest_email(
         feed_url = absolute_url("feeds:city", slug=contact.city.slug)
     context = {
         "items": items,
-        "count": len(items),
+        "items_count": len(items),
         "weeks": digest.weeks,
-        "weeks_phrase": _weeks_phrase(digest.weeks, language),
         "zone": zone_name,
-        "period_start": emails.format_date(now.astimezone(zone).date(), language),
-        "period_end": emails.format_date(end.astimezone(zone).date(), language),
+        "period_start": emails.format_date(now.astimezone(zone).date(), language, in_range=True),
+        "period_end": emails.format_date(end.astimezone(zone).date(), language, in_range=True),
         "feed_url": feed_url,
         "unsubscribe_url": emails.unsubscribe_url(digest.unsubscribe_token),
     }
-    subject = emails.header_safe(
-        render_to_string(f"notifications/email/digest.subject.{language}.txt", context), 200
-    )
-    text = render_to_string(f"notifications/email/digest.body.{language}.txt", context)
-    html = render_to_string(f"notifications/email/digest.body.{language}.html", context)
+    subject, text, html = emails.render_parts("digest.", context, language)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

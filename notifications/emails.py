@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import ngettext, pgettext
 
 from common.urls import absolute_url
 from events.models import Event
@@ -21,20 +24,6 @@ from events.recurrence import Occurrence
 from events.timezones import get_zone
 from notifications.models import Delivery
 
-_MONTHS = {
-    "en": [
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ],
-    "ru": [
-        "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-        "сентября", "октября", "ноября", "декабря",
-    ],
-}  # fmt: skip
-_WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
-}
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -44,12 +33,13 @@ def header_safe(text: str, limit: int = 200) -> str:
     return _CONTROL.sub(" ", text).strip()[:limit]
 
 
-def format_date(day: dt.date, language: str) -> str:
-    weekday = _WEEKDAYS[language][day.weekday()]
-    month = _MONTHS[language][day.month - 1]
-    if language == "ru":
-        return f"{weekday}, {day.day} {month} {day.year} г."
-    return f"{weekday}, {day.day} {month} {day.year}"
+def format_date(day: dt.date, language: str, *, in_range: bool = False) -> str:
+    """A date as a mail shows it ("Wednesday, 8 May 2030"); ``in_range``: as the end of
+    "from … to …" (the Russian catalogue drops the weekday there)."""
+    with translation.override(language):
+        if in_range:
+            return date_format(day, pgettext("e-mail date range", "l, j F Y"))
+        return date_format(day, pgettext("e-mail date", "l, j F Y"))
 
 
 def format_instant(value: dt.datetime, zone_name: str, language: str) -> str:
@@ -60,17 +50,23 @@ def format_instant(value: dt.datetime, zone_name: str, language: str) -> str:
 
 
 def days_phrase(days: int, language: str) -> str:
-    if language == "ru":
-        if days % 10 == 1 and days % 100 != 11:
-            word = "день"
-        elif days % 10 in (2, 3, 4) and days % 100 not in (12, 13, 14):
-            word = "дня"
-        else:
-            word = "дней"
-        return "сегодня" if days == 0 else f"через {days} {word}"
-    if days == 0:
-        return "today"
-    return "tomorrow" if days == 1 else f"in {days} days"
+    """How far ahead an occurrence is, as the reminder's subject says it."""
+    with translation.override(language):
+        if days == 0:
+            return pgettext("reminder lead", "today")
+        if days == 1:
+            return pgettext("reminder lead", "tomorrow")
+        return ngettext("in %(days)d day", "in %(days)d days", days) % {"days": days}
+
+
+def render_parts(name: str, context: dict, language: str) -> tuple[str, str, str]:
+    """(subject, text, HTML) of the message ``name`` ("" or "digest.") in ``language``: one
+    template per part, translated through the catalogue."""
+    with translation.override(language):
+        subject = render_to_string(f"notifications/email/{name}subject.txt", context)
+        text = render_to_string(f"notifications/email/{name}body.txt", context)
+        html = render_to_string(f"notifications/email/{name}body.html", context)
+    return header_safe(subject, 200), text, html
 
 
 def message_id(delivery: Delivery) -> str:
@@ -186,11 +182,7 @@ def build_email(
         "unsubscribe_url": unsubscribe_url(rule.unsubscribe_token),
         "cancelled": delivery.kind == Delivery.Kind.CANCEL,
     }
-    subject = header_safe(
-        render_to_string(f"notifications/email/subject.{language}.txt", context), 200
-    )
-    text = render_to_string(f"notifications/email/body.{language}.txt", context)
-    html = render_to_string(f"notifications/email/body.{language}.html", context)
+    subject, text, html = render_parts("", context, language)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

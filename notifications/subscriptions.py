@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from common import languages
 from common.validation import field_error as _error
 from events.models import City, Contact, Event, Partnership
 from events.timezones import get_zone
@@ -96,8 +97,11 @@ def validate_rule(rule: ReminderRule) -> None:
             raise ValidationError({"timezone": exc.messages}) from exc
     elif rule.user_id:
         raise _error("timezone", _("A user's rule needs a time zone."), "required")
-    if rule.language and rule.language not in ("en", "ru"):
-        raise _error("language", _("The language must be en or ru."))
+    if rule.language and rule.language not in languages.codes():
+        raise _error(
+            "language",
+            _("The language must be one of %(codes)s.") % {"codes": ", ".join(languages.codes())},
+        )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from common import languages
 from events.feeds.models import FeedToken, hash_token
 from events.models import City, Event
 
@@ -50,8 +51,15 @@ def create_feed_token(
         raise ValidationError(
             {"cities": [_("Unknown city id(s): %(ids)s.") % {"ids": sorted(set(city_ids) - known)}]}
         )
-    if language not in ("", "en", "ru"):
-        raise ValidationError({"language": [_("Use en, ru or leave empty.")]})
+    if language not in ("", *languages.codes()):
+        raise ValidationError(
+            {
+                "language": [
+                    _("Use one of %(codes)s or leave empty.")
+                    % {"codes": ", ".join(languages.codes())}
+                ]
+            }
+        )
     if not label.strip():
         raise ValidationError({"label": [_("Give the token a label.")]})
     secret = _new_secret()

@@ -34,7 +34,6 @@ from events.ical.calendars import (
 )
 from events.ical.invitations import invitation_ics
 from events.ical.vevents import (
-    LANGUAGES,
     RENDER_VERSION,
     UID_DOMAIN,
     city_uid,
@@ -58,7 +57,6 @@ from events.ical.wire import VEvent, escape_text, fold
 __all__ = [
     "CALENDAR_END",
     "EMPTY_CALENDAR_ZONE",
-    "LANGUAGES",
     "PRODID",
     "REFRESH_INTERVAL",
     "RENDER_VERSION",

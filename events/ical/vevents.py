@@ -13,6 +13,7 @@ import icalendar
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common import languages
 from common.urls import absolute_url
 from events.ical.wire import VEvent
 from events.recurrence import CityTime, city_span, city_times, parse_exdates
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 UID_DOMAIN = "twinning-calendar"
 # Bump when the rendering changes so stored feed fragments are rebuilt.
 RENDER_VERSION = "4"
-LANGUAGES = ("en", "ru")
 
 
 def related(event: Event, name: str) -> list:
@@ -69,7 +69,7 @@ def event_url(event: Event) -> str:
 
 
 def normalise_language(language: str | None) -> str:
-    return "ru" if (language or "").lower().startswith("ru") else "en"
+    return languages.normalise(language)
 
 
 # --- Time presentation ---------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common import languages
+
 if TYPE_CHECKING:
     from events.models import City, Event, Partnership
     from events.recurrence import CityTime, Occurrence
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 
 def lang() -> str:
     """The active interface language, reduced to the ones event content exists in."""
-    return "ru" if (get_language() or "en").startswith("ru") else "en"
+    return languages.normalise(get_language())
 
 
 def fmt_date(value: dt.date | dt.datetime | None) -> str:

@@ -130,10 +130,10 @@ def test_digest_russian_content_times_in_each_zone(magadan_ceremony, app_clock):
     body = message.body
     assert "1. Возложение венков <b>" in body
     assert (
-        "Когда (по вашему времени): среда, 8 мая 2030 г., 15:00 (America/Anchorage, UTC-08:00)"
+        "Когда (по вашему времени): Среда, 8 мая 2030 г., 15:00 (America/Anchorage, UTC-08:00)"
         in body
     )
-    assert "Магадан: четверг, 9 мая 2030 г., 10:00 (Asia/Magadan, UTC+11:00), Memorial" in body
+    assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Asia/Magadan, UTC+11:00), Memorial" in body
     assert f"http://127.0.0.1:8000/events/{magadan_ceremony['event'].slug}/" in body
     assert "http://127.0.0.1:8000/feeds/city/anchorage.ics" in body
     assert "Far away" not in body  # five weeks ahead: outside the three-week window

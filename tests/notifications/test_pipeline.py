@@ -90,7 +90,7 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
         body = parts(message)
         if language == "ru":
             assert str(message["Subject"]).strip().startswith("Напоминание: Возложение венков")
-            assert "Магадан: четверг, 9 мая 2030 г., 10:00 (Asia/Magadan" in body["text/plain"]
+            assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Asia/Magadan" in body["text/plain"]
         else:
             assert str(message["Subject"]).strip().startswith("Reminder: Wreath laying")
             assert (

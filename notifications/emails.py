@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import ngettext, pgettext
 
 from common.urls import absolute_url
+from events.ical import invitation_ics
 from events.models import Event
 from events.recurrence import Occurrence
 from events.timezones import get_zone
@@ -113,10 +114,6 @@ def _city_lines(occ: Occurrence | None, language: str) -> list[CityLine]:
 def _ics(
     event: Event, delivery: Delivery, language: str, occ: Occurrence | None, recipient: str
 ) -> bytes | None:
-    try:
-        from events.ical import invitation_ics
-    except ImportError:  # the shared iCalendar module has not landed: send without
-        return None
     method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
     recurrence_id = occ.recurrence_id if delivery.kind == Delivery.Kind.REMINDER and occ else None
     contact = delivery.rule.contact if delivery.rule is not None else None

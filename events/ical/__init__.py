@@ -20,7 +20,9 @@ Rules (see events/feeds/README.md for the reasons):
   own VEVENT with RECURRENCE-ID = the original local start.
 
 Modules: ``wire`` (content lines, escaping, folding, the small VEvent), ``vtimezones``
-(VTIMEZONEs from the zone database), ``vevents`` (one event's VEVENTs), ``calendars`` (heads
+(VTIMEZONEs from the zone database), ``uids``, ``copies`` (one VEVENT set per city for
+same-local-time events), ``text`` (DESCRIPTION, LOCATION, GEO), ``vevents`` (one event's
+VEVENTs), ``calendars`` (heads
 and whole calendars), ``invitations`` (iTIP attachments). The feeds app keeps rendered
 fragments and their version keys (events/feeds/fragments.py).
 """
@@ -32,14 +34,12 @@ from events.ical.calendars import (
     calendar_head,
     render_calendar,
 )
+from events.ical.copies import display_zone_name
 from events.ical.invitations import invitation_ics
+from events.ical.text import event_url
+from events.ical.uids import UID_DOMAIN, city_uid, event_uid, occurrence_uid
 from events.ical.vevents import (
     RENDER_VERSION,
-    UID_DOMAIN,
-    city_uid,
-    display_zone_name,
-    event_uid,
-    event_url,
     event_vevents,
     normalise_language,
     related,
@@ -74,6 +74,7 @@ __all__ = [
     "fold",
     "invitation_ics",
     "normalise_language",
+    "occurrence_uid",
     "related",
     "render_calendar",
     "render_fragment",

@@ -6,23 +6,23 @@ See the package doc (events/ical/__init__.py) for the rules every VEVENT follows
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import icalendar
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from common import languages
-from common.urls import absolute_url
+from events.ical import text
+from events.ical.copies import Copy, copies
+from events.ical.uids import occurrence_uid
 from events.ical.wire import VEvent
-from events.recurrence import CityTime, city_span, city_times, parse_exdates
+from events.models import OccurrenceChange
+from events.recurrence import city_span, city_times, parse_exdates, recurrence_key
 from events.timezones import get_zone, make_aware_lenient
 
 if TYPE_CHECKING:
-    from events.models import City, Event, OccurrenceChange, Participation
+    from events.models import City, Event
 
-UID_DOMAIN = "twinning-calendar"
 # Bump when the rendering changes so stored feed fragments are rebuilt.
 RENDER_VERSION = "4"
 
@@ -48,79 +48,11 @@ def last_change(
     return max(v for v in values if v is not None)
 
 
-def event_uid(event: Event) -> str:
-    return f"{event.uid}@{UID_DOMAIN}"
-
-
-def occurrence_uid(uid: str, key: dt.datetime) -> str:
-    """The UID of a standalone VEVENT for one occurrence, from its copy's UID and the
-    occurrence's original start: stable when the occurrence moves, so it updates in place."""
-    base, _at, domain = uid.partition("@")
-    return f"{base}-{key.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@{domain}"
-
-
-def city_uid(event: Event, city: City) -> str:
-    """The UID of one city's copy of a same-local-time event (stable: event and city ids)."""
-    return f"{event.uid}-c{city.pk}@{UID_DOMAIN}"
-
-
-def event_url(event: Event) -> str:
-    return absolute_url("web:event_detail", slug=event.slug)
-
-
 def normalise_language(language: str | None) -> str:
     return languages.normalise(language)
 
 
 # --- Time presentation ---------------------------------------------------------------------
-
-
-def display_zone_name(event: Event, zone: str | None) -> str:
-    """The zone whose TZID an INSTANT (or all-day) event's times carry in a view."""
-    if zone is None or event.is_all_day:
-        return event.timezone
-    if event.time_mode == event.TimeMode.LOCAL:
-        return zone
-    if event.rrule:
-        return event.timezone
-    return zone
-
-
-@dataclass(frozen=True)
-class Copy:
-    """One VEVENT set of an event as a view shows it: its UID, TZID, title suffix and place.
-
-    A same-local-time (LOCAL) timed event has one copy per participating city in aggregate
-    views, and its city's copy in a city view; any other event has a single copy.
-    """
-
-    uid: str
-    zone_name: str
-    local: bool  # wall-clock times resolved in ``zone_name`` (LOCAL mode)
-    participation: Participation | None = None  # the city whose venue and place it shows
-    suffix: str = ""  # appended to SUMMARY where several copies sit in one calendar
-
-
-def copies(event: Event, parts: list, city: City | None, language: str) -> list[Copy]:
-    """The copies of ``event`` in a view of ``city`` (None: the whole programme)."""
-    own = next((p for p in parts if city is not None and p.city_id == city.pk), None)
-    if event.is_all_day or event.time_mode != event.TimeMode.LOCAL:
-        zone_name = display_zone_name(event, city.timezone if city else None)
-        return [Copy(event_uid(event), zone_name, local=False, participation=own)]
-    chosen = [own] if own is not None else ([] if city is not None else parts)
-    if not chosen:
-        zone_name = city.timezone if city is not None else event.timezone
-        return [Copy(event_uid(event), zone_name, local=True)]
-    return [
-        Copy(
-            city_uid(event, p.city),
-            p.city.timezone,
-            local=True,
-            participation=p,
-            suffix="" if city is not None else p.city.name(language),
-        )
-        for p in chosen
-    ]
 
 
 def _wall(value: dt.datetime, event: Event) -> dt.datetime:
@@ -162,93 +94,6 @@ def _rrule(event: Event, zone_name: str) -> icalendar.vRecur:
     return rule
 
 
-# --- Text ----------------------------------------------------------------------------------
-
-
-def _format_city_time(ct: CityTime, all_day: bool) -> str:
-    if all_day or ct.start is None:
-        if ct.start_date is None:
-            return ""
-        if ct.end_date and ct.end_date != ct.start_date:
-            return f"{ct.start_date.isoformat()} – {ct.end_date.isoformat()}"
-        return ct.start_date.isoformat()
-    text = f"{ct.start:%Y-%m-%d %H:%M}"
-    if ct.end is not None:
-        text += (
-            f" – {ct.end:%H:%M}"
-            if ct.end.date() == ct.start.date()
-            else f" – {ct.end:%Y-%m-%d %H:%M}"
-        )
-    offset = ct.start.strftime("%z")
-    return f"{text} ({ct.city.timezone}, UTC{offset[:3]}:{offset[3:]})"
-
-
-def _description(
-    event: Event, language: str, city_times: list[CityTime], note: str, *, master: bool
-) -> str:
-    from events.models import Participation
-
-    parts = []
-    body = event.description(language).strip()
-    if body:
-        parts.append(body)
-    if note.strip():
-        parts.append(note.strip())
-    if event.online_url:
-        parts.append(_("Online: %(url)s") % {"url": event.online_url})
-    if city_times:
-        lines = [_("Participating cities (local time):")]
-        for ct in city_times:
-            role = Participation.Role(ct.role).label if ct.role in Participation.Role.values else ""
-            when = _format_city_time(ct, event.is_all_day)
-            venue = f", {ct.venue}" if ct.venue else ""
-            lines.append(f"• {ct.city.name(language)} ({role}{venue}): {when}")
-        if event.rrule and master:
-            lines.append(_("Times shown are those of the first occurrence."))
-        parts.append("\n".join(lines))
-    parts.append(event_url(event))
-    return "\n\n".join(parts)
-
-
-def _location(event: Event, language: str, parts: list, copy: Copy, override: str = "") -> str:
-    """An instance's own place, else its city's venue, the event's place, the hosts' venues."""
-    if override:
-        return override
-    own = copy.participation
-    if own is not None and own.venue:
-        return f"{own.venue}, {own.city.name(language)}"
-    if event.location:
-        return event.location
-    if own is not None and copy.local:
-        return own.city.name(language)
-    venues = [
-        f"{p.venue}, {p.city.name(language)}" if p.venue else p.city.name(language)
-        for p in parts
-        if p.role in ("host", "co_host")
-    ]
-    return "; ".join(venues)
-
-
-def _geo(parts: list, copy: Copy) -> tuple[float, float] | None:
-    """The copy's city for a LOCAL copy or a city with its own venue, else the first host."""
-    own = copy.participation
-    if own is not None and copy.local and (own.city.latitude is None or own.city.longitude is None):
-        return None
-    if (
-        own is not None
-        and (copy.local or own.venue)
-        and own.city.latitude is not None
-        and own.city.longitude is not None
-    ):
-        return float(own.city.latitude), float(own.city.longitude)
-    participations = sorted(parts, key=lambda p: (p.role not in ("host", "co_host"), p.pk))
-    for participation in participations:
-        city = participation.city
-        if city.latitude is not None and city.longitude is not None:
-            return float(city.latitude), float(city.longitude)
-    return None
-
-
 _STATUS = {"tentative": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
@@ -266,7 +111,7 @@ def _base_vevent(
     vevent.add("STATUS", _STATUS.get(event.status, "CONFIRMED"))
     vevent.add("CLASS", "PUBLIC" if event.visibility == event.Visibility.PUBLIC else "PRIVATE")
     vevent.add("CATEGORIES", [str(event.Kind(event.kind).label)])
-    vevent.add("URL", event_url(event))
+    vevent.add("URL", text.event_url(event))
     return vevent
 
 
@@ -396,7 +241,7 @@ def _copy_vevents(
         local = city_times(
             event, start, end, event.start_date, event.end_date or event.start_date, parts
         )
-        master.add("DESCRIPTION", _description(event, language, local, "", master=True))
+        master.add("DESCRIPTION", text.description(event, language, local, "", master=True))
         _add_place(master, event, language, "", parts, copy)
         result.append(master)
     else:
@@ -434,7 +279,7 @@ def _copy_vevents(
                 vevent.add("DTEND", dtend)
         note = change.note_ru if language == "ru" and change.note_ru else change.note_en
         local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
-        vevent.add("DESCRIPTION", _description(event, language, local, note, master=False))
+        vevent.add("DESCRIPTION", text.description(event, language, local, note, master=False))
         _add_place(vevent, event, language, change.location, parts, copy)
         result.append(vevent)
     return result
@@ -443,17 +288,15 @@ def _copy_vevents(
 def _add_place(
     vevent: VEvent, event: Event, language: str, override: str, parts: list, copy: Copy
 ) -> None:
-    location = _location(event, language, parts, copy, override)
+    location = text.location(event, language, parts, copy, override)
     if location:
         vevent.add("LOCATION", location)
-    geo = _geo(parts, copy)
+    geo = text.geo(parts, copy)
     if geo is not None:
         vevent.add("GEO", geo)
 
 
 def _recurrence_key_of(event: Event, value: dt.datetime | dt.date) -> dt.datetime:
-    from events.recurrence import recurrence_key
-
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             return value.astimezone(dt.UTC)
@@ -467,8 +310,6 @@ def _matches(change: OccurrenceChange, event: Event, value: dt.datetime | dt.dat
 
 def _synthetic_change(event: Event, value: dt.datetime | dt.date) -> OccurrenceChange:
     """An unchanged instance, shaped as a change, for an invitation about one occurrence."""
-    from events.models import OccurrenceChange
-
     return OccurrenceChange(
         event=event, original_start=_recurrence_key_of(event, value), sequence=event.sequence
     )

@@ -1,0 +1,103 @@
+"""The words of a VEVENT: its DESCRIPTION (each city's local time, the note, the online link),
+LOCATION (the instance's place, the city's venue, the hosts') and GEO."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from common.urls import absolute_url
+from events.models import Participation
+from events.recurrence import CityTime
+
+if TYPE_CHECKING:
+    from events.ical.copies import Copy
+    from events.models import Event
+
+
+def event_url(event: Event) -> str:
+    return absolute_url("web:event_detail", slug=event.slug)
+
+
+def _format_city_time(ct: CityTime, all_day: bool) -> str:
+    if all_day or ct.start is None:
+        if ct.start_date is None:
+            return ""
+        if ct.end_date and ct.end_date != ct.start_date:
+            return f"{ct.start_date.isoformat()} – {ct.end_date.isoformat()}"
+        return ct.start_date.isoformat()
+    text = f"{ct.start:%Y-%m-%d %H:%M}"
+    if ct.end is not None:
+        text += (
+            f" – {ct.end:%H:%M}"
+            if ct.end.date() == ct.start.date()
+            else f" – {ct.end:%Y-%m-%d %H:%M}"
+        )
+    offset = ct.start.strftime("%z")
+    return f"{text} ({ct.city.timezone}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def description(
+    event: Event, language: str, city_times: list[CityTime], note: str, *, master: bool
+) -> str:
+
+    parts = []
+    body = event.description(language).strip()
+    if body:
+        parts.append(body)
+    if note.strip():
+        parts.append(note.strip())
+    if event.online_url:
+        parts.append(_("Online: %(url)s") % {"url": event.online_url})
+    if city_times:
+        lines = [_("Participating cities (local time):")]
+        for ct in city_times:
+            role = Participation.Role(ct.role).label if ct.role in Participation.Role.values else ""
+            when = _format_city_time(ct, event.is_all_day)
+            venue = f", {ct.venue}" if ct.venue else ""
+            lines.append(f"• {ct.city.name(language)} ({role}{venue}): {when}")
+        if event.rrule and master:
+            lines.append(_("Times shown are those of the first occurrence."))
+        parts.append("\n".join(lines))
+    parts.append(event_url(event))
+    return "\n\n".join(parts)
+
+
+def location(event: Event, language: str, parts: list, copy: Copy, override: str = "") -> str:
+    """An instance's own place, else its city's venue, the event's place, the hosts' venues."""
+    if override:
+        return override
+    own = copy.participation
+    if own is not None and own.venue:
+        return f"{own.venue}, {own.city.name(language)}"
+    if event.location:
+        return event.location
+    if own is not None and copy.local:
+        return own.city.name(language)
+    venues = [
+        f"{p.venue}, {p.city.name(language)}" if p.venue else p.city.name(language)
+        for p in parts
+        if p.role in ("host", "co_host")
+    ]
+    return "; ".join(venues)
+
+
+def geo(parts: list, copy: Copy) -> tuple[float, float] | None:
+    """The copy's city for a LOCAL copy or a city with its own venue, else the first host."""
+    own = copy.participation
+    if own is not None and copy.local and (own.city.latitude is None or own.city.longitude is None):
+        return None
+    if (
+        own is not None
+        and (copy.local or own.venue)
+        and own.city.latitude is not None
+        and own.city.longitude is not None
+    ):
+        return float(own.city.latitude), float(own.city.longitude)
+    participations = sorted(parts, key=lambda p: (p.role not in ("host", "co_host"), p.pk))
+    for participation in participations:
+        city = participation.city
+        if city.latitude is not None and city.longitude is not None:
+            return float(city.latitude), float(city.longitude)
+    return None

@@ -15,9 +15,18 @@ from events.models import City, Contact, Participation, Partnership, Partnership
 from events.services._common import _error, _full_clean
 
 
+def _check_country(city: City) -> None:
+    """ISO 3166-1 alpha-2, upper case ("ru" is stored as "RU"), whatever interface wrote it."""
+    value = (city.country or "").strip().upper()
+    if len(value) != 2 or not value.isascii() or not value.isalpha():
+        raise _error("country", _("Use an ISO 3166-1 alpha-2 code such as RU or US."))
+    city.country = value
+
+
 def create_city(**fields: Any) -> City:
     """Create a city after validating its zone and names. Not idempotent (slug is unique)."""
     city = City(**fields)
+    _check_country(city)
     if not city.slug:
         city.slug = slugify(city.name_en)
     _full_clean(city)
@@ -29,6 +38,7 @@ def update_city(*, city: City, **fields: Any) -> City:
     """Update a city. A rename or zone change shows in feeds via ``updated_at``."""
     for name, value in fields.items():
         setattr(city, name, value)
+    _check_country(city)
     _full_clean(city)
     city.save()
     return city

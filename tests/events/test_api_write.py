@@ -263,3 +263,30 @@ def test_contact_duplicate_email_is_400(coordinator_api_client):
 
     assert response.status_code == 400
     assert "email" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("country", ["R", "RUS", "1A", "Р Ф", ""])
+def test_the_service_refuses_a_country_that_is_not_iso_alpha2(country):
+    """The admin form and the API checked the code; the service (and so imports and commands)
+    did not."""
+    from django.core.exceptions import ValidationError
+
+    from events import services
+
+    with pytest.raises(ValidationError) as caught:
+        services.create_city(name_en="Tula", name_native="Тула", country=country,
+                             timezone="Europe/Moscow")  # fmt: skip
+    assert "country" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_service_stores_a_lower_case_country_upper_case():
+    from events import services
+
+    assert (
+        services.create_city(
+            name_en="Tula", name_native="Тула", country="ru", timezone="Europe/Moscow"
+        ).country
+        == "RU"
+    )

@@ -104,12 +104,16 @@ def validate_rule(rule: ReminderRule) -> None:
         )
 
 
+def _refuse_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+
+
 @transaction.atomic
 def create_rule(**fields: Any) -> ReminderRule:
     """Create a rule and plan its reminders (after commit). Not idempotent."""
-    unknown = set(fields) - RULE_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
+    _refuse_unknown(fields, RULE_FIELDS)
     fields.setdefault("lead_days", default_lead_days())
     rule = ReminderRule(**fields)
     validate_rule(rule)
@@ -122,9 +126,7 @@ def create_rule(**fields: Any) -> ReminderRule:
 @transaction.atomic
 def update_rule(*, rule: ReminderRule, **fields: Any) -> ReminderRule:
     """Change a rule and re-plan its pending reminders (after commit). Idempotent."""
-    unknown = set(fields) - RULE_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
+    _refuse_unknown(fields, RULE_FIELDS)
     rule = ReminderRule.objects.select_for_update().get(pk=rule.pk)
     for name, value in fields.items():
         setattr(rule, name, value)
@@ -209,9 +211,7 @@ def validate_digest(digest: DigestSubscription) -> None:
 def create_digest(**fields: Any) -> DigestSubscription:
     """Subscribe a contact to the weekly digest and plan its next ones. Not idempotent: a
     second subscription for the same contact is refused (field ``contact``)."""
-    unknown = set(fields) - DIGEST_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
+    _refuse_unknown(fields, DIGEST_FIELDS)
     if fields.get("contact_id") is None:
         raise _error("contact", _("This field is required."), "required")
     digest = DigestSubscription(**fields)
@@ -228,9 +228,7 @@ def create_digest(**fields: Any) -> DigestSubscription:
 @transaction.atomic
 def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscription:
     """Change the day, hour, span or state and re-plan. Idempotent."""
-    unknown = set(fields) - DIGEST_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
+    _refuse_unknown(fields, DIGEST_FIELDS)
     if fields.pop("contact_id", digest.contact_id) != digest.contact_id:
         raise _error("contact", _("A digest cannot move to another contact."))
     digest = DigestSubscription.objects.select_for_update().get(pk=digest.pk)

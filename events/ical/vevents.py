@@ -277,7 +277,7 @@ def _copy_vevents(
             vevent.add("DTSTART", dtstart)
             if dtend is not None:
                 vevent.add("DTEND", dtend)
-        note = change.note_ru if language == "ru" and change.note_ru else change.note_en
+        note = languages.localized(change, "note", language)
         local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
         vevent.add("DESCRIPTION", text.description(event, language, local, note, master=False))
         _add_place(vevent, event, language, change.location, parts, copy)

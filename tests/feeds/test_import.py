@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from events.feeds import importer
+from events.feeds import ics_parsing, importer
 from events.feeds.importer import ImportOptions, import_calendar
 from events.feeds.models import ImportedEvent, ImportRun
 from events.models import Event, OccurrenceChange
@@ -169,7 +169,7 @@ def test_import_service_error_on_second_event_rolls_back_first(db):
 
 
 def test_import_too_many_events_is_refused(db, settings, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_IMPORT_EVENTS", 1)
+    monkeypatch.setattr(ics_parsing, "MAX_IMPORT_EVENTS", 1)
 
     with pytest.raises(ValidationError) as info:
         import_calendar(data=_read("outlook_export.ics"), options=ImportOptions(source="x"))

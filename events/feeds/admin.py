@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.roles import is_coordinator
-from events.admin import CoordinatorPermissions
+from events.admin.base import CoordinatorPermissions
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun, hash_token

@@ -1,5 +1,5 @@
-"""The coordinators' admin. Every save goes through events.services, so the admin refuses what
-the API refuses (a DST-gap time, a bad rule, a duplicate pair) with a form error, not a 500."""
+"""Admin for events with their participations and occurrence changes inline, and the cancel
+action. Wall-clock times are typed in the event's zone."""
 
 from __future__ import annotations
 
@@ -10,194 +10,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from common.roles import is_coordinator
 from events import services
+from events.admin.base import CoordinatorPermissions, _add_service_errors, _adopt
 from events.models import (
-    City,
-    Contact,
     Event,
     OccurrenceChange,
     Participation,
-    Partnership,
-    PartnershipStatusChange,
 )
-
-
-def _adopt(target: Model, saved: Model) -> None:
-    """Make the admin's in-memory object the row a service saved (the admin keeps using it)."""
-    for field in type(saved)._meta.concrete_fields:
-        setattr(target, field.attname, getattr(saved, field.attname))
-    target._state.adding = False
-    target._state.db = saved._state.db
-
-
-def _add_service_errors(
-    form: forms.BaseForm, exc: ValidationError, renames: dict[str, str] | None = None
-) -> None:
-    """Attach a service's ValidationError to the form fields it names."""
-    renames = renames or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        name = renames.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-class CoordinatorPermissions:
-    """Members of the coordinators group (with staff access to the admin) manage the
-    programme without per-model permissions; others need the usual Django permissions."""
-
-    def _allowed(self, request, perm: str, obj=None) -> bool:
-        return is_coordinator(request.user) or getattr(super(), perm)(request, obj)
-
-    def has_module_permission(self, request) -> bool:
-        return is_coordinator(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_view_permission", obj)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        if isinstance(self, admin.ModelAdmin):
-            return is_coordinator(request.user) or super().has_add_permission(request)
-        return self._allowed(request, "has_add_permission", obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_change_permission", obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_delete_permission", obj)
-
-
-# --- Cities -------------------------------------------------------------------------------------
-
-
-class CityAdminForm(forms.ModelForm):
-    class Meta:
-        model = City
-        fields = [
-            "slug",
-            "kind",
-            "country",
-            "region",
-            "name_en",
-            "name_native",
-            "name_ru",
-            "timezone",
-            "latitude",
-            "longitude",
-        ]
-
-    def clean_country(self) -> str:
-        value = (self.cleaned_data.get("country") or "").strip().upper()
-        if len(value) != 2 or not value.isascii() or not value.isalpha():
-            raise ValidationError(_("Use an ISO 3166-1 alpha-2 code such as RU or US."))
-        return value
-
-
-@admin.register(City)
-class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
-    form = CityAdminForm
-    list_display = ["name_en", "name_native", "kind", "country", "region", "timezone"]
-    list_filter = ["kind", "country"]
-    search_fields = ["name_en", "name_native", "name_ru", "region", "slug"]
-    prepopulated_fields = {"slug": ("name_en",)}
-
-    def save_model(self, request, obj: City, form: forms.ModelForm, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        if change:
-            services.update_city(city=obj, **fields)
-        else:
-            _adopt(obj, services.create_city(**fields))
-
-
-# --- Partnerships ---------------------------------------------------------------------------
-
-
-class StatusChangeInline(admin.TabularInline):
-    """The dated history of a pair's status. A new status is set on the pair itself."""
-
-    model = PartnershipStatusChange
-    fields = ["status", "changed_on", "note", "recorded_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class PartnershipAdminForm(forms.ModelForm):
-    class Meta:
-        model = Partnership
-        fields = [
-            "city_a",
-            "city_b",
-            "established_on",
-            "established_precision",
-            "status",
-            "status_changed_on",
-            "notes",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        city_a, city_b = data.get("city_a"), data.get("city_b")
-        if city_a and city_b:
-            try:
-                services.check_partnership_pair(
-                    city_a_id=city_a.pk, city_b_id=city_b.pk, exclude_pk=self.instance.pk
-                )
-            except ValidationError as exc:
-                _add_service_errors(self, exc)
-                return data
-            if city_a.pk > city_b.pk:  # pairs are unordered; store them canonically
-                data["city_a"], data["city_b"] = city_b, city_a
-        return data
-
-
-@admin.register(Partnership)
-class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
-    form = PartnershipAdminForm
-    inlines = [StatusChangeInline]
-    list_display = ["__str__", "established_on", "established_precision", "status"]
-    list_filter = ["status", "established_precision"]
-    list_select_related = ["city_a", "city_b"]
-    search_fields = [
-        "city_a__name_en",
-        "city_a__name_native",
-        "city_b__name_en",
-        "city_b__name_native",
-    ]
-    autocomplete_fields = ["city_a", "city_b"]
-
-    def save_model(self, request, obj: Partnership, form: forms.ModelForm, change: bool) -> None:
-        data = form.cleaned_data
-        fields = {
-            "city_a_id": data["city_a"].pk,
-            "city_b_id": data["city_b"].pk,
-            "established_on": data.get("established_on"),
-            "established_precision": data["established_precision"],
-            "status": data["status"],
-            "status_changed_on": data.get("status_changed_on"),
-            "notes": data.get("notes", ""),
-        }
-        if change:
-            stored = Partnership.objects.get(pk=obj.pk)  # obj already carries the new status
-            saved = services.update_partnership(partnership=stored, **fields)
-        else:
-            saved = services.create_partnership(**fields)
-        _adopt(obj, saved)
-
-
-# --- Events -------------------------------------------------------------------------------------
 
 
 class WallClockSplitDateTimeField(forms.SplitDateTimeField):
@@ -412,29 +234,3 @@ class EventAdmin(CoordinatorPermissions, admin.ModelAdmin):
             ngettext("%(n)d event cancelled.", "%(n)d events cancelled.", count) % {"n": count},
             messages.SUCCESS,
         )
-
-
-# --- Contacts -----------------------------------------------------------------------------------
-
-
-class ContactAdminForm(forms.ModelForm):
-    class Meta:
-        model = Contact
-        fields = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
-
-
-@admin.register(Contact)
-class ContactAdmin(CoordinatorPermissions, admin.ModelAdmin):
-    form = ContactAdminForm
-    list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
-    list_filter = ["kind", "language", "is_active"]
-    list_select_related = ["city"]
-    search_fields = ["name", "email", "city__name_en", "city__name_native"]
-    autocomplete_fields = ["city"]
-
-    def save_model(self, request, obj: Contact, form: forms.ModelForm, change: bool) -> None:
-        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
-        if change:
-            services.update_contact(contact=obj, **fields)
-        else:
-            _adopt(obj, services.create_contact(**fields))

@@ -1,0 +1,57 @@
+"""What every admin of the coordinators shares: the coordinator-only permissions and turning a
+service's ValidationError into form errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+from common.roles import is_coordinator
+
+
+def _adopt(target: Model, saved: Model) -> None:
+    """Make the admin's in-memory object the row a service saved (the admin keeps using it)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+def _add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, renames: dict[str, str] | None = None
+) -> None:
+    """Attach a service's ValidationError to the form fields it names."""
+    renames = renames or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        name = renames.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class CoordinatorPermissions:
+    """Members of the coordinators group (with staff access to the admin) manage the
+    programme without per-model permissions; others need the usual Django permissions."""
+
+    def _allowed(self, request, perm: str, obj=None) -> bool:
+        return is_coordinator(request.user) or getattr(super(), perm)(request, obj)
+
+    def has_module_permission(self, request) -> bool:
+        return is_coordinator(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_view_permission", obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        if isinstance(self, admin.ModelAdmin):
+            return is_coordinator(request.user) or super().has_add_permission(request)
+        return self._allowed(request, "has_add_permission", obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_change_permission", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "has_delete_permission", obj)

@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 
 from django.urls import NoReverseMatch, reverse
 
+from events.feeds.links import subscribe_links
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -17,24 +19,12 @@ if TYPE_CHECKING:
 
 
 def feed_links(request: HttpRequest, url_name: str, **kwargs: Any) -> dict[str, str] | None:
-    """{https, webcal, google} for a feed, or None while the feeds app has no such URL.
-
-    Delegates to events.feeds.links.subscribe_links when it exists so every page and email
-    builds subscription links the same way.
-    """
+    """{https, webcal, google} for a feed (events.feeds.links builds them for every page and
+    mail alike), or None for a feed URL that does not exist."""
     try:
-        from events.feeds.links import subscribe_links
-    except ImportError:
-        subscribe_links = None
-    try:
-        if subscribe_links is not None:
-            return subscribe_links(request, url_name, **kwargs)
-        https = request.build_absolute_uri(reverse(url_name, kwargs=kwargs))
+        return subscribe_links(request, url_name, **kwargs)
     except NoReverseMatch:
         return None
-    webcal = "webcal://" + https.split("://", 1)[1]
-    google = "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})
-    return {"https": https, "webcal": webcal, "google": google}
 
 
 def event_ics_url(event: Event) -> str | None:

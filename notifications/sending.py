@@ -25,7 +25,7 @@ from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
 from notifications import digests, dispatch, ledger, planning, recipients, transport
-from notifications.emails import build_email, header_safe, message_id  # noqa: F401
+from notifications.emails import build_email
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)

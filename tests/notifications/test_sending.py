@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from events.models import Event
-from notifications import ledger, planning, sending, subscriptions, transport
+from notifications import emails, ledger, planning, sending, subscriptions, transport
 from notifications.models import Delivery, ReminderRule
 from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
 from tests.notifications.conftest import utc
@@ -61,7 +61,7 @@ def test_send_delivery_builds_russian_email_with_invitation(due_reminder):
     token = due_reminder.rule.unsubscribe_token
     assert headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/api/unsubscribe/{token}/>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert headers["Message-ID"] == sending.message_id(due_reminder)
+    assert headers["Message-ID"] == emails.message_id(due_reminder)
     [(_name, content, mimetype)] = message.attachments
     assert mimetype.startswith("text/calendar")
     assert "method=REQUEST" in mimetype
@@ -93,7 +93,7 @@ def test_send_delivery_twice_sends_once(due_reminder):
     assert len(mail.outbox) == 1
     due_reminder.refresh_from_db()
     assert (due_reminder.status, due_reminder.attempts) == (Delivery.Status.SENT, 1)
-    assert due_reminder.message_id == sending.message_id(due_reminder)
+    assert due_reminder.message_id == emails.message_id(due_reminder)
 
 
 def test_send_delivery_after_start_is_missed(due_reminder, app_clock):
@@ -125,7 +125,7 @@ def test_classify_smtp_errors(exc, expected):
 
 
 def test_header_safe_removes_control_characters():
-    assert sending.header_safe("a\r\nBcc: x\x00y") == "a Bcc: x y"
+    assert emails.header_safe("a\r\nBcc: x\x00y") == "a Bcc: x y"
 
 
 def test_retry_of_missed_reminder_sends_it(due_reminder, app_clock):

@@ -113,3 +113,16 @@ class ImportedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.external_uid}"
+
+
+class FeedVersion(models.Model):
+    """One row whose ``counter`` every write to what feeds show moves, in the writing
+    transaction (database triggers on events, cities, participations, partnerships, occurrence
+    changes and feed tokens; see migration 0002). Feed validators read this row: a 304 costs one
+    primary-key lookup whatever the number of events."""
+
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"feeds version {self.counter}"

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -17,9 +16,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from events.feeds.fragments import as_datetime, stamp
-from events.feeds.models import FeedToken, hash_token
-from events.models import City, Event, OccurrenceChange, Participation, Partnership
+from events.feeds.fragments import as_datetime
+from events.feeds.models import FeedToken, FeedVersion, hash_token
+from events.models import City, Event, Participation, Partnership
 from events.selectors import events_of_partnership_q, events_visible_to
 
 # A cancelled event stays in feeds (as STATUS:CANCELLED) this long after it was cancelled, so
@@ -95,35 +94,19 @@ class FeedState:
 
 
 def feed_state(now: dt.datetime | None = None) -> FeedState:
-    """Max change times of events, cities and occurrence changes plus the event count.
-
-    MAX over an indexed column and COUNT(*) are answered from indexes; any change anywhere
-    moves every feed's validators (conservative: a 200 from stored fragments is cheap).
-    The day of the cancelled-event cutoff is part of it, since that changes what feeds hold.
-    """
-    tables = {
-        "event": Event._meta.db_table,
-        "city": City._meta.db_table,
-        "change": OccurrenceChange._meta.db_table,
-        "token": FeedToken._meta.db_table,
-    }
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM {tables['event']}),"  # noqa: S608 - table names only
-        f" (SELECT MAX(updated_at) FROM {tables['event']}),"
-        f" (SELECT MAX(updated_at) FROM {tables['city']}),"
-        f" (SELECT MAX(updated_at) FROM {tables['change']}),"
-        f" (SELECT COUNT(*) FROM {tables['change']})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        count, ev_max, city_max, change_max, change_count = cursor.fetchone()
+    """Validators for every feed from the feed version row (one primary-key read, whatever
+    the number of events): database triggers move its counter in every transaction that
+    writes events, cities, participations, partnerships, occurrence changes or tokens. Any
+    change anywhere moves every feed's validators (conservative: a 200 from stored fragments
+    is cheap). The day of the cancelled-event cutoff is part of it, since that changes what
+    feeds hold."""
+    version = FeedVersion.objects.filter(pk=1).values_list("counter", "changed_at").first()
+    counter, changed_at = version if version is not None else (0, None)
     cutoff = cancelled_cutoff(now)
-    stamps = [as_datetime(v) for v in (ev_max, city_max, change_max)]
     day_start = cutoff + CANCELLED_RETENTION
-    last = max([s for s in stamps if s is not None] + [day_start])
-    seed = "|".join(
-        [str(count), str(change_count), *(stamp(s) for s in stamps), cutoff.date().isoformat()]
-    )
+    changed = as_datetime(changed_at)
+    last = max(changed, day_start) if changed is not None else day_start
+    seed = f"{counter}|{cutoff.date().isoformat()}"
     return FeedState(etag_seed=seed, last_modified=last.replace(microsecond=0))
 
 

@@ -52,14 +52,15 @@ def test_feed_304_on_if_none_match_touches_no_event_rows(
 ):
     for url in feed_urls:
         _s, _b, first = fetch(client, url)
-        # city/partnership/event lookup + the one aggregate (no event rows read)
+        # city/partnership/event lookup + one primary-key read of the feed version row
         expected = 1 if url.endswith("all.ics") or "/kind/" in url else 2
         with django_assert_num_queries(expected) as ctx:
             response = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
         assert response.status_code == 304, url
         assert response.content == b""
-        aggregate = ctx.captured_queries[-1]["sql"]
-        assert aggregate.startswith("SELECT (SELECT COUNT(*)")
+        validators = ctx.captured_queries[-1]["sql"]
+        assert 'FROM "feeds_feedversion"' in validators
+        assert "COUNT(" not in validators.upper()
 
 
 def test_feed_304_on_if_modified_since(client, ceremony):
@@ -322,3 +323,51 @@ def test_subscribe_links(rf, fairbanks):
     assert subscribe_links(None, "feeds:partnership", id=3)["https"].endswith(
         "/feeds/partnership/3.ics"
     )
+
+
+def _etag(client, url: str = "/feeds/all.ics") -> str:
+    return fetch(client, url)[2]["ETag"]
+
+
+@pytest.mark.django_db
+def test_every_kind_of_write_moves_the_feed_validators_even_past_the_services(
+    client, ceremony, fairbanks
+):
+    """The version row moves by database trigger, so a write that bypasses the services (a
+    factory, a shell, a bulk update) still changes the ETag; a deletion too."""
+    from events.feeds.services import create_feed_token
+    from events.models import OccurrenceChange, Participation
+    from tests.factories import CityFactory, EventFactory, PartnershipFactory
+
+    steps = [
+        lambda: EventFactory(title_en="Made by a factory"),
+        lambda: Event.objects.filter(pk=ceremony.pk).update(title_en="Bulk update"),
+        lambda: Participation.objects.filter(event=ceremony).first().delete(),
+        lambda: CityFactory(slug="nome", timezone="America/Nome"),
+        lambda: PartnershipFactory(city_a=fairbanks, city_b=CityFactory(slug="x")),
+        lambda: create_feed_token(label="t"),
+        lambda: OccurrenceChange.objects.all().delete(),  # nothing to delete: unchanged
+        lambda: Event.objects.filter(title_en="Made by a factory").delete(),
+    ]
+    before = _etag(client)
+    seen = [before]
+    for index, step in enumerate(steps):
+        step()
+        now = _etag(client)
+        if index == 6:
+            continue  # an empty DELETE may or may not move it (statement vs row triggers)
+        assert now not in seen, f"step {index} did not move the ETag"
+        seen.append(now)
+    assert _etag(client) == seen[-1]  # no write, no change
+
+
+@pytest.mark.django_db
+def test_a_flushed_version_row_comes_back_on_the_next_write(client, ceremony):
+    from events.feeds.models import FeedVersion
+
+    FeedVersion.objects.all().delete()
+    without_row = _etag(client)
+    services.update_event(event=ceremony, title_en="After a flush")
+
+    assert FeedVersion.objects.filter(pk=1).exists()
+    assert _etag(client) != without_row

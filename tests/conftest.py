@@ -85,3 +85,12 @@ def _relaxed_anon_throttle(monkeypatch):
 def _fast_password_hasher(settings):
     """PBKDF2 at full strength costs ~0.8 s per user created; tests need no strong hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _relaxed_private_feed_guessing(monkeypatch):
+    """Tests fetch many unknown private-feed URLs from one address; the guessing test sets its
+    own limit."""
+    from events.feeds import guessing
+
+    monkeypatch.setattr(guessing, "MAX_MISSES", 10**6)

@@ -16,6 +16,7 @@ from events.admin.base import CoordinatorPermissions
 from events.feeds import importer, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun, hash_token
+from events.feeds.selectors import tokens_managed_by
 from events.models import City, Event
 
 
@@ -35,6 +36,10 @@ class FeedTokenAdmin(CoordinatorPermissions, admin.ModelAdmin):
     filter_horizontal = ["cities"]
     readonly_fields = ["created_at", "updated_at", "revoked_at", "created_by"]
     actions = ["revoke", "regenerate"]
+
+    def get_queryset(self, request):
+        # Only the owner (or an administrator) sees, revokes or regenerates a token.
+        return tokens_managed_by(request.user)
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api.permissions import CoordinatorOnly
-from events.feeds import importer, services
+from events.feeds import importer, selectors, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportRun
 from events.models import Event
@@ -80,7 +80,7 @@ class FeedTokenListView(APIView):
 
     @extend_schema(responses=FeedTokenSerializer(many=True))
     def get(self, request: Request) -> Response:
-        tokens = FeedToken.objects.prefetch_related("cities")
+        tokens = selectors.tokens_managed_by(request.user).prefetch_related("cities")
         return Response(FeedTokenSerializer(tokens, many=True).data)
 
     @extend_schema(request=FeedTokenInput, responses={201: IssuedTokenSerializer})
@@ -105,7 +105,8 @@ class FeedTokenRevokeView(APIView):
 
     @extend_schema(request=None, responses=FeedTokenSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        token = services.revoke_feed_token(token=get_object_or_404(FeedToken, pk=pk))
+        token = get_object_or_404(selectors.tokens_managed_by(request.user), pk=pk)
+        token = services.revoke_feed_token(token=token)
         return Response(FeedTokenSerializer(token).data)
 
 
@@ -114,7 +115,8 @@ class FeedTokenRegenerateView(APIView):
 
     @extend_schema(request=None, responses=IssuedTokenSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        issued = services.regenerate_feed_token(token=get_object_or_404(FeedToken, pk=pk))
+        token = get_object_or_404(selectors.tokens_managed_by(request.user), pk=pk)
+        issued = services.regenerate_feed_token(token=token)
         return Response(_issued(request, issued))
 
 

@@ -38,6 +38,17 @@ def active_token(secret: str) -> FeedToken | None:
     return token
 
 
+def tokens_managed_by(user) -> QuerySet[FeedToken]:
+    """A token belongs to the coordinator who issued it: only they (and administrators, i.e.
+    superusers) list, revoke or regenerate it, so nobody silently breaks another's
+    subscriptions. Tokens without an owner are the administrators'."""
+    if getattr(user, "is_superuser", False):
+        return FeedToken.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return FeedToken.objects.none()
+    return FeedToken.objects.filter(created_by=user)
+
+
 def cancelled_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     """Start of today (UTC) minus the retention: stable for a day, so ETags are too."""
     now = now or timezone.now()

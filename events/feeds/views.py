@@ -23,7 +23,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from events import ical
-from events.feeds import fragments, selectors
+from events.feeds import fragments, guessing, selectors
 from events.models import City, Event, Partnership
 from events.selectors import events_visible_to
 
@@ -209,23 +209,41 @@ def event_feed(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _not_found() -> HttpResponse:
-    response = HttpResponseNotFound(b"Not found.", content_type="text/plain")
-    # Django logs every 4xx with the path, which here holds the secret: log nothing.
+def _unlogged(response: HttpResponse) -> HttpResponse:
+    # Django logs every 4xx/5xx with the path, which here holds the secret: log nothing.
     response._has_been_logged = True  # type: ignore[attr-defined]
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _not_found() -> HttpResponse:
+    return _unlogged(HttpResponseNotFound(b"Not found.", content_type="text/plain"))
+
+
+def _too_many() -> HttpResponse:
+    response = HttpResponse(
+        b"Too many unknown feed addresses from here; try again later.",
+        status=429,
+        content_type="text/plain",
+    )
+    response["Retry-After"] = str(guessing.WINDOW_SECONDS)
+    return _unlogged(response)
 
 
 @gzip_page
 @require_safe
 def private_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A private feed. Wrong, malformed or revoked token: 404 and nothing else, never logged."""
+    """A private feed. Wrong, malformed or revoked token: 404 and nothing else, never logged;
+    too many of those from one address: 429 (events/feeds/guessing.py). Never indexed."""
     try:
+        if guessing.blocked(request):
+            return _too_many()
         feed_token = selectors.active_token(token)
         if feed_token is None:
+            guessing.record_miss(request)
             return _not_found()
         language = _language(request, feed_token.language)
-        return _serve(
+        response = _serve(
             request,
             key=f"private:{feed_token.pk}:{fragments.stamp(feed_token.updated_at)}",
             query=lambda: selectors.token_feed_events(feed_token, _cutoff()),
@@ -234,9 +252,9 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
             language=language,
             private=True,
         )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
     except Exception:
         # The default handler would log the URL with the secret in it.
         logger.exception("Private feed failed (token redacted)")
-        response = HttpResponse(status=500, content_type="text/plain")
-        response._has_been_logged = True  # type: ignore[attr-defined]
-        return response
+        return _unlogged(HttpResponse(status=500, content_type="text/plain"))

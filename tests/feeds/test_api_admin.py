@@ -178,3 +178,46 @@ def test_admin_screens_open_to_staff_coordinators(client, coordinator):
     assert client.get("/admin/feeds/feedtoken/add/").status_code == 200
     assert client.get("/admin/feeds/importrun/").status_code == 200
     assert client.get("/admin/feeds/importrun/upload/").status_code == 200
+
+
+def test_a_coordinator_manages_only_their_own_tokens(coordinator_api_client, django_user_model):
+    """Any coordinator could list and regenerate another's token, silently breaking that
+    office's subscriptions; tokens now belong to who issued them (and administrators)."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from rest_framework.test import APIClient
+
+    other = django_user_model.objects.create_user("other-coordinator", password="x" * 12)
+    other.groups.add(Group.objects.get_or_create(name=settings.COORDINATORS_GROUP)[0])
+    other_api = APIClient()
+    other_api.force_authenticate(other)
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    admin_api = APIClient()
+    admin_api.force_authenticate(admin)
+    mine = coordinator_api_client.post("/api/feeds/tokens/", {"label": "Mine"}, format="json")
+    pk = mine.data["id"]
+
+    assert [t["id"] for t in coordinator_api_client.get("/api/feeds/tokens/").data] == [pk]
+    assert other_api.get("/api/feeds/tokens/").data == []
+    assert other_api.post(f"/api/feeds/tokens/{pk}/regenerate/").status_code == 404
+    assert other_api.post(f"/api/feeds/tokens/{pk}/revoke/").status_code == 404
+    assert FeedToken.objects.get(pk=pk).token_hash == hash_token(mine.data["token"])
+    assert FeedToken.objects.get(pk=pk).revoked_at is None
+    assert [t["id"] for t in admin_api.get("/api/feeds/tokens/").data] == [pk]
+    assert admin_api.post(f"/api/feeds/tokens/{pk}/revoke/").status_code == 200
+
+
+def test_the_admin_lists_only_the_users_own_tokens(client, coordinator, django_user_model):
+    from events.feeds.services import create_feed_token
+
+    coordinator.is_staff = True
+    coordinator.save()
+    other = django_user_model.objects.create_user("other", password="x" * 12)
+    create_feed_token(label="Someone else's", actor=other)
+    create_feed_token(label="My own", actor=coordinator)
+    client.force_login(coordinator)
+
+    page = client.get("/admin/feeds/feedtoken/").content.decode()
+
+    assert "My own" in page
+    assert "Someone else" not in page

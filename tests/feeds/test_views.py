@@ -371,3 +371,45 @@ def test_a_flushed_version_row_comes_back_on_the_next_write(client, ceremony):
 
     assert FeedVersion.objects.filter(pk=1).exists()
     assert _etag(client) != without_row
+
+
+@pytest.mark.django_db
+def test_private_feeds_are_never_indexed(client):
+    issued = feed_services.create_feed_token(label="Office")
+
+    status, _body, response = fetch(client, f"/feeds/private/{issued.secret}.ics")
+    missing = client.get("/feeds/private/" + "x" * 43 + ".ics")
+
+    assert status == 200
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert missing.status_code == 404
+    assert missing["X-Robots-Tag"] == "noindex, nofollow"
+
+
+@pytest.mark.django_db
+def test_guessing_tokens_is_cut_off_per_address_without_slowing_subscribers(client, monkeypatch):
+    """500 random tokens used to be served as 500 quick 404s; now an address that misses too
+    often gets 429 for every private feed (a 200 would betray a hit), others are unaffected."""
+    import secrets
+
+    from django.core.cache import cache
+
+    from events.feeds import guessing
+
+    cache.clear()
+    monkeypatch.setattr(guessing, "MAX_MISSES", 5)
+    issued = feed_services.create_feed_token(label="Office")
+    valid = f"/feeds/private/{issued.secret}.ics"
+    statuses = [
+        client.get(
+            f"/feeds/private/{secrets.token_urlsafe(32)}.ics", REMOTE_ADDR="203.0.113.9"
+        ).status_code
+        for _ in range(8)
+    ]
+
+    assert statuses == [404] * 5 + [429] * 3
+    assert client.get(valid, REMOTE_ADDR="203.0.113.9").status_code == 429
+    assert fetch(client, valid, REMOTE_ADDR="198.51.100.7")[0] == 200  # a subscriber elsewhere
+    for _ in range(50):  # hits never count
+        assert client.get(valid, REMOTE_ADDR="198.51.100.8").status_code == 200
+    assert not guessing.blocked(type("R", (), {"META": {"REMOTE_ADDR": "198.51.100.8"}})())

@@ -116,7 +116,7 @@ def test_settings_switch_to_postgresql_and_redis_by_environment():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "common.cache.FailSafeRedisCache",
     ], result.stderr
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import CharField, Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -76,7 +76,23 @@ class CoordinatorPermissions:
 # --- Cities -------------------------------------------------------------------------------------
 
 
-class CityAdminForm(forms.ModelForm):
+class OneLineFieldsForm(forms.ModelForm):
+    """Shows a line break in a one-line field (name, venue) as a form error, not a 500 from
+    the service that refuses it on save."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        one_line = {
+            f.name for f in self._meta.model._meta.concrete_fields if isinstance(f, CharField)
+        }
+        try:
+            services.check_single_line(**{k: v for k, v in data.items() if k in one_line})
+        except ValidationError as exc:
+            _add_service_errors(self, exc)
+        return data
+
+
+class CityAdminForm(OneLineFieldsForm):
     class Meta:
         model = City
         fields = [
@@ -286,8 +302,15 @@ class EventAdminForm(forms.ModelForm):
         return data
 
 
+class ParticipationAdminForm(OneLineFieldsForm):
+    class Meta:
+        model = Participation
+        fields = ["city", "role", "venue"]
+
+
 class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     model = Participation
+    form = ParticipationAdminForm
     fields = ["city", "role", "venue"]
     autocomplete_fields = ["city"]
     extra = 1
@@ -417,7 +440,7 @@ class EventAdmin(CoordinatorPermissions, admin.ModelAdmin):
 # --- Contacts -----------------------------------------------------------------------------------
 
 
-class ContactAdminForm(forms.ModelForm):
+class ContactAdminForm(OneLineFieldsForm):
     class Meta:
         model = Contact
         fields = ["name", "kind", "city", "email", "language", "timezone", "is_active"]

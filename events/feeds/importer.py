@@ -31,7 +31,7 @@ from events import services
 from events.feeds.models import ImportedEvent, ImportRun
 from events.models import City, Event
 from events.recurrence import validate_rrule
-from events.timezones import get_zone, make_aware_strict
+from events.timezones import canonical_zone, get_zone, make_aware_strict
 
 MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 MAX_IMPORT_EVENTS = getattr(settings, "FEEDS_IMPORT_MAX_EVENTS", 2000)
@@ -98,8 +98,7 @@ def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -
     for candidate in (key, tzid, WINDOWS_TO_OLSON.get(tzid), tail):
         if candidate:
             try:
-                get_zone(candidate)
-                return candidate
+                return canonical_zone(candidate)
             except ValidationError:
                 continue
     if value.utcoffset() == dt.timedelta(0):
@@ -130,6 +129,10 @@ def _when(component, name: str, zone_name: str | None, default_zone: str, warnin
     if isinstance(value, dt.date):
         return value, zone_name
     raise ValueError(f"{name}: unsupported value")
+
+
+def _one_line(text: str) -> str:
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _text(component, name: str) -> str:
@@ -241,7 +244,7 @@ def _cdo_all_day(component, start, end) -> bool:
 
 
 def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dict[str, Any]:
-    summary = _text(component, "SUMMARY")
+    summary = _one_line(_text(component, "SUMMARY"))
     if not summary:
         raise ValueError("no SUMMARY (title)")
     if len(summary) > 200:
@@ -260,7 +263,8 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
         "kind": _kind(component, options.kind),
         "status": _STATUS.get(_text(component, "STATUS").upper(), Event.Status.CONFIRMED),
         "visibility": options.visibility,
-        "location": _text(component, "LOCATION")[:300],
+        # Calendar apps write addresses on several lines; ours is one line.
+        "location": _one_line(_text(component, "LOCATION"))[:300],
         "title_en": "" if _has_cyrillic(summary) else summary,
         "title_ru": summary if _has_cyrillic(summary) else "",
         "description_en": "" if _has_cyrillic(description) else description,
@@ -416,7 +420,7 @@ def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -
     if not source or len(source) > 200:
         raise ValidationError({"source": [_("Name the source (at most 200 characters).")]})
     try:
-        get_zone(options.default_timezone)
+        canonical_zone(options.default_timezone)
     except ValidationError as exc:
         raise ValidationError({"timezone": exc.messages}) from exc
     if options.kind not in Event.Kind.values:

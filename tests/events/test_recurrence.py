@@ -395,3 +395,28 @@ def test_first_instance_search_agrees_with_dateutil(rule, start):
         assert found == expected
     else:
         assert found is None or found > horizon
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"location": "Port\nHall 2"}, "location"),
+        ({"start": dt.datetime(2031, 5, 9, 12, 0), "end": dt.datetime(2031, 5, 9, 12, 0)}, "end"),
+        ({"start": dt.datetime(2031, 5, 9, 12, 0), "end": dt.datetime(2033, 5, 9, 12, 0)}, "end"),
+    ],
+)
+def test_change_occurrence_refuses_line_breaks_and_bad_durations(egvekinot, changes, field):
+    event = services.create_event(
+        title_en="Victory Day",
+        kind=Event.Kind.COMMEMORATION,
+        timezone="Asia/Anadyr",
+        start=dt.datetime(2030, 5, 9, 12, 0),
+        rrule="FREQ=YEARLY",
+    )
+
+    with pytest.raises(ValidationError) as info:
+        services.change_occurrence(
+            event=event, original_start=dt.datetime(2031, 5, 9, 12, 0), **changes
+        )
+
+    assert list(info.value.message_dict) == [field]

@@ -187,3 +187,12 @@ def test_admin_screens_open_to_staff_coordinators(client, coordinator):
     assert client.get("/admin/feeds/feedtoken/add/").status_code == 200
     assert client.get("/admin/feeds/importrun/").status_code == 200
     assert client.get("/admin/feeds/importrun/upload/").status_code == 200
+
+
+def test_token_label_with_line_break_is_400(coordinator_api_client):
+    response = coordinator_api_client.post(
+        "/api/feeds/tokens/", {"label": "Tula\r\nteam"}, format="json"
+    )
+
+    assert (response.status_code, list(response.data)) == (400, ["label"])
+    assert FeedToken.objects.count() == 0

@@ -332,7 +332,7 @@ def test_import_icloud_export_with_apple_properties_and_alarms(db):
     assert wreath.local_start == dt.datetime(
         2030, 5, 8, 16, 0, tzinfo=ZoneInfo("America/Anchorage")
     )
-    assert wreath.location == "Griffin Park\nFairbanks AK 99701\nUnited States"
+    assert wreath.location == "Griffin Park, Fairbanks AK 99701, United States"
     festival = _imported("1E2D3C4B-5A69-4788-9A0B-C1D2E3F4A5B6")
     assert (festival.start_date, festival.end_date) == (dt.date(2030, 7, 1), None)
 

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -28,40 +29,55 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+@dataclass
+class _Health:
+    """Whether one Redis location answered last time, shared by the process's threads."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    down_since: float | None = None
+    retry_at: float = 0.0
+
+
+# Django makes one cache object per thread: the outage state (and its one log line) is kept
+# per process and location instead.
+_HEALTH: dict[str, _Health] = {}
+_HEALTH_LOCK = threading.Lock()
+
+
 class FailSafeRedisCache(RedisCache):
     RETRY_SECONDS = 5.0
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        self._lock = threading.Lock()
-        self._down_since: float | None = None
-        self._retry_at = 0.0
+        with _HEALTH_LOCK:
+            self._health = _HEALTH.setdefault(str(server), _Health())
 
     def _guard(self, call: Callable[[], T], fallback: T) -> T:
-        if self._down_since is not None and time.monotonic() < self._retry_at:
+        health = self._health
+        if health.down_since is not None and time.monotonic() < health.retry_at:
             return fallback
         try:
             value = call()
         except redis.RedisError as exc:
-            with self._lock:
+            with health.lock:
                 now = time.monotonic()
-                self._retry_at = now + self.RETRY_SECONDS
-                if self._down_since is None:
-                    self._down_since = now
+                health.retry_at = now + self.RETRY_SECONDS
+                if health.down_since is None:
+                    health.down_since = now
                     logger.warning(
                         "Redis cache unreachable (%s); serving without cache and API "
                         "throttling until it answers",
                         exc,
                     )
             return fallback
-        if self._down_since is not None:
-            with self._lock:
-                if self._down_since is not None:
+        if health.down_since is not None:
+            with health.lock:
+                if health.down_since is not None:
                     logger.warning(
                         "Redis cache answers again after %.0f s",
-                        time.monotonic() - self._down_since,
+                        time.monotonic() - health.down_since,
                     )
-                    self._down_since = None
+                    health.down_since = None
         return value
 
     def add(

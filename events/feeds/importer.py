@@ -275,6 +275,8 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
             end = start + duration
         if end is not None and not isinstance(end, dt.datetime):
             raise ValueError("DTSTART is a date-time but DTEND is a date")
+        if end == start:
+            end = None  # DTEND equal to DTSTART (or DURATION:PT0S): a moment, as ours are
         fields.update(precision=Event.Precision.TIME, timezone=zone, start=start, end=end)
     else:
         if isinstance(end, dt.datetime):

@@ -58,6 +58,7 @@ EVENT_FIELDS = SCHEDULE_FIELDS | {
 
 # Longest an event (or one moved occurrence) may last: a year, leap day included.
 MAX_DURATION = dt.timedelta(days=366)
+_TIME_FIELDS = frozenset({"start", "end", "start_date", "end_date", "precision"})
 
 
 def _check_timed(start: dt.datetime | None, end: dt.datetime | None, field: str) -> None:
@@ -127,15 +128,19 @@ def _normalise_event(
     if "end" in raw:
         event.end = _aware(raw["end"], event.timezone, "end")
     precision = event.precision
+    # A stored event that predates the duration rule can still be cancelled or retitled.
+    length_rule_applies = event.pk is None or not _TIME_FIELDS.isdisjoint(raw)
     if precision == Event.Precision.TIME:
         if event.start is None:
             raise _error("start", _("A timed event needs a start."), "required")
-        _check_timed(event.start, event.end, "end")
+        if length_rule_applies:
+            _check_timed(event.start, event.end, "end")
         event.start_date = event.end_date = event.approx_year = event.approx_month = None
     elif precision == Event.Precision.DAY:
         if event.start_date is None:
             raise _error("start_date", _("An all-day event needs a start date."), "required")
-        _check_days(event.start_date, event.end_date, "end_date")
+        if length_rule_applies:
+            _check_days(event.start_date, event.end_date, "end_date")
         event.start = event.end = None
         event.approx_year = event.approx_month = None
     elif precision in (Event.Precision.MONTH, Event.Precision.YEAR):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from events.models import City, Event, OccurrenceChange, Participation, Partnership
 from tests.factories import CityFactory, EventFactory, PartnershipFactory
@@ -391,3 +392,19 @@ def test_event_lasting_exactly_a_leap_year_is_accepted(coordinator_api_client, t
     response = coordinator_api_client.post("/api/events/", body, format="json")
 
     assert response.status_code == 201, response.json()
+
+
+def test_stored_zero_length_event_can_still_be_cancelled_but_not_moved(db):
+    from events import services
+
+    legacy = EventFactory(
+        start=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC),
+    )
+
+    cancelled = services.cancel_event(event=legacy)
+
+    assert cancelled.status == Event.Status.CANCELLED
+    with pytest.raises(ValidationError) as info:
+        services.update_event(event=legacy, start=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC))
+    assert list(info.value.message_dict) == ["end"]

@@ -24,6 +24,8 @@ import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import config.testing  # noqa: F401  (a throw-away key; plain HTTP: the settings are production-safe)
+
 # WhiteNoise warns when collectstatic has not run; irrelevant to an API benchmark.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 django.setup()

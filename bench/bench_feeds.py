@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="bench-feeds-")
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import config.testing  # noqa: E402, F401  (a throw-away key; plain HTTP: the settings are production-safe)
+
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402

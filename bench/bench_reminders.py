@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import config.testing  # noqa: E402, F401  (a throw-away key; plain HTTP: the settings are production-safe)
 
 
 def parse_args() -> argparse.Namespace:

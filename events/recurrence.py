@@ -14,9 +14,11 @@ start can be moved there.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dateutil import rrule as du_rrule
@@ -90,6 +92,7 @@ def validate_rrule(
         raise ValidationError(
             _("FREQ=%(freq)s is refused: events may recur at most daily.") % {"freq": freq}
         )
+    _refuse_parts_rfc_forbids(parts)
     if "COUNT" in parts and "UNTIL" in parts:
         raise ValidationError(_("The recurrence rule may have COUNT or UNTIL, not both."))
     if "COUNT" in parts and (
@@ -110,8 +113,9 @@ def validate_rrule(
         raise ValidationError(
             _("Malformed recurrence rule: %(error)s") % {"error": str(exc)}
         ) from exc
+    _refuse_impossible_dates(parts)
     horizon = start.replace(year=min(start.year + _FIRST_INSTANCE_YEARS, 9999), day=1)
-    first = rule.after(start, inc=True)
+    first = _first_instance(rule, start, horizon)
     if first is None or first > horizon:
         raise ValidationError(
             _("The recurrence rule produces no date within %(years)d years of the start.")
@@ -131,6 +135,120 @@ def validate_rrule(
             }
         )
     return normalised
+
+
+# Parts RFC 5545 (3.3.10) forbids with some frequencies; dateutil would accept them.
+_FORBIDDEN_WITH = {
+    "BYWEEKNO": {"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY"},
+    "BYYEARDAY": {"DAILY", "WEEKLY", "MONTHLY"},
+    "BYMONTHDAY": {"WEEKLY"},
+}
+
+
+def _refuse_parts_rfc_forbids(parts: dict[str, str]) -> None:
+    for name, frequencies in _FORBIDDEN_WITH.items():
+        if name in parts and parts["FREQ"] in frequencies:
+            raise ValidationError(
+                _("%(part)s cannot be used with FREQ=%(freq)s (RFC 5545).")
+                % {"part": name, "freq": parts["FREQ"]}
+            )
+
+
+def _ints(parts: dict[str, str], name: str) -> set[int]:
+    return {int(v) for v in parts.get(name, "").split(",") if v}
+
+
+def _refuse_impossible_dates(parts: dict[str, str]) -> None:
+    """Refuse a rule whose BYMONTH, BYMONTHDAY and BYYEARDAY no date of a leap or a common
+    year satisfies together (``BYMONTH=2;BYMONTHDAY=30``), and BYSETPOS beyond the one date a
+    daily rule has, with a message saying so -- before any search for a first date."""
+    if not {"BYMONTHDAY", "BYYEARDAY", "BYSETPOS"} & parts.keys():
+        return
+    try:
+        months, monthdays = _ints(parts, "BYMONTH"), _ints(parts, "BYMONTHDAY")
+        yeardays, setpos = _ints(parts, "BYYEARDAY"), _ints(parts, "BYSETPOS")
+    except ValueError:  # pragma: no cover - dateutil has already refused such values
+        return
+    # Without BYHOUR & co. a day holds one instance, so a period holds at most its days.
+    per_period = {"DAILY": 1, "WEEKLY": len(parts.get("BYDAY", "x").split(","))}
+    if setpos and parts["FREQ"] in per_period:
+        size = per_period[parts["FREQ"]]
+        if all(abs(pos) > size for pos in setpos):
+            raise ValidationError(
+                _(
+                    "BYSETPOS=%(pos)s never matches: each period of the rule has at most "
+                    "%(size)d date(s), so it gives no date."
+                )
+                % {"pos": parts["BYSETPOS"], "size": size}
+            )
+    for year in (2023, 2024):  # a common and a leap year
+        length = 366 if calendar.isleap(year) else 365
+        day = dt.date(year, 1, 1)
+        for number in range(1, length + 1):
+            month_length = calendar.monthrange(year, day.month)[1]
+            if (
+                (not months or day.month in months)
+                and (
+                    not monthdays or day.day in monthdays or day.day - month_length - 1 in monthdays
+                )
+                and (not yeardays or number in yeardays or number - length - 1 in yeardays)
+            ):
+                return
+            day += dt.timedelta(days=1)
+    given = "; ".join(
+        f"{name}={parts[name]}" for name in ("BYMONTH", "BYMONTHDAY", "BYYEARDAY") if name in parts
+    )
+    raise ValidationError(
+        _("No date is %(parts)s in any year: the recurrence rule gives no date.") % {"parts": given}
+    )
+
+
+def _layout(year: int) -> tuple[bool, int]:
+    """What a year's days look like: leap or not, and the weekday of 1 January."""
+    return calendar.isleap(year), dt.date(year, 1, 1).weekday()
+
+
+@lru_cache(maxsize=256)
+def _late_twin_year(first: int, last: int) -> int:
+    """The latest year Y' such that years Y'-1 .. Y'+(last-first)+1 are laid out like
+    first-1 .. last+1 (same leap years and weekdays, so the same dates, weekdays and ISO
+    weeks), or ``first`` itself. The Gregorian calendar repeats every 400 years, so one exists
+    within 400 years of 9999."""
+    span = last - first
+    if first < 2 or last > 9997:
+        return first
+    wanted = [_layout(y) for y in range(first - 1, last + 2)]
+    for candidate in range(9998 - span, first, -1):
+        if [_layout(y) for y in range(candidate - 1, candidate + span + 2)] == wanted:
+            return candidate
+    return first  # pragma: no cover - the 400-year cycle always matches
+
+
+def _first_instance(
+    rule: du_rrule.rrule, start: dt.datetime, horizon: dt.datetime
+) -> dt.datetime | None:
+    """The rule's first date at or after ``start`` if it is before ``horizon`` (else None or
+    a date after the horizon), found in bounded time.
+
+    dateutil only stops looking when it yields a date or passes the year 9999, so a rule
+    that never matches (``FREQ=DAILY;BYYEARDAY=1;BYMONTHDAY=2``) costs seconds searching
+    8000 years. The same search runs instead on a copy of the rule moved to the latest years
+    laid out exactly like ``start``..``horizon``: whatever it finds there is the answer moved
+    back, and the search ends a year or two after the horizon.
+    """
+    until = getattr(rule, "_until", None)
+    if until is not None and until < start:
+        return None
+    shift = _late_twin_year(start.year, horizon.year) - start.year
+    if not shift:
+        return rule.after(start, inc=True)
+    moved_start = start.replace(year=start.year + shift)
+    moved_until = until.replace(year=until.year + shift) if until and until <= horizon else None
+    probe = rule.replace(dtstart=moved_start, until=moved_until)
+    first = probe.after(moved_start, inc=True)
+    if first is None or first > horizon.replace(year=horizon.year + shift):
+        return None  # beyond the twin years the calendars differ: nothing to move back
+    return first.replace(year=first.year - shift)
 
 
 def build_rule(rule_text: str, dtstart: dt.datetime) -> du_rrule.rrule:

@@ -7,6 +7,18 @@ Rule for DST edge cases (documented in the README and tested):
   rules change one year) that falls in a gap is moved forward by the length of the gap, and one
   that falls in a fold takes the first (earlier) instant -- the interpretation RFC 5545 section
   3.3.5 prescribes, so our feeds and the clients that read them agree.
+
+Which zone names are accepted (``canonical_zone``, applied by every write service):
+* the canonical geographic zones of the IANA database (``Area/Location`` such as Asia/Magadan,
+  America/Argentina/Ushuaia), and ``UTC``;
+* their links, stored under the canonical name: Europe/Kiev becomes Europe/Kyiv, US/Alaska
+  America/Anchorage, Etc/UTC and Zulu become UTC -- so one place has one name in feeds, filters
+  and exports;
+* nothing else: ``localtime`` (the server's own zone), ``Factory``, ``posix/...`` and
+  ``right/...`` (alternative copies of the database, ``right/`` counting leap seconds),
+  POSIX-style rules (``EST5EDT``, ``CET``, ``EST``) and fixed offsets (``Etc/GMT+3``, whose sign
+  is the reverse of what it looks like) are refused: none says where an event takes place.
+The lists come from the ``tzdata`` package's ``tzdata.zi``, the data the zones are read from.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from functools import lru_cache
+from importlib import resources
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +47,54 @@ def get_zone(name: str) -> zoneinfo.ZoneInfo:
         ) from exc
 
 
+@lru_cache(maxsize=1)
+def _iana_names() -> tuple[frozenset[str], dict[str, str]]:
+    """(canonical geographic zones and UTC, link name -> canonical name) from tzdata.zi."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    zones: set[str] = set()
+    links: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == "Z":
+            zones.add(fields[1])
+        elif len(fields) >= 3 and fields[0] == "L":
+            links[fields[2]] = fields[1]
+    geographic = {z for z in zones if "/" in z and not z.startswith("Etc/")} | {"UTC"}
+    canonical: dict[str, str] = {"Etc/UTC": "UTC"}
+    for name, target in links.items():
+        for _hop in range(8):  # a link to a link (not in current data, allowed by zic)
+            if target not in links:
+                break
+            target = links[target]
+        if target == "Etc/UTC":
+            canonical[name] = "UTC"
+        elif target in geographic and "/" in name and not name.startswith("Etc/"):
+            canonical[name] = target
+    return frozenset(geographic), canonical
+
+
+def canonical_zone(name: str) -> str:
+    """The canonical IANA name for ``name`` (see the module doc); raise ``ValidationError``
+    for a name that is not a geographic zone, a link to one, or UTC."""
+    geographic, links = _iana_names()
+    if name in geographic:
+        return name
+    if name in links:
+        return links[name]
+    raise ValidationError(
+        _(
+            "%(zone)r is not a geographic IANA time zone: use a name such as Asia/Magadan, "
+            "America/Anchorage or UTC."
+        )
+        % {"zone": name},
+        code="zone",
+    )
+
+
 def validate_timezone(name: str) -> None:
+    """Model-field validator: a geographic IANA zone, a link to one, or UTC. The write
+    services store the canonical name."""
+    canonical_zone(name)
     get_zone(name)
 
 

@@ -3,12 +3,15 @@ service's ValidationError into form errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import CharField, Model
 
 from common.roles import is_coordinator
+from events import services
 
 
 def _adopt(target: Model, saved: Model) -> None:
@@ -55,3 +58,19 @@ class CoordinatorPermissions:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._allowed(request, "has_delete_permission", obj)
+
+
+class OneLineFieldsForm(forms.ModelForm):
+    """Shows a line break in a one-line field (name, venue) as a form error, not a 500 from
+    the service that refuses it on save."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        one_line = {
+            f.name for f in self._meta.model._meta.concrete_fields if isinstance(f, CharField)
+        }
+        try:
+            services.check_single_line(**{k: v for k, v in data.items() if k in one_line})
+        except ValidationError as exc:
+            _add_service_errors(self, exc)
+        return data

@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events import services
-from events.admin.base import CoordinatorPermissions, _add_service_errors, _adopt
+from events.admin.base import (
+    CoordinatorPermissions,
+    OneLineFieldsForm,
+    _add_service_errors,
+    _adopt,
+)
 from events.models import (
     City,
     Contact,
@@ -19,7 +24,7 @@ from events.models import (
 )
 
 
-class CityAdminForm(forms.ModelForm):
+class CityAdminForm(OneLineFieldsForm):
     class Meta:
         model = City
         fields = [
@@ -137,7 +142,7 @@ class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
         _adopt(obj, saved)
 
 
-class ContactAdminForm(forms.ModelForm):
+class ContactAdminForm(OneLineFieldsForm):
     class Meta:
         model = Contact
         fields = ["name", "kind", "city", "email", "language", "timezone", "is_active"]

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events import services
-from events.admin.base import CoordinatorPermissions, _add_service_errors, _adopt
+from events.admin.base import (
+    CoordinatorPermissions,
+    OneLineFieldsForm,
+    _add_service_errors,
+    _adopt,
+)
 from events.models import (
     Event,
     OccurrenceChange,
@@ -108,8 +113,15 @@ class EventAdminForm(forms.ModelForm):
         return data
 
 
+class ParticipationAdminForm(OneLineFieldsForm):
+    class Meta:
+        model = Participation
+        fields = ["city", "role", "venue"]
+
+
 class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     model = Participation
+    form = ParticipationAdminForm
     fields = ["city", "role", "venue"]
     autocomplete_fields = ["city"]
     extra = 1

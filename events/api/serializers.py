@@ -300,7 +300,7 @@ class AnniversarySerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     kind = named_choice_field("ContactKind", Contact.Kind.choices, read_only=True)
-    city = CityBriefSerializer(read_only=True)
+    city = CityBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Contact

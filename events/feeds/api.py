@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -192,6 +194,8 @@ class ImportView(APIView):
         return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_DIGITS = re.compile(r"[0-9]+")
 _FEED_KEYS = {"city": "slug", "partnership": "pk", "kind": "kind", "event": "slug"}
 
 
@@ -217,6 +221,12 @@ class FeedLinksView(APIView):
             raise ValidationError(
                 {"feed": [_("Use feed=all, or city/partnership/kind/event with key.")]}
             )
-        if feed == "partnership" and not key.isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²" and Arabic-Indic digits, which <int:pk> does not.
+        if feed == "partnership" and not _DIGITS.fullmatch(key):
             raise ValidationError({"key": [_("A partnership id is a number.")]})
+        if feed != "partnership" and not _SLUG.fullmatch(key):
+            # The feed URLs take Django's slug converter; anything else cannot be reversed.
+            raise ValidationError(
+                {"key": [_("A city, event or kind key is a slug (letters, digits, - and _).")]}
+            )
         return Response(subscribe_links(request, f"feeds:{feed}", **{self._KEYS[feed]: key}))

@@ -19,7 +19,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events.models import Event
 from events.recurrence import validate_rrule
-from events.timezones import get_zone, make_aware_strict
+from events.timezones import canonical_zone, get_zone, make_aware_strict
 
 MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 MAX_IMPORT_EVENTS = getattr(settings, "FEEDS_IMPORT_MAX_EVENTS", 2000)
@@ -86,8 +86,7 @@ def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -
     for candidate in (key, tzid, WINDOWS_TO_OLSON.get(tzid), tail):
         if candidate:
             try:
-                get_zone(candidate)
-                return candidate
+                return canonical_zone(candidate)
             except ValidationError:
                 continue
     if value.utcoffset() == dt.timedelta(0):
@@ -118,6 +117,10 @@ def _when(component, name: str, zone_name: str | None, default_zone: str, warnin
     if isinstance(value, dt.date):
         return value, zone_name
     raise ValueError(f"{name}: unsupported value")
+
+
+def _one_line(text: str) -> str:
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _text(component, name: str) -> str:
@@ -229,7 +232,7 @@ def _cdo_all_day(component, start, end) -> bool:
 
 
 def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dict[str, Any]:
-    summary = _text(component, "SUMMARY")
+    summary = _one_line(_text(component, "SUMMARY"))
     if not summary:
         raise ValueError("no SUMMARY (title)")
     if len(summary) > 200:
@@ -248,7 +251,8 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
         "kind": _kind(component, options.kind),
         "status": _STATUS.get(_text(component, "STATUS").upper(), Event.Status.CONFIRMED),
         "visibility": options.visibility,
-        "location": _text(component, "LOCATION")[:300],
+        # Calendar apps write addresses on several lines; ours is one line.
+        "location": _one_line(_text(component, "LOCATION"))[:300],
         "title_en": "" if _has_cyrillic(summary) else summary,
         "title_ru": summary if _has_cyrillic(summary) else "",
         "description_en": "" if _has_cyrillic(description) else description,
@@ -259,6 +263,8 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
             end = start + duration
         if end is not None and not isinstance(end, dt.datetime):
             raise ValueError("DTSTART is a date-time but DTEND is a date")
+        if end == start:
+            end = None  # DTEND equal to DTSTART (or DURATION:PT0S): a moment, as ours are
         fields.update(precision=Event.Precision.TIME, timezone=zone, start=start, end=end)
     else:
         if isinstance(end, dt.datetime):

@@ -32,7 +32,7 @@ from events.feeds.ics_parsing import (
 )
 from events.feeds.models import ImportedEvent, ImportRun
 from events.models import City, Event
-from events.timezones import get_zone
+from events.timezones import canonical_zone
 
 __all__ = ["MAX_IMPORT_BYTES", "MAX_IMPORT_EVENTS", "ImportOptions", "import_calendar"]
 
@@ -52,7 +52,7 @@ def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -
     if not source or len(source) > 200:
         raise ValidationError({"source": [_("Name the source (at most 200 characters).")]})
     try:
-        get_zone(options.default_timezone)
+        canonical_zone(options.default_timezone)
     except ValidationError as exc:
         raise ValidationError({"timezone": exc.messages}) from exc
     if options.kind not in Event.Kind.values:

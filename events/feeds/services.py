@@ -13,6 +13,7 @@ from django.utils import timezone
 from common import languages
 from events.feeds.models import FeedToken, hash_token
 from events.models import City, Event
+from events.services import check_single_line
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def create_feed_token(
         )
     if not label.strip():
         raise ValidationError({"label": [_("Give the token a label.")]})
+    check_single_line(label=label)
     secret = _new_secret()
     token = FeedToken.objects.create(
         token_hash=hash_token(secret),

@@ -4,6 +4,7 @@ Domain rule violations raise ``django.core.exceptions.ValidationError`` with a d
 field; the API maps it to a 400 in one exception handler.
 """
 
+from events.services._common import check_single_line
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -36,6 +37,7 @@ __all__ = [
     "change_occurrence",
     "change_partnership_status",
     "check_partnership_pair",
+    "check_single_line",
     "create_city",
     "create_contact",
     "create_event",

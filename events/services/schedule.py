@@ -16,8 +16,14 @@ from django.utils.translation import gettext as _
 
 from events.models import City, Event, OccurrenceChange, Participation
 from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
-from events.services._common import _error, _full_clean, _refuse_nul
-from events.timezones import get_zone, make_aware_strict
+from events.services._common import (
+    _canonical_zone,
+    _error,
+    _full_clean,
+    _refuse_line_breaks,
+    _refuse_nul,
+)
+from events.timezones import make_aware_strict
 from notifications import hooks
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
@@ -51,6 +57,45 @@ EVENT_FIELDS = SCHEDULE_FIELDS | {
 }
 
 
+# Longest an event (or one moved occurrence) may last: a year, leap day included.
+MAX_DURATION = dt.timedelta(days=366)
+_TIME_FIELDS = frozenset({"start", "end", "start_date", "end_date", "precision"})
+
+
+def _check_timed(start: dt.datetime | None, end: dt.datetime | None, field: str) -> None:
+    """A timed event ends after it starts (no end: a moment), within MAX_DURATION."""
+    if start is None or end is None:
+        return
+    if end < start:
+        raise _error(field, _("The end is before the start."), "end_before_start")
+    if end == start:
+        raise _error(
+            field,
+            _("The end is the start: give a later end, or none for a moment in time."),
+            "zero_duration",
+        )
+    _check_length(end - start, field)
+
+
+def _check_days(start: dt.date | None, end: dt.date | None, field: str) -> None:
+    """An all-day event's end date (inclusive) is not before its start, within MAX_DURATION."""
+    if start is None or end is None:
+        return
+    if end < start:
+        raise _error(field, _("The end date is before the start date."), "end_before_start")
+    _check_length(end - start + dt.timedelta(days=1), field)
+
+
+def _check_length(length: dt.timedelta, field: str) -> None:
+    if length > MAX_DURATION:
+        raise _error(
+            field,
+            _("An event lasts at most %(days)d days; this one lasts %(length)d.")
+            % {"days": MAX_DURATION.days, "length": length.days},
+            "too_long",
+        )
+
+
 @dataclass(frozen=True)
 class ParticipationInput:
     city_id: int
@@ -78,28 +123,25 @@ def _normalise_event(
     ``stored_rule`` is the saved (rrule, local DTSTART) of an existing event: a pair saved before
     rules had to start on DTSTART is not refused again when neither changes (e.g. cancelling).
     """
-    try:
-        get_zone(event.timezone)
-    except ValidationError as exc:
-        raise ValidationError({"timezone": exc.messages}) from exc
+    _canonical_zone(event)
     if "start" in raw:
         event.start = _aware(raw["start"], event.timezone, "start")
     if "end" in raw:
         event.end = _aware(raw["end"], event.timezone, "end")
     precision = event.precision
+    # A stored event that predates the duration rule can still be cancelled or retitled.
+    length_rule_applies = event.pk is None or not _TIME_FIELDS.isdisjoint(raw)
     if precision == Event.Precision.TIME:
         if event.start is None:
             raise _error("start", _("A timed event needs a start."), "required")
-        if event.end is not None and event.end < event.start:
-            raise _error("end", _("The end is before the start."), "end_before_start")
+        if length_rule_applies:
+            _check_timed(event.start, event.end, "end")
         event.start_date = event.end_date = event.approx_year = event.approx_month = None
     elif precision == Event.Precision.DAY:
         if event.start_date is None:
             raise _error("start_date", _("An all-day event needs a start date."), "required")
-        if event.end_date is not None and event.end_date < event.start_date:
-            raise _error(
-                "end_date", _("The end date is before the start date."), "end_before_start"
-            )
+        if length_rule_applies:
+            _check_days(event.start_date, event.end_date, "end_date")
         event.start = event.end = None
         event.approx_year = event.approx_month = None
     elif precision in (Event.Precision.MONTH, Event.Precision.YEAR):
@@ -164,6 +206,7 @@ def _set_participations(event: Event, participations: Iterable[ParticipationInpu
     roles = set(Participation.Role.values)
     for item in wanted:
         _refuse_nul("participations", item.venue)
+        _refuse_line_breaks("participations", item.venue)
         if item.role not in roles:
             raise _error("participations", _("Unknown role %(r)r.") % {"r": item.role})
     known = set(City.objects.filter(pk__in=city_ids).values_list("pk", flat=True))
@@ -290,12 +333,11 @@ def change_occurrence(
     key = recurrence_key(event, local)
     start_utc = _aware(start, event.timezone, "start")
     end_utc = _aware(end, event.timezone, "end")
-    if start_utc and end_utc and end_utc < start_utc:
-        raise _error("end", _("The end is before the start."), "end_before_start")
-    if start_date and end_date and end_date < start_date:
-        raise _error("end_date", _("The end date is before the start date."), "end_before_start")
+    _check_timed(start_utc, end_utc, "end")
+    _check_days(start_date, end_date, "end_date")
     for name, text in (("location", location), ("note_en", note_en), ("note_ru", note_ru)):
         _refuse_nul(name, text)
+    _refuse_line_breaks("location", location)
     values = {
         "cancelled": cancelled,
         "start": start_utc,

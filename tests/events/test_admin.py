@@ -106,6 +106,9 @@ def test_admin_creates_event_through_services(admin_client):
         ({"rrule": "FREQ=MINUTELY"}, "rrule"),
         ({"rrule": "FREQ=YEARLY;BYMONTH=13"}, "rrule"),
         ({"title_en": "", "title_ru": ""}, "title_en"),
+        ({"title_en": "Wreath\nlaying"}, "title_en"),
+        ({"timezone": "posix/America/New_York"}, "timezone"),
+        ({"local_end_0": "2024-06-01", "local_end_1": "10:00"}, "local_end"),
     ],
 )
 def test_admin_bad_event_input_is_a_form_error(admin_client, overrides, field):
@@ -295,3 +298,27 @@ def test_staff_user_outside_coordinators_cannot_edit_events(client, django_user_
     response = client.get(reverse("admin:events_event_add"))
 
     assert response.status_code == 403
+
+
+def test_admin_line_break_in_venue_or_city_name_is_a_form_error(admin_client):
+    city = CityFactory()
+
+    event = admin_client.post(
+        reverse("admin:events_event_add"),
+        _event_post(city, **{"participations-0-venue": "Hall\r\nRoom 2"}),
+    )
+    new_city = admin_client.post(
+        reverse("admin:events_city_add"),
+        {
+            "slug": "tula",
+            "kind": "municipality",
+            "country": "RU",
+            "name_en": "Tula\nRegion",
+            "name_native": "Тула",
+            "timezone": "Europe/Moscow",
+        },
+    )
+
+    assert (event.status_code, new_city.status_code) == (200, 200)
+    assert "name_en" in new_city.context["adminform"].form.errors
+    assert not Event.objects.exists()

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from events.models import City, Event, OccurrenceChange, Participation, Partnership
 from tests.factories import CityFactory, EventFactory, PartnershipFactory
@@ -101,6 +102,33 @@ EVENT_CASES = [
         "approx_month",
     ),
     ("bad_slug", {"slug": "не слаг!"}, "slug"),
+    # One-line fields hold no line break (feeds, mail subjects and CSV would split on it).
+    ("lf_in_title", {"title_en": "Jazz\nTrain"}, "title_en"),
+    ("cr_in_russian_title", {"title_ru": "Джаз\rпоезд"}, "title_ru"),
+    ("crlf_in_location", {"location": "Tula\r\nKremlin"}, "location"),
+    ("line_separator_in_title", {"title_en": "Jazz\u2028Train"}, "title_en"),
+    (
+        "lf_in_venue",
+        {"participations": [{"city": 0, "role": "host", "venue": "Hall\nRoom 2"}]},
+        "participations",
+    ),
+    # Geographic IANA zones only.
+    ("localtime_zone", {"timezone": "localtime"}, "timezone"),
+    ("factory_zone", {"timezone": "Factory"}, "timezone"),
+    ("posix_zone", {"timezone": "posix/Europe/Moscow"}, "timezone"),
+    ("right_zone", {"timezone": "right/UTC"}, "timezone"),
+    ("posix_rule_zone", {"timezone": "EST5EDT"}, "timezone"),
+    ("fixed_offset_zone", {"timezone": "Etc/GMT+3"}, "timezone"),
+    # A timed event ends after it starts, and within a year.
+    ("zero_length", {"end": "2024-06-01T10:00"}, "end"),
+    ("zero_length_aware", {"start": "2024-06-01T10:00Z", "end": "2024-06-01T10:00Z"}, "end"),
+    ("hundred_years", {"end": "2124-06-01T12:00"}, "end"),
+    ("a_year_and_a_day", {"end": "2025-06-02T10:01"}, "end"),
+    (
+        "all_day_hundred_years",
+        {"precision": "day", "start_date": "2024-06-01", "end_date": "2124-06-01"},
+        "end_date",
+    ),
 ]
 
 
@@ -115,6 +143,8 @@ def test_create_event_bad_input_is_400_naming_field(
         body["participations"] = [{"city": two_cities[0].pk}, {"city": two_cities[0].pk}]
     if case == "unknown_role":
         body["participations"] = [{"city": two_cities[0].pk, "role": "mayor"}]
+    if case == "lf_in_venue":
+        body["participations"][0]["city"] = two_cities[0].pk
     before = _counts()
 
     response = coordinator_api_client.post("/api/events/", body, format="json")
@@ -220,6 +250,11 @@ CITY_CASES = [
     ("bad_latitude", {"latitude": "91.0"}, "latitude"),
     ("huge_name", {"name_en": "x" * 1000}, "name_en"),
     ("missing_name", {"name_native": None}, "name_native"),
+    ("lf_in_name", {"name_en": "Yakutsk\nCity"}, "name_en"),
+    ("cr_in_native_name", {"name_native": "Як\rутск"}, "name_native"),
+    ("lf_in_region", {"region": "Sakha\nYakutia"}, "region"),
+    ("posix_zone", {"timezone": "posix/Asia/Yakutsk"}, "timezone"),
+    ("localtime_zone", {"timezone": "localtime"}, "timezone"),
 ]
 
 
@@ -310,3 +345,66 @@ def test_occurrences_refuse_windows_that_expand_too_much(api_client, settings):
 
     assert response.status_code == 400
     assert "more than 50 occurrences" in response.json()["end"][0]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("Europe/Kiev", "Europe/Kyiv"), ("US/Alaska", "America/Anchorage"), ("Etc/UTC", "UTC")],
+)
+def test_zone_links_are_stored_under_their_canonical_name(
+    coordinator_api_client, two_cities, given, stored
+):
+    city = coordinator_api_client.post(
+        "/api/cities/",
+        {"name_en": "Kyiv", "name_native": "Київ", "country": "UA", "timezone": given},
+        format="json",
+    )
+    event = coordinator_api_client.post(
+        "/api/events/", _event(two_cities, timezone=given), format="json"
+    )
+
+    assert (city.status_code, event.status_code) == (201, 201)
+    assert (city.json()["timezone"], event.json()["timezone"]) == (stored, stored)
+
+
+def test_contact_with_line_break_or_posix_zone_is_400(coordinator_api_client):
+    good = {
+        "name": "Mayor's office",
+        "email": "mayor@tula.example",
+        "language": "ru",
+        "timezone": "Europe/Moscow",
+    }
+
+    broken_name = coordinator_api_client.post(
+        "/api/contacts/", {**good, "name": "Mayor's\r\noffice"}, format="json"
+    )
+    posix_zone = coordinator_api_client.post(
+        "/api/contacts/", {**good, "timezone": "posix/Europe/Moscow"}, format="json"
+    )
+
+    assert (broken_name.status_code, list(broken_name.json())) == (400, ["name"])
+    assert (posix_zone.status_code, list(posix_zone.json())) == (400, ["timezone"])
+
+
+def test_event_lasting_exactly_a_leap_year_is_accepted(coordinator_api_client, two_cities):
+    body = _event(two_cities, start="2024-01-01T10:00", end="2025-01-01T10:00")
+
+    response = coordinator_api_client.post("/api/events/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+
+
+def test_stored_zero_length_event_can_still_be_cancelled_but_not_moved(db):
+    from events import services
+
+    legacy = EventFactory(
+        start=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC),
+    )
+
+    cancelled = services.cancel_event(event=legacy)
+
+    assert cancelled.status == Event.Status.CANCELLED
+    with pytest.raises(ValidationError) as info:
+        services.update_event(event=legacy, start=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC))
+    assert list(info.value.message_dict) == ["end"]

@@ -56,6 +56,7 @@ def programme(db):
     )
     services.change_partnership_status(partnership=pair, status="dormant")
     ContactFactory(city=egvekinot)
+    ContactFactory(city=None)  # an embassy or union with no city of its own: "city": null
     participations = [
         services.ParticipationInput(city_id=egvekinot.pk, role="host", venue="Мемориал"),
         services.ParticipationInput(city_id=fairbanks.pk, role="co_host"),
@@ -104,6 +105,7 @@ def test_real_responses_conform_to_schema(coordinator, programme, wsgi_app):
         ("GET /api/contacts/", {}, {}),
         ("GET /api/occurrences/", {}, window),
         ("GET /api/anniversaries/", {}, {"start": "2020-01-01", "end": "2020-12-31"}),
+        ("GET /api/feeds/links/", {}, {"feed": "city", "key": "egvekinot"}),
     ]
 
     for label, path_parameters, query in requests:

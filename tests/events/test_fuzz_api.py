@@ -1,7 +1,7 @@
 """Schema-driven fuzzing of our own API (schemathesis, in-process WSGI): zero 5xx.
 
-Runs as a coordinator so writes are exercised, in positive (schema-valid) and negative
-(schema-violating) modes. Bounded: a few examples per operation, derandomized for CI.
+Runs as a coordinator so writes are exercised, and anonymously over the reads, in positive
+(schema-valid) and negative (schema-violating) modes. Bounded: a few examples per operation, derandomized for CI.
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ from tests.factories import CityFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_PATHS = r"^/api/(cities|partnerships|events|contacts|occurrences|anniversaries)/"
+OUR_PATHS = r"^/api/(cities|partnerships|events|contacts|occurrences|anniversaries|feeds/links)/"
 EXAMPLES_PER_OPERATION = 10
 
 
@@ -46,6 +46,7 @@ def existing_ids(db):
         city_a_id=magadan.pk, city_b_id=anchorage.pk, established_on=dt.date(1991, 6, 1)
     )
     contact = ContactFactory(city=magadan)
+    ContactFactory(city=None)  # lists then hold "city": null, which the schema must allow
     event = services.create_event(
         title_en="Memorial",
         kind=Event.Kind.COMMEMORATION,
@@ -70,6 +71,19 @@ def test_fuzz_api_never_answers_5xx(coordinator, existing_ids, wsgi_app):
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, auth, existing_ids)
+
+
+def test_fuzz_api_reads_never_answer_5xx_to_anonymous_clients(existing_ids, wsgi_app):
+    """What anyone on the internet can reach with no login (the links view among them)."""
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app).include(
+        path_regex=OUR_PATHS, method="GET"
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert any(op.path == "/api/feeds/links/" for op in operations)
+
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(operation, mode, {}, existing_ids)
 
 
 def _fuzz(operation, mode, auth, existing_ids) -> None:

@@ -95,6 +95,15 @@ def test_links_api(api_client, db):
     assert api_client.get("/api/feeds/links/", {"feed": "nope"}).status_code == 400
 
 
+@pytest.mark.parametrize("feed", ["city", "event", "kind", "partnership"])
+@pytest.mark.parametrize("key", ["not a slug", "a/b", "ü", "x\n", "²", "7\n"])
+def test_links_api_refuses_a_key_no_feed_url_can_hold(api_client, db, feed, key):
+    response = api_client.get("/api/feeds/links/", {"feed": feed, "key": key})
+
+    assert response.status_code == 400
+    assert list(response.data) == ["key"]
+
+
 def test_admin_token_add_shows_url_once_and_stores_hash(admin_client, db):
     response = admin_client.post(
         "/admin/feeds/feedtoken/add/",
@@ -221,3 +230,12 @@ def test_the_admin_lists_only_the_users_own_tokens(client, coordinator, django_u
 
     assert "My own" in page
     assert "Someone else" not in page
+
+
+def test_token_label_with_line_break_is_400(coordinator_api_client):
+    response = coordinator_api_client.post(
+        "/api/feeds/tokens/", {"label": "Tula\r\nteam"}, format="json"
+    )
+
+    assert (response.status_code, list(response.data)) == (400, ["label"])
+    assert FeedToken.objects.count() == 0

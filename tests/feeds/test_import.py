@@ -332,7 +332,7 @@ def test_import_icloud_export_with_apple_properties_and_alarms(db):
     assert wreath.local_start == dt.datetime(
         2030, 5, 8, 16, 0, tzinfo=ZoneInfo("America/Anchorage")
     )
-    assert wreath.location == "Griffin Park\nFairbanks AK 99701\nUnited States"
+    assert wreath.location == "Griffin Park, Fairbanks AK 99701, United States"
     festival = _imported("1E2D3C4B-5A69-4788-9A0B-C1D2E3F4A5B6")
     assert (festival.start_date, festival.end_date) == (dt.date(2030, 7, 1), None)
 
@@ -381,3 +381,18 @@ def test_import_event_whose_start_is_not_a_rule_instance_is_refused(db):
     assert problem.startswith("saturday-start@partner: RRULE: The start (2030-05-11 10:00)")
     assert "its first date is 2030-05-12 10:00" in problem
     assert Event.objects.count() == 0
+
+
+def test_import_zero_length_event_becomes_a_moment_and_title_one_line(magadan):
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:moment@partner\r\nDTSTAMP:20240101T000000Z\r\nSUMMARY:Bells\\nat noon\r\n"
+        b"DTSTART:20300509T090000Z\r\nDTEND:20300509T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+    run = import_calendar(
+        data=data, options=ImportOptions(source="magadan", city_ids=(magadan.pk,))
+    )
+
+    event = ImportedEvent.objects.get(external_uid="moment@partner").event
+    assert (run.created, event.end, event.title_en) == (1, None, "Bells, at noon")

@@ -8,6 +8,7 @@ Uses a throw-away SQLite database and a private runserver port; touches nothing 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,9 @@ def main() -> None:
             "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
             "TWINNING_VAR_DIR": tmp,
             "DEBUG": "0",
+            # Production settings need a private key and say plain HTTP on loopback.
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
+            "PLAIN_HTTP": "1",
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events.models import Event
-from events.recurrence import validate_rrule
+from events.rrules import validate_rrule
 from events.timezones import canonical_zone, get_zone, make_aware_strict
 
 MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)

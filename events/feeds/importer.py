@@ -7,7 +7,7 @@ lives in ImportedEvent), never duplicates them, and reports UIDs that disappeare
 source (their events are left alone).
 
 Limits: MAX_IMPORT_BYTES per file, MAX_IMPORT_EVENTS VEVENTs per file; recurrence rules go
-through events.recurrence.validate_rrule (no sub-daily rules, COUNT <= 1000) and every
+through events.rrules.validate_rrule (no sub-daily rules, COUNT <= 1000) and every
 expansion is bounded by settings.MAX_OCCURRENCES_PER_EVENT.
 """
 

@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import City, Event, OccurrenceChange, Participation
-from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
+from events.recurrence import parse_exdates, recurrence_key
+from events.rrules import build_rule, validate_rrule
 from events.services._common import (
     _canonical_zone,
     _error,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from events import services
 from events.models import Event
-from events.recurrence import validate_rrule
+from events.rrules import validate_rrule
 from events.selectors import occurrences_between
 from tests.factories import EventFactory
 
@@ -383,7 +383,7 @@ def test_validate_rrule_says_why_a_rule_gives_no_date(rule, message):
 def test_first_instance_search_agrees_with_dateutil(rule, start):
     """The bounded search (on a copy of the rule moved to the year 99xx) finds what dateutil's
     unbounded one finds, wherever that lies within the ten-year horizon."""
-    from events.recurrence import _first_instance, build_rule
+    from events.rrules import _first_instance, build_rule
 
     rule_obj = build_rule(rule, start)
     horizon = start.replace(year=min(start.year + 10, 9999), day=1)

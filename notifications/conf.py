@@ -10,10 +10,6 @@ from config.env import env_int
 DEFAULTS = {
     # Change notices wait this long after the last edit of a burst.
     "NOTIFICATIONS_DEBOUNCE_SECONDS": 300,
-    # Re-queue a row QUEUED this long (its broker message was probably lost).
-    "NOTIFICATIONS_QUEUED_STALE_SECONDS": 300,
-    # Re-queue a row SENDING this long: must exceed CELERY_TASK_TIME_LIMIT + EMAIL_TIMEOUT.
-    "NOTIFICATIONS_SENDING_STALE_SECONDS": 300,
     "NOTIFICATIONS_RETRY_BASE_SECONDS": 60,
     "NOTIFICATIONS_RETRY_MAX_SECONDS": 6 * 3600,
     "NOTIFICATIONS_MAX_ATTEMPTS": 10,
@@ -24,7 +20,20 @@ DEFAULTS = {
 }
 
 
+def _derived(name: str) -> int:
+    """Sweeper thresholds follow from the limits they must outlast, so production defaults
+    recover a stranded row in about two minutes, not five."""
+    if name == "NOTIFICATIONS_SENDING_STALE_SECONDS":
+        # A live send never outlasts the task's hard limit (plus one SMTP timeout, margin).
+        return settings.CELERY_TASK_TIME_LIMIT + settings.EMAIL_TIMEOUT + 5
+    if name == "NOTIFICATIONS_QUEUED_STALE_SECONDS":
+        # A queued row's message is presumed lost after four scans (re-queueing a live one
+        # costs a no-op task: the claim decides).
+        return max(60, 4 * get("NOTIFICATIONS_SCAN_SECONDS"))
+    return DEFAULTS[name]
+
+
 def get(name: str) -> int:
     if hasattr(settings, name):
         return int(getattr(settings, name))
-    return env_int(name, DEFAULTS[name], minimum=0)
+    return env_int(name, _derived(name), minimum=0)

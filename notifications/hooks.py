@@ -5,11 +5,14 @@ Both run inside the writing transaction and are idempotent."""
 from __future__ import annotations
 
 from notifications import dispatch, notices
+from notifications.models import PlanRequest
 
 
 def event_created(*, event_id: int) -> None:
     """Plan the new (or re-imported) event's reminders in a worker after commit, so the
-    request does not pay for it; if the broker is down the periodic planner picks it up."""
+    request does not pay for it. The request row makes it durable: if the publish is lost,
+    the next scan plans it (planning.plan_requested)."""
+    PlanRequest.objects.create(event_id=event_id)
     dispatch.enqueue_after_commit("notifications.plan_event", event_id)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from common import clock
 from common.validation import field_error as _error
-from notifications import conf, dispatch, notices
+from notifications import conf, dispatch, notices, planning
 from notifications.models import ChangeNotice, Delivery
 from notifications.selectors import RETRYABLE
 
@@ -43,6 +43,8 @@ def enqueue_due(
     """
     now = now or clock.now()
     enqueue = enqueue or _enqueue_sends
+    # Planning whose Celery message was lost: done here, before the due rows are claimed.
+    planning.plan_requested()
     for notice_id in list(
         ChangeNotice.objects.filter(status=ChangeNotice.Status.PENDING, due_at__lte=now)
         .order_by("due_at")

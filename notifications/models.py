@@ -287,3 +287,25 @@ class Delivery(models.Model):
         if self.rule_id and self.rule is not None:
             return self.rule.recipient_label()
         return str(self.contact) if self.contact_id else ""
+
+
+class PlanRequest(models.Model):
+    """Planning that must happen soon: written in the transaction that created an event or
+    changed a rule, removed once planned. The Celery publish after commit is the fast path;
+    if that message is lost (broker down, Redis restarted) the beat's scan plans what is
+    left here within one scan interval, so a reminder due in minutes is never missed."""
+
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE)
+    rule = models.ForeignKey(ReminderRule, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(rule__isnull=False),
+                name="plan_request_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"plan event {self.event_id}" if self.event_id else f"plan rule {self.rule_id}"

@@ -9,18 +9,21 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from common import clock
 from events.models import Event
 from events.recurrence import Occurrence
 from events.selectors import occurrences_between
-from notifications.models import MAX_LEAD_DAYS, Delivery, ReminderRule
+from notifications.models import MAX_LEAD_DAYS, Delivery, PlanRequest, ReminderRule
 from notifications.recipients import Recipient
 from notifications.selectors import events_for_rule, rules_for_event
 
 # Rows are materialised this many days before they fall due; the periodic planner runs far
 # more often than that, so a pause of the planner for hours loses nothing.
 HORIZON_SLACK_DAYS = 10
+# A planning request its Celery message has not served within this long is served by the scan.
+PLAN_REQUEST_GRACE = dt.timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -245,3 +248,37 @@ def plan_all(*, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     ids = ReminderRule.objects.filter(is_active=True).values_list("pk", flat=True)
     return sum(plan_rule(rule_id=pk, now=now) for pk in list(ids))
+
+
+def plan_requested_event(*, event_id: int) -> int:
+    """The plan_event task: plan the event, then drop the requests that asked for it."""
+    started = timezone.now()
+    added = plan_event(event_id=event_id)
+    PlanRequest.objects.filter(event_id=event_id, created_at__lte=started).delete()
+    return added
+
+
+def plan_requested_rule(*, rule_id: int) -> int:
+    """The plan_rule task: plan the rule, then drop the requests that asked for it."""
+    started = timezone.now()
+    added = plan_rule(rule_id=rule_id)
+    PlanRequest.objects.filter(rule_id=rule_id, created_at__lte=started).delete()
+    return added
+
+
+def plan_requested(*, older_than: dt.timedelta = PLAN_REQUEST_GRACE, limit: int = 200) -> int:
+    """What the scan does first: plan every request whose Celery message has not done it
+    within ``older_than`` (a lost publish), so nothing waits for the periodic planner.
+    Idempotent; bounded to ``limit`` requests per scan."""
+    cutoff = timezone.now() - older_than
+    pending = list(
+        PlanRequest.objects.filter(created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("event_id", "rule_id")[:limit]
+    )
+    added = 0
+    for event_id in sorted({e for e, _r in pending if e is not None}):
+        added += plan_requested_event(event_id=event_id)
+    for rule_id in sorted({r for _e, r in pending if r is not None}):
+        added += plan_requested_rule(rule_id=rule_id)
+    return added

@@ -20,6 +20,7 @@ from notifications.models import (
     MAX_LEAD_DAYS,
     Delivery,
     DigestSubscription,
+    PlanRequest,
     ReminderRule,
     default_lead_days,
 )
@@ -104,6 +105,13 @@ def validate_rule(rule: ReminderRule) -> None:
         )
 
 
+def _plan_soon(rule: ReminderRule) -> None:
+    """Plan the rule's reminders in a worker after commit; durable through a request row the
+    scan picks up if the publish is lost."""
+    PlanRequest.objects.create(rule=rule)
+    dispatch.enqueue_after_commit("notifications.plan_rule", rule.pk)
+
+
 def _refuse_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
@@ -119,7 +127,7 @@ def create_rule(**fields: Any) -> ReminderRule:
     validate_rule(rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
     rule.save()
-    dispatch.enqueue_after_commit("notifications.plan_rule", rule.pk)
+    _plan_soon(rule)
     return rule
 
 
@@ -135,7 +143,7 @@ def update_rule(*, rule: ReminderRule, **fields: Any) -> ReminderRule:
     rule.save()
     if not rule.is_active:
         _skip_pending(Delivery.objects.filter(rule=rule), _("The rule was switched off."))
-    dispatch.enqueue_after_commit("notifications.plan_rule", rule.pk)
+    _plan_soon(rule)
     return rule
 
 

@@ -41,10 +41,10 @@ def plan() -> int:
 
 @shared_task(name="notifications.plan_rule", acks_late=True)
 def plan_rule_task(rule_id: int) -> int:
-    return planning.plan_rule(rule_id=rule_id)
+    return planning.plan_requested_rule(rule_id=rule_id)
 
 
 @shared_task(name="notifications.plan_event", acks_late=True)
 def plan_event_task(event_id: int) -> int:
     """A new (or re-imported) event: plan every matching rule's reminders for it."""
-    return planning.plan_event(event_id=event_id)
+    return planning.plan_requested_event(event_id=event_id)

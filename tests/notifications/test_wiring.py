@@ -87,3 +87,59 @@ def test_celery_app_imports_from_a_fresh_interpreter(module):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_lost_planning_publish_is_planned_by_the_next_scan(app_clock, monkeypatch):
+    """The Celery message that plans a new event can be lost (broker down, Redis restarted);
+    the periodic planner ran only every 10 minutes, so a reminder due sooner was missed. The
+    request row written with the event lets the 30-second scan plan and send it."""
+    from django.utils import timezone
+
+    from notifications import ledger, planning
+    from notifications.models import PlanRequest
+
+    app_clock.move_to(utc(2030, 5, 7, 16, 58))  # the 1-day reminder is due at 17:00 UTC
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU")
+    contact = ContactFactory(timezone="America/Anchorage")
+    subscriptions.create_rule(
+        contact_id=contact.pk, target=ReminderRule.Target.CITY, city_id=magadan.pk, lead_days=[1]
+    )
+    lost: list = []
+    monkeypatch.setattr("notifications.dispatch.transaction.on_commit", lost.append)
+    event = event_services.create_event(
+        title_en="Wreath laying",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Magadan",
+        start=utc(2030, 5, 8, 23, 0),
+        participations=[event_services.ParticipationInput(city_id=magadan.pk)],
+    )
+    assert lost  # the publish never happened
+    assert not Delivery.objects.filter(event=event).exists()
+    app_clock.move_to(utc(2030, 5, 7, 17, 0, 30))
+    # The scan runs later in real time too: past the grace left to the Celery message.
+    PlanRequest.objects.update(created_at=timezone.now() - 2 * planning.PLAN_REQUEST_GRACE)
+
+    ledger.enqueue_due(enqueue=lambda ids: None)
+
+    [row] = Delivery.objects.filter(event=event)
+    assert row.status == Delivery.Status.QUEUED  # planned and claimed by the same scan
+    assert not PlanRequest.objects.filter(event=event).exists()
+
+
+def test_sweeper_thresholds_follow_the_limits_they_must_outlast(settings, monkeypatch):
+    """Production defaults resent a row stranded by a killed worker only after 300 s."""
+    from notifications import conf
+
+    for name in ("NOTIFICATIONS_SENDING_STALE_SECONDS", "NOTIFICATIONS_QUEUED_STALE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+        if hasattr(settings, name):
+            delattr(settings, name)
+    settings.CELERY_TASK_TIME_LIMIT = 120
+    settings.EMAIL_TIMEOUT = 20
+    settings.NOTIFICATIONS_SCAN_SECONDS = 30
+
+    assert conf.get("NOTIFICATIONS_SENDING_STALE_SECONDS") == 145
+    assert conf.get("NOTIFICATIONS_QUEUED_STALE_SECONDS") == 120
+    monkeypatch.setenv("NOTIFICATIONS_SENDING_STALE_SECONDS", "400")
+    assert conf.get("NOTIFICATIONS_SENDING_STALE_SECONDS") == 400

@@ -290,3 +290,25 @@ def test_the_service_stores_a_lower_case_country_upper_case():
         ).country
         == "RU"
     )
+
+
+@pytest.mark.django_db
+def test_an_api_token_for_a_username_and_password_throttled_per_address(coordinator):
+    """There was no documented way to get a token."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = APIClient()
+    wrong = client.post("/api/auth/token/", {"username": "coord", "password": "nope"})
+    right = client.post("/api/auth/token/", {"username": "coord", "password": "coord-pass-123"})
+
+    assert wrong.status_code == 400
+    assert right.status_code == 200
+    assert right.data["token"] == Token.objects.get(user=coordinator).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {right.data['token']}")
+    assert client.get("/api/contacts/").status_code == 200
+    guesses = [
+        APIClient().post("/api/auth/token/", {"username": "coord", "password": f"x{n}"})
+        for n in range(12)
+    ]
+    assert guesses[-1].status_code == 429

@@ -277,8 +277,7 @@ def test_api_docs_render_without_internet(page, live_server):
         "request",
         lambda request: (
             None
-            if request.url.startswith(live_server.url)
-            or request.url.startswith(("data:", "blob:"))
+            if request.url.startswith(live_server.url) or request.url.startswith(("data:", "blob:"))
             else outside.append(request.url)
         ),
     )

@@ -11,10 +11,12 @@ bootstrap_venv() {
     if [ ! -x .venv/bin/python ]; then
         "$python" -m venv .venv
     fi
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    # PYTHONWARNINGS=ignore: setuptools' "Editable installation" banner on every run is noise
+    # (the working tree is the package, on purpose); pip's own errors still show.
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
     if [ -n "$extra" ]; then
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extra]"
+        PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extra]"
     else
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+        PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check -e .
     fi
 }

@@ -62,6 +62,10 @@ EVENT_FORM_FIELDS = [
 ]
 
 
+def _version(updated_at: dt.datetime | None) -> str:
+    return updated_at.isoformat() if updated_at is not None else ""
+
+
 class EventAdminForm(forms.ModelForm):
     local_start = WallClockSplitDateTimeField(
         label=_("Start (local time in the event's time zone)"), required=False
@@ -72,6 +76,8 @@ class EventAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=_("online URL"), max_length=500, required=False, assume_scheme="https"
     )
+    # The version the form was opened on: a save over someone else's later change is refused.
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event
@@ -82,6 +88,7 @@ class EventAdminForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
         if self.instance.pk:
+            self.initial["loaded_version"] = _version(self.instance.updated_at)
             for name, value in (
                 ("local_start", self.instance.local_start),
                 ("local_end", self.instance.local_end),
@@ -102,6 +109,16 @@ class EventAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.instance.pk and data.get("loaded_version"):
+            current = Event.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
+            if data["loaded_version"] != _version(current.first()):
+                raise ValidationError(
+                    _(
+                        "Someone changed this event after you opened it. Nothing was saved: "
+                        "open it again to see their change, then make yours."
+                    ),
+                    code="conflict",
+                )
         if self.errors:
             return data
         try:
@@ -153,7 +170,20 @@ class EventAdmin(CoordinatorPermissions, admin.ModelAdmin):
     readonly_fields = ["uid", "sequence", "cancelled_at", "created_at", "updated_at"]
     actions = ["cancel_events"]
     fieldsets = [
-        (None, {"fields": ["title_en", "title_ru", "slug", "kind", "status", "visibility"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title_en",
+                    "title_ru",
+                    "slug",
+                    "kind",
+                    "status",
+                    "visibility",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             _("When"),
             {

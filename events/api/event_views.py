@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api.base import Pagination, ServiceViewSet
+from common.api.base import Pagination, ServiceViewSet, etag_of
 from common.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from events import selectors, services
 from events.api import inputs
@@ -61,7 +62,7 @@ class EventViewSet(ServiceViewSet):
     cancel them (they stay in calendars as CANCELLED).
     """
 
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]  # events are cancelled
     serializer_class = EventSerializer
     input_class = inputs.EventInput
     filterset_class = EventFilter
@@ -92,8 +93,12 @@ class EventViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        event = services.cancel_event(event=self.get_object(), actor=request.user)
-        return Response(self.get_serializer(self.output(event)).data)
+        with transaction.atomic():
+            event = self._lock(self.get_object())
+            self._check_if_match(event)
+            event = services.cancel_event(event=event, actor=request.user)
+        data = self._represent(event)
+        return Response(data, headers={"ETag": etag_of(data)})
 
     @extend_schema(
         methods=["GET"],
@@ -115,7 +120,10 @@ class EventViewSet(ServiceViewSet):
             return Response(OccurrenceChangeSerializer(event.changes.all(), many=True).data)
         parser = inputs.OccurrenceChangeInput(data=request.data)
         parser.is_valid(raise_exception=True)
-        change = services.change_occurrence(event=event, **parser.validated_data)
+        with transaction.atomic():
+            self._lock(event)
+            self._check_if_match(event)  # the event's ETag, as for a PATCH
+            change = services.change_occurrence(event=event, **parser.validated_data)
         return Response(OccurrenceChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 

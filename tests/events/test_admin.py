@@ -322,3 +322,43 @@ def test_admin_line_break_in_venue_or_city_name_is_a_form_error(admin_client):
     assert (event.status_code, new_city.status_code) == (200, 200)
     assert "name_en" in new_city.context["adminform"].form.errors
     assert not Event.objects.exists()
+
+
+def test_admin_refuses_to_overwrite_a_change_made_since_the_form_was_opened(admin_client):
+    """Two coordinators on one event in the admin: the later save used to win silently."""
+    city = CityFactory()
+    event = services.create_event(
+        title_en="Forum",
+        kind=Event.Kind.FORUM,
+        timezone="America/New_York",
+        start=dt.datetime(2024, 6, 1, 10, 0),
+        participations=[services.ParticipationInput(city_id=city.pk)],
+    )
+    url = reverse("admin:events_event_change", args=[event.pk])
+    opened = admin_client.get(url).context["adminform"].form.initial["loaded_version"]
+    services.update_event(event=event, title_en="Forum, renamed by Anchorage")
+    data = _event_post(
+        city,
+        title_en="Forum, renamed by Magadan",
+        slug=event.slug,
+        local_start_0="2024-06-01",
+        local_start_1="10:00",
+        loaded_version=opened,
+        **{"participations-0-id": str(Participation.objects.get().pk)},
+        **{"participations-0-event": str(event.pk), "participations-INITIAL_FORMS": "1"},
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Someone changed this event" in str(
+        response.context["adminform"].form.non_field_errors()
+    )
+    event.refresh_from_db()
+    assert event.title_en == "Forum, renamed by Anchorage"
+    data["loaded_version"] = (
+        admin_client.get(url).context["adminform"].form.initial["loaded_version"]
+    )
+    assert admin_client.post(url, data).status_code == 302  # reopened: the save goes through
+    event.refresh_from_db()
+    assert event.title_en == "Forum, renamed by Magadan"

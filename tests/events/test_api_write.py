@@ -312,3 +312,45 @@ def test_an_api_token_for_a_username_and_password_throttled_per_address(coordina
         for n in range(12)
     ]
     assert guesses[-1].status_code == 429
+
+
+def test_two_coordinators_editing_one_event_the_second_gets_412(coordinator_api_client, cities):
+    """Last writer won silently; now a write that names the version it read (If-Match) is
+    refused when someone changed the event since, and nothing is overwritten."""
+    created = coordinator_api_client.post("/api/events/", _event_body(cities), format="json")
+    url = f"/api/events/{created.data['id']}/"
+    first = coordinator_api_client.get(url)
+    etag = first["ETag"]
+    assert etag == created["ETag"]
+
+    ok = coordinator_api_client.patch(
+        url, {"title_en": "Moved by Anchorage"}, format="json", HTTP_IF_MATCH=etag
+    )
+    stale = coordinator_api_client.patch(
+        url, {"title_en": "Moved by Magadan"}, format="json", HTTP_IF_MATCH=etag
+    )
+    stale_cancel = coordinator_api_client.post(f"{url}cancel/", HTTP_IF_MATCH=etag)
+
+    assert ok.status_code == 200
+    assert ok["ETag"] != etag
+    assert stale.status_code == 412
+    assert "If-Match" in str(stale.data)
+    assert stale_cancel.status_code == 412
+    assert Event.objects.get(pk=created.data["id"]).title_en == "Moved by Anchorage"
+    assert coordinator_api_client.get(url)["ETag"] == ok["ETag"]
+    again = coordinator_api_client.patch(
+        url, {"title_en": "Agreed"}, format="json", HTTP_IF_MATCH=ok["ETag"]
+    )
+    assert again.status_code == 200
+    # Without If-Match a client keeps today's behaviour.
+    assert coordinator_api_client.patch(url, {"title_en": "x"}, format="json").status_code == 200
+
+
+def test_put_is_not_offered_since_writes_are_partial(coordinator_api_client, cities):
+    created = coordinator_api_client.post("/api/events/", _event_body(cities), format="json")
+
+    response = coordinator_api_client.put(
+        f"/api/events/{created.data['id']}/", _event_body(cities), format="json"
+    )
+
+    assert response.status_code == 405

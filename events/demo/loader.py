@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -63,13 +63,16 @@ class LoadReport:
         ]
 
 
-def load_programme(*, with_user: bool = True) -> LoadReport:
-    """Create or update the whole demo programme in one transaction. Idempotent."""
+def load_programme(
+    *, with_user: bool = True, progress: Callable[[str, int, int], None] | None = None
+) -> LoadReport:
+    """Create or update the whole demo programme in one transaction. Idempotent.
+    ``progress(stage, done, total)`` hears of each event loaded."""
     report = LoadReport()
     with transaction.atomic():
         cities = _load_cities(report)
         partnerships = _load_partnerships(cities, report)
-        _load_events(cities, partnerships, report)
+        _load_events(cities, partnerships, report, progress)
         _load_occurrence_changes(report)
         _load_contacts(cities, report)
         if with_user:
@@ -236,6 +239,7 @@ def _load_events(
     cities: dict[str, City],
     partnerships: dict[frozenset[str], Partnership],
     report: LoadReport,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> None:
     existing = {
         event.slug: event for event in Event.objects.filter(slug__in=[s.slug for s in EVENTS])
@@ -245,7 +249,9 @@ def _load_events(
         "event_id", "city_id", "role", "venue"
     ):
         current[row[0]].add(row[1:])
-    for spec in EVENTS:
+    for done, spec in enumerate(EVENTS):
+        if progress is not None:
+            progress("events", done, len(EVENTS))
         values = _event_values(spec, partnerships)
         participations = _participations(spec, cities)
         event = existing.get(spec.slug)
@@ -257,6 +263,8 @@ def _load_events(
             report.count("event", "updated")
         else:
             report.count("event", "unchanged")
+    if progress is not None:
+        progress("events", len(EVENTS), len(EVENTS))
 
 
 def _load_occurrence_changes(report: LoadReport) -> None:

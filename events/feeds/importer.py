@@ -13,6 +13,7 @@ expansion is bounded by settings.MAX_OCCURRENCES_PER_EVENT.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,8 +42,15 @@ class _Rollback(Exception):
     pass
 
 
-def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -> ImportRun:
+Progress = Callable[[str, int, int], None]
+
+
+def import_calendar(
+    *, data: bytes, options: ImportOptions, actor: Any = None, progress: Progress | None = None
+) -> ImportRun:
     """Import ``data`` as the calendar of ``options.source``. All or nothing (module doc).
+
+    ``progress(stage, done, total)`` is told "parsed" once and "written" after each event.
 
     Raises ValidationError ({"file": [...], "events": ["<uid>: <reason>", ...]}) and stores
     nothing when the file or any event in it is refused. Idempotent: importing the same file
@@ -64,6 +72,8 @@ def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -
         raise ValidationError({"cities": [_("Unknown city id(s).")]})
     calendar = decode_calendar(data)
     parsed, problems = parse_events(calendar, options)
+    if progress is not None:
+        progress("parsed", len(parsed), len(parsed))
     if problems:
         raise _refuse(_("Nothing was imported: some events are invalid."), problems)
     participations = [
@@ -82,7 +92,9 @@ def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -
                 link.external_uid: link
                 for link in ImportedEvent.objects.filter(source=source).select_related("event")
             }
-            for item in parsed:
+            for done, item in enumerate(parsed, start=1):
+                if progress is not None:
+                    progress("written", done - 1, len(parsed))
                 try:
                     with transaction.atomic():
                         outcome = _apply(item, links.get(item.uid), run, participations, actor)
@@ -93,6 +105,8 @@ def import_calendar(*, data: bytes, options: ImportOptions, actor: Any = None) -
                 report["events"].append({"uid": item.uid, "outcome": outcome})
                 if item.warnings:
                     report["warnings"][item.uid] = item.warnings
+            if progress is not None:
+                progress("written", len(parsed), len(parsed))
             if problems:
                 raise _Rollback
             seen = {item.uid for item in parsed}

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.progress import ProgressBar
 from events.feeds import importer
 from events.models import City
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                     visibility=options["visibility"],
                     default_timezone=zone,
                 ),
+                progress=ProgressBar(self.stderr._out),
             )
         except ValidationError as exc:
             lines = [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]

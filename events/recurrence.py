@@ -287,6 +287,12 @@ def _make(
 
 def _overlaps(occ: Occurrence, lo: dt.datetime, hi: dt.datetime) -> bool:
     """Does the occurrence touch [lo, hi) anywhere on Earth (LOCAL mode: in any city)?"""
+    return any(s < hi and e >= lo for s, e in occurrence_spans(occ))
+
+
+def occurrence_spans(occ: Occurrence) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The (start, end) instants at which the occurrence is on somewhere: in the event's zone
+    and each city (a date is a day somewhere between UTC+14 and UTC-12)."""
     spans: list[tuple[dt.datetime, dt.datetime]] = []
     if occ.start is not None:
         candidates = [(ct.start, ct.end or ct.start) for ct in occ.city_times if ct.start]
@@ -303,7 +309,7 @@ def _overlaps(occ: Occurrence, lo: dt.datetime, hi: dt.datetime) -> bool:
                 dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(hours=36),
             )
         ]
-    return any(s < hi and e >= lo for s, e in spans)
+    return spans
 
 
 def parse_exdates(values: Iterable[str]) -> set[dt.datetime]:

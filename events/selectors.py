@@ -62,8 +62,37 @@ def occurrences_between(
     With ``max_total``, more occurrences than that raise ``ValidationError`` (a request may not
     make the server expand without limit).
     """
+    result: list[Occurrence] = []
+    for event in with_related(candidate_events(query, window_start, window_end)):
+        result.extend(expand(event, window_start, window_end))
+        if max_total is not None and len(result) > max_total:
+            raise too_many_occurrences(max_total)
+    result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
+    return result
+
+
+def too_many_occurrences(max_total: int) -> ValidationError:
+    return ValidationError(
+        {
+            "end": [
+                _(
+                    "The window holds more than %(max)d occurrences: choose a "
+                    "shorter window or filter by city, kind or partnership."
+                )
+                % {"max": max_total}
+            ]
+        },
+        code="too_many_occurrences",
+    )
+
+
+def candidate_events(
+    query: QuerySet[Event], window_start: dt.datetime, window_end: dt.datetime
+) -> QuerySet[Event]:
+    """The events of ``query`` that may have an occurrence touching the window (found in SQL:
+    one-off events by date, recurring events whose first instance is before the window end)."""
     pad = dt.timedelta(days=2)
-    candidates = query.filter(
+    return query.filter(
         Q(rrule="")
         & (
             Q(precision=Event.Precision.TIME, start__lt=window_end + pad)
@@ -83,24 +112,6 @@ def occurrences_between(
             | Q(precision=Event.Precision.DAY, start_date__lte=(window_end + pad).date())
         )
     )
-    result: list[Occurrence] = []
-    for event in with_related(candidates):
-        result.extend(expand(event, window_start, window_end))
-        if max_total is not None and len(result) > max_total:
-            raise ValidationError(
-                {
-                    "end": [
-                        _(
-                            "The window holds more than %(max)d occurrences: choose a "
-                            "shorter window or filter by city, kind or partnership."
-                        )
-                        % {"max": max_total}
-                    ]
-                },
-                code="too_many_occurrences",
-            )
-    result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
-    return result
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import City, Event, OccurrenceChange, Participation
+from events.occurrence_index.maintain import refresh_event
 from events.recurrence import build_rule, parse_exdates, recurrence_key, validate_rrule
 from events.services._common import _error, _full_clean, _refuse_nul
 from events.timezones import get_zone, make_aware_strict
@@ -188,7 +189,8 @@ def create_event(
     actor: Any = None,
     **fields: Any,
 ) -> Event:
-    """Create an event with its participating cities, atomically. Not idempotent."""
+    """Create an event with its participating cities and its index rows, atomically.
+    Not idempotent."""
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise _error(sorted(unknown)[0], _("Unknown field."))
@@ -204,6 +206,7 @@ def create_event(
     _full_clean(event, exclude=["partnership", "created_by"])
     event.save()
     _set_participations(event, participations)
+    refresh_event(event_id=event.pk)
     _notify_created(event)
     return event
 
@@ -216,7 +219,8 @@ def update_event(
     actor: Any = None,
     **fields: Any,
 ) -> Event:
-    """Apply changes; bump SEQUENCE when time, place or status change and queue a change notice.
+    """Apply changes; bump SEQUENCE when time, place or status change, rewrite the event's
+    occurrence-index rows and queue a change notice.
 
     Idempotent: applying the same values twice changes nothing the second time.
     """
@@ -244,6 +248,7 @@ def update_event(
         event.sequence += 1
     event.save()
     if schedule_changed:
+        refresh_event(event_id=event.pk)
         _notify_change(event, was_cancelled=before["status"] == Event.Status.CANCELLED)
     return event
 
@@ -270,7 +275,8 @@ def change_occurrence(
     """Move, re-place or cancel one instance of a recurring event (RECURRENCE-ID).
 
     ``original_start`` is the instance's local start (naive, in the event's zone) or its date
-    for all-day events. Idempotent for the same values; bumps the event's SEQUENCE otherwise.
+    for all-day events. Idempotent for the same values; otherwise bumps the event's SEQUENCE
+    and rewrites its occurrence-index rows.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.rrule:
@@ -317,6 +323,7 @@ def change_occurrence(
     change.save()
     event.sequence += 1
     event.save(update_fields=["sequence", "updated_at"])
+    refresh_event(event_id=event.pk)
     _notify_change(event, was_cancelled=False)
     return change
 

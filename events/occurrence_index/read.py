@@ -1,0 +1,200 @@
+"""Reads from the occurrence index: a window of occurrences as a lazy sequence whose slices are
+fetched with indexed range queries and built (as ``Occurrence`` objects) only when asked for.
+
+``window`` returns None when the horizon does not cover the window (or the index was never
+built): the caller then expands (events.selectors.occurrences_between), bounded as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from django.db.models import Max, Min, Q, QuerySet
+
+from events.models import Event, IndexedOccurrence, OccurrenceHorizon
+from events.occurrence_index.maintain import LONG_SPAN
+from events.recurrence import CityTime, Occurrence
+from events.selectors import occurrences_between, too_many_occurrences, with_related
+
+# Non-long rows start at most this long before their touch_lo and LONG_SPAN before touch_hi
+# (city wall times differ by at most 26 h; a date is a day between UTC+14 and UTC-12).
+_START_PAD = dt.timedelta(days=2)
+
+
+def covers(lo: dt.datetime, hi: dt.datetime) -> bool:
+    horizon = OccurrenceHorizon.objects.filter(pk=1).first()
+    return horizon is not None and horizon.covered_from <= lo and hi <= horizon.covered_until
+
+
+def touching(lo: dt.datetime, hi: dt.datetime) -> Q:
+    """Rows of occurrences touching [lo, hi), in a form an index on sort_start can serve."""
+    return Q(city__isnull=True, touch_lo__lt=hi, touch_hi__gte=lo) & (
+        Q(sort_start__gte=lo - LONG_SPAN - dt.timedelta(days=1), sort_start__lt=hi + _START_PAD)
+        | Q(long_span=True)
+    )
+
+
+def not_over(now: dt.datetime) -> Q:
+    """Upcoming lists: still going on or ahead (all-day: the last date is not behind)."""
+    return Q(over_at__gte=now)
+
+
+def started_before(now: dt.datetime) -> Q:
+    return Q(sort_start__lt=now)
+
+
+class OccurrenceWindow(Sequence[Occurrence]):
+    """The occurrences of some events in a window, sorted; len() and slices cost one query."""
+
+    def __init__(
+        self,
+        rows: QuerySet[IndexedOccurrence],
+        *,
+        descending: bool = False,
+        events: dict[int, Event] | None = None,
+    ) -> None:
+        order = ("sort_start", "event_id", "key")
+        self._rows = rows.order_by(*(f"-{f}" for f in order) if descending else order)
+        self._descending = descending
+        self._events = events
+        self._count: int | None = None
+
+    def total(self) -> int:
+        if self._count is None:
+            self._count = self._rows.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.total()
+
+    @overload
+    def __getitem__(self, index: int) -> Occurrence: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Occurrence]: ...
+    def __getitem__(self, index: int | slice) -> Occurrence | list[Occurrence]:
+        if isinstance(index, slice):
+            return build(list(self._rows[index]), self._events)
+        found = build(list(self._rows[index : index + 1]), self._events)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Occurrence]:
+        return iter(build(list(self._rows), self._events))
+
+    def first_per_event(self, count: int) -> list[Occurrence]:
+        """The first (descending: last) occurrence of each of the first ``count`` events."""
+        pick = Max if self._descending else Min
+        sign = "-" if self._descending else ""
+        firsts = list(
+            self._rows.order_by()
+            .values("event_id")
+            .annotate(first=pick("sort_start"))
+            .order_by(f"{sign}first", f"{sign}event_id")[:count]
+        )
+        if not firsts:
+            return []
+        wanted = Q()
+        for item in firsts:
+            wanted |= Q(event_id=item["event_id"], sort_start=item["first"])
+        chosen: dict[int, IndexedOccurrence] = {}
+        for row in self._rows.filter(wanted):
+            chosen.setdefault(row.event_id, row)
+        return build(list(chosen.values()), self._events)
+
+
+def window(
+    query: QuerySet[Event],
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    where: Q | None = None,
+    descending: bool = False,
+    events: dict[int, Event] | None = None,
+) -> OccurrenceWindow | None:
+    """Occurrences of ``query``'s events touching [lo, hi) (and ``where``), or None when the
+    index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
+    them instead of loading the slice's events."""
+    if not covers(lo, hi):
+        return None
+    rows = IndexedOccurrence.objects.filter(
+        touching(lo, hi), event__in=query.order_by().values("pk")
+    )
+    if where is not None:
+        rows = rows.filter(where)
+    return OccurrenceWindow(rows, descending=descending, events=events)
+
+
+def occurrences_in(
+    query: QuerySet[Event], lo: dt.datetime, hi: dt.datetime, *, max_total: int | None = None
+) -> Sequence[Occurrence]:
+    """Occurrences touching [lo, hi), sorted: from the index when it covers the window, else
+    expanded (occurrences_between, with the same ``max_total`` refusal either way)."""
+    found = window(query, lo, hi)
+    if found is None:
+        return occurrences_between(query, lo, hi, max_total=max_total)
+    if max_total is not None and found.total() > max_total:
+        raise too_many_occurrences(max_total)
+    return found
+
+
+def build(
+    rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
+) -> list[Occurrence]:
+    """Occurrences from their event-zone rows: two queries for the events (with_related) unless
+    given, one for the city rows; times are the stored instants shown in each place's zone."""
+    if not rows:
+        return []
+    ids = {row.event_id for row in rows}
+    if events is None or not ids <= events.keys():
+        events = {event.pk: event for event in with_related(Event.objects.filter(pk__in=ids))}
+    places: dict[tuple[int, dt.datetime], dict[int, IndexedOccurrence]] = defaultdict(dict)
+    city_rows = IndexedOccurrence.objects.filter(
+        event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
+    )
+    for city_row in city_rows:
+        assert city_row.city_id is not None
+        places[(city_row.event_id, city_row.key)][city_row.city_id] = city_row
+    result = []
+    for row in rows:
+        event = events[row.event_id]
+        zone = event.zone
+        changes = {change.original_start: change for change in event.changes.all()}
+        at = places[(row.event_id, row.key)]
+        city_times = []
+        for participation in event.participations.all():
+            place = at.get(participation.city_id)
+            if place is None:
+                continue
+            city_zone = participation.city.zone
+            city_times.append(
+                CityTime(
+                    city=participation.city,
+                    role=participation.role,
+                    venue=participation.venue,
+                    start=place.start.astimezone(city_zone) if place.start else None,
+                    end=place.end.astimezone(city_zone) if place.end else None,
+                    start_date=place.start_date,
+                    end_date=place.end_date,
+                )
+            )
+        all_day = row.start is None
+        result.append(
+            Occurrence(
+                event=event,
+                start=row.start.astimezone(zone) if row.start else None,
+                end=row.end.astimezone(zone) if row.end else None,
+                start_date=row.start_date if all_day else None,
+                end_date=row.end_date if all_day else None,
+                recurrence_id=row.recurrence_id,
+                cancelled=row.cancelled,
+                moved=row.moved,
+                location=row.location,
+                change=changes.get(row.recurrence_id) if row.recurrence_id else None,
+                city_times=city_times,
+            )
+        )
+    return result

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event, Participation
+from events.occurrence_index.maintain import refresh_events
 from tests.factories import EventFactory
+
+pytestmark = pytest.mark.usefixtures("index_mode")
 
 MANY = 60
 MAX_QUERIES = 12
@@ -35,6 +38,7 @@ def many_events(world):
         for event in created
         for city in (world.egvekinot, world.fairbanks)
     )
+    refresh_events(event_ids=[event.pk for event in created])
     return created
 
 

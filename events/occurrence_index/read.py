@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from events.models import Event, IndexedOccurrence, OccurrenceHorizon
 from events.occurrence_index.maintain import LONG_SPAN
@@ -24,9 +25,16 @@ from events.selectors import occurrences_between, too_many_occurrences, with_rel
 _START_PAD = dt.timedelta(days=2)
 
 
-def covers(lo: dt.datetime, hi: dt.datetime) -> bool:
-    horizon = OccurrenceHorizon.objects.filter(pk=1).first()
-    return horizon is not None and horizon.covered_from <= lo and hi <= horizon.covered_until
+class _Unset:
+    pass
+
+
+_FETCH = _Unset()
+
+
+def current_horizon() -> OccurrenceHorizon | None:
+    """The covered window (one query); pass it to several ``window`` calls of one page."""
+    return OccurrenceHorizon.objects.filter(pk=1).first()
 
 
 def touching(lo: dt.datetime, hi: dt.datetime) -> Q:
@@ -56,8 +64,8 @@ class OccurrenceWindow(Sequence[Occurrence]):
         descending: bool = False,
         events: dict[int, Event] | None = None,
     ) -> None:
-        order = ("sort_start", "event_id", "key")
-        self._rows = rows.order_by(*(f"-{f}" for f in order) if descending else order)
+        self._order = ("sort_start", "event_id", "key")
+        self._rows = rows.order_by(*(f"-{f}" for f in self._order) if descending else self._order)
         self._descending = descending
         self._events = events
         self._count: int | None = None
@@ -85,25 +93,21 @@ class OccurrenceWindow(Sequence[Occurrence]):
     def __iter__(self) -> Iterator[Occurrence]:
         return iter(build(list(self._rows), self._events))
 
+    def rows(self, index: slice) -> list[IndexedOccurrence]:
+        """The event-zone rows of a slice, unbuilt (see build_groups)."""
+        return list(self._rows[index])
+
+    def first_rows_per_event(self, count: int) -> list[IndexedOccurrence]:
+        """The rows of the first (descending: last) occurrence of each of the first ``count``
+        events, in one query."""
+        order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
+        ranked = self._rows.annotate(
+            rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
+        ).filter(rank=1)
+        return list(ranked[:count])
+
     def first_per_event(self, count: int) -> list[Occurrence]:
-        """The first (descending: last) occurrence of each of the first ``count`` events."""
-        pick = Max if self._descending else Min
-        sign = "-" if self._descending else ""
-        firsts = list(
-            self._rows.order_by()
-            .values("event_id")
-            .annotate(first=pick("sort_start"))
-            .order_by(f"{sign}first", f"{sign}event_id")[:count]
-        )
-        if not firsts:
-            return []
-        wanted = Q()
-        for item in firsts:
-            wanted |= Q(event_id=item["event_id"], sort_start=item["first"])
-        chosen: dict[int, IndexedOccurrence] = {}
-        for row in self._rows.filter(wanted):
-            chosen.setdefault(row.event_id, row)
-        return build(list(chosen.values()), self._events)
+        return build(self.first_rows_per_event(count), self._events)
 
 
 def window(
@@ -114,11 +118,15 @@ def window(
     where: Q | None = None,
     descending: bool = False,
     events: dict[int, Event] | None = None,
+    horizon: OccurrenceHorizon | _Unset | None = _FETCH,
 ) -> OccurrenceWindow | None:
     """Occurrences of ``query``'s events touching [lo, hi) (and ``where``), or None when the
     index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
-    them instead of loading the slice's events."""
-    if not covers(lo, hi):
+    them instead of loading the slice's events, ``horizon`` (current_horizon) to save its
+    query when a page reads several windows."""
+    if isinstance(horizon, _Unset):
+        horizon = current_horizon()
+    if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
     rows = IndexedOccurrence.objects.filter(
         touching(lo, hi), event__in=query.order_by().values("pk")
@@ -144,10 +152,19 @@ def occurrences_in(
 def build(
     rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
 ) -> list[Occurrence]:
-    """Occurrences from their event-zone rows: two queries for the events (with_related) unless
-    given, one for the city rows; times are the stored instants shown in each place's zone."""
+    """Occurrences from their event-zone rows: three queries for the events (with_related)
+    unless given, one for the city rows; times are the stored instants shown in each place's
+    zone."""
+    return build_groups([rows], events)[0]
+
+
+def build_groups(
+    groups: list[list[IndexedOccurrence]], events: dict[int, Event] | None = None
+) -> list[list[Occurrence]]:
+    """build() for several lists of rows at once (one page's several lists), same queries."""
+    rows = [row for group in groups for row in group]
     if not rows:
-        return []
+        return [[] for _ in groups]
     ids = {row.event_id for row in rows}
     if events is None or not ids <= events.keys():
         events = {event.pk: event for event in with_related(Event.objects.filter(pk__in=ids))}
@@ -158,7 +175,7 @@ def build(
     for city_row in city_rows:
         assert city_row.city_id is not None
         places[(city_row.event_id, city_row.key)][city_row.city_id] = city_row
-    result = []
+    built: dict[int, Occurrence] = {}
     for row in rows:
         event = events[row.event_id]
         zone = event.zone
@@ -182,19 +199,17 @@ def build(
                 )
             )
         all_day = row.start is None
-        result.append(
-            Occurrence(
-                event=event,
-                start=row.start.astimezone(zone) if row.start else None,
-                end=row.end.astimezone(zone) if row.end else None,
-                start_date=row.start_date if all_day else None,
-                end_date=row.end_date if all_day else None,
-                recurrence_id=row.recurrence_id,
-                cancelled=row.cancelled,
-                moved=row.moved,
-                location=row.location,
-                change=changes.get(row.recurrence_id) if row.recurrence_id else None,
-                city_times=city_times,
-            )
+        built[row.pk] = Occurrence(
+            event=event,
+            start=row.start.astimezone(zone) if row.start else None,
+            end=row.end.astimezone(zone) if row.end else None,
+            start_date=row.start_date if all_day else None,
+            end_date=row.end_date if all_day else None,
+            recurrence_id=row.recurrence_id,
+            cancelled=row.cancelled,
+            moved=row.moved,
+            location=row.location,
+            change=changes.get(row.recurrence_id) if row.recurrence_id else None,
+            city_times=city_times,
         )
-    return result
+    return [[built[row.pk] for row in group] for group in groups]

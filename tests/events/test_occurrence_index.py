@@ -317,3 +317,27 @@ def test_index_is_not_written_before_the_first_build(cities):
 
     assert not IndexedOccurrence.objects.filter(event=event).exists()
     assert read.window(Event.objects.all(), NOW, NOW + dt.timedelta(days=30)) is None
+
+
+def test_beat_task_builds_then_extends_the_index(cities, settings):
+    from events.tasks import extend_occurrence_index
+
+    settings.OCCURRENCE_INDEX_PAST_DAYS = 30
+    settings.OCCURRENCE_INDEX_FUTURE_DAYS = 60
+    _create(
+        cities,
+        zone="Asia/Magadan",
+        mode=Event.TimeMode.LOCAL,
+        start=dt.datetime(2026, 1, 1, 1, 0, tzinfo=dt.UTC),
+        rule="FREQ=WEEKLY",
+        all_day=False,
+        city_picks=[0, 1],
+        hours=1,
+    )
+
+    built = extend_occurrence_index()
+    again = extend_occurrence_index()
+
+    assert built > 0
+    assert again == 0
+    assert OccurrenceHorizon.objects.count() == 1

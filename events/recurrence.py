@@ -394,8 +394,9 @@ def expand(
     changes = {change.original_start: change for change in event.changes.all()}
     excluded = parse_exdates(event.exdates)
     # Generated local times are compared with a window widened by the largest zone offsets
-    # and the event's length, then filtered exactly.
-    pad = dt.timedelta(hours=27) + length
+    # and the event's length, then filtered exactly. An all-day date touches instants up to
+    # 36 h after its UTC midnight (see occurrence_spans), plus up to 14 h of zone offset.
+    pad = dt.timedelta(hours=50) + length
     lo = _local_naive(window_start, zone) - pad
     hi = _local_naive(window_end, zone) + pad
     rule = build_rule(event.rrule, base_local)

@@ -166,9 +166,14 @@ def rebuild_index(*, now: dt.datetime | None = None, reset_horizon: bool = False
     horizon.save()
     IndexedOccurrence.objects.all().delete()
     ids = list(Event.objects.order_by("pk").values_list("pk", flat=True))
-    return sum(
+    written = sum(
         _write_events(batch, horizon.covered_from, horizon.covered_until) for batch in _batches(ids)
     )
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner keeps the empty table's plans until autovacuum.
+        with connection.cursor() as cursor:
+            cursor.execute('ANALYZE "events_indexedoccurrence"')
+    return written
 
 
 @transaction.atomic

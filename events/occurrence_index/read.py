@@ -37,12 +37,16 @@ def current_horizon() -> OccurrenceHorizon | None:
     return OccurrenceHorizon.objects.filter(pk=1).first()
 
 
-def touching(lo: dt.datetime, hi: dt.datetime) -> Q:
-    """Rows of occurrences touching [lo, hi), in a form an index on sort_start can serve."""
-    return Q(city__isnull=True, touch_lo__lt=hi, touch_hi__gte=lo) & (
-        Q(sort_start__gte=lo - LONG_SPAN - dt.timedelta(days=1), sort_start__lt=hi + _START_PAD)
-        | Q(long_span=True)
+def touching(lo: dt.datetime, hi: dt.datetime) -> tuple[Q, Q]:
+    """Event-zone rows of occurrences touching [lo, hi), as two disjoint conditions an index can
+    serve: short rows by a bounded range of sort_start, long rows by touch_hi."""
+    touches = Q(city__isnull=True, touch_lo__lt=hi, touch_hi__gte=lo)
+    short = touches & Q(
+        long_span=False,
+        sort_start__gte=lo - LONG_SPAN - dt.timedelta(days=1),
+        sort_start__lt=hi + _START_PAD,
     )
+    return short, touches & Q(long_span=True)
 
 
 def not_over(now: dt.datetime) -> Q:
@@ -55,24 +59,36 @@ def started_before(now: dt.datetime) -> Q:
 
 
 class OccurrenceWindow(Sequence[Occurrence]):
-    """The occurrences of some events in a window, sorted; len() and slices cost one query."""
+    """The occurrences of some events in a window, sorted; len() and slices cost one query.
+
+    The rows come as two disjoint querysets (short and long rows, see ``touching``) read as
+    one UNION ALL, so that each half is an index range scan whatever the table's history.
+    """
+
+    _order = ("sort_start", "event_id", "key")
 
     def __init__(
         self,
-        rows: QuerySet[IndexedOccurrence],
+        parts: tuple[QuerySet[IndexedOccurrence], QuerySet[IndexedOccurrence]],
         *,
         descending: bool = False,
         events: dict[int, Event] | None = None,
     ) -> None:
-        self._order = ("sort_start", "event_id", "key")
-        self._rows = rows.order_by(*(f"-{f}" for f in self._order) if descending else self._order)
+        self._parts = parts
         self._descending = descending
         self._events = events
         self._count: int | None = None
 
+    def _ordering(self) -> list[str]:
+        return [f"-{f}" if self._descending else f for f in self._order]
+
+    def _rows(self) -> QuerySet[IndexedOccurrence]:
+        short, long = self._parts
+        return short.union(long, all=True).order_by(*self._ordering())
+
     def total(self) -> int:
         if self._count is None:
-            self._count = self._rows.count()
+            self._count = self._rows().count()
         return self._count
 
     def __len__(self) -> int:
@@ -84,27 +100,43 @@ class OccurrenceWindow(Sequence[Occurrence]):
     def __getitem__(self, index: slice) -> list[Occurrence]: ...
     def __getitem__(self, index: int | slice) -> Occurrence | list[Occurrence]:
         if isinstance(index, slice):
-            return build(list(self._rows[index]), self._events)
-        found = build(list(self._rows[index : index + 1]), self._events)
+            return build(self.rows(index), self._events)
+        found = build(self.rows(slice(index, index + 1)), self._events)
         if not found:
             raise IndexError(index)
         return found[0]
 
     def __iter__(self) -> Iterator[Occurrence]:
-        return iter(build(list(self._rows), self._events))
+        return iter(build(list(self._rows()), self._events))
 
     def rows(self, index: slice) -> list[IndexedOccurrence]:
         """The event-zone rows of a slice, unbuilt (see build_groups)."""
-        return list(self._rows[index])
+        return list(self._rows()[index])
 
     def first_rows_per_event(self, count: int) -> list[IndexedOccurrence]:
         """The rows of the first (descending: last) occurrence of each of the first ``count``
-        events, in one query."""
+        events: one query per half. Each half's first ``count`` events by their first row in
+        that half include every event of the overall first ``count`` (with its first row)."""
         order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
-        ranked = self._rows.annotate(
-            rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
-        ).filter(rank=1)
-        return list(ranked[:count])
+        best: dict[int, IndexedOccurrence] = {}
+        for part in self._parts:
+            ranked = part.annotate(
+                rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
+            ).filter(rank=1)
+            for row in ranked.order_by(*self._ordering())[:count]:
+                held = best.get(row.event_id)
+                if held is None or (self._sort_key(row) < self._sort_key(held)):
+                    best[row.event_id] = row
+        chosen = sorted(best.values(), key=self._sort_key)
+        return chosen[:count]
+
+    def _sort_key(self, row: IndexedOccurrence) -> tuple:
+        key = (row.sort_start, row.event_id, row.key)
+        if not self._descending:
+            return key
+        return tuple(
+            -(value.timestamp() if isinstance(value, dt.datetime) else value) for value in key
+        )
 
     def first_per_event(self, count: int) -> list[Occurrence]:
         return build(self.first_rows_per_event(count), self._events)
@@ -128,12 +160,13 @@ def window(
         horizon = current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
-    rows = IndexedOccurrence.objects.filter(
-        touching(lo, hi), event__in=query.order_by().values("pk")
-    )
+    base = IndexedOccurrence.objects.filter(event__in=query.order_by().values("pk"))
     if where is not None:
-        rows = rows.filter(where)
-    return OccurrenceWindow(rows, descending=descending, events=events)
+        base = base.filter(where)
+    short, long = touching(lo, hi)
+    return OccurrenceWindow(
+        (base.filter(short), base.filter(long)), descending=descending, events=events
+    )
 
 
 def occurrences_in(

@@ -127,7 +127,8 @@ def _create(cities, *, zone, mode, start, rule, all_day, city_picks, hours):
     }
     if all_day:
         local = start.astimezone(dt.UTC).date()
-        fields.update(precision=Event.Precision.DAY, start_date=local, end_date=local)
+        last = local + dt.timedelta(days=hours // 24)
+        fields.update(precision=Event.Precision.DAY, start_date=local, end_date=last)
     else:
         fields.update(start=start, end=start + dt.timedelta(hours=hours))
     fields["rrule"] = rule
@@ -145,7 +146,7 @@ EVENTS = st.fixed_dictionaries(
         "rule": st.sampled_from(RULES),
         "all_day": st.booleans(),
         "city_picks": st.lists(st.integers(0, 3), unique=True, max_size=4),
-        "hours": st.sampled_from([0, 2, 30]),
+        "hours": st.sampled_from([0, 2, 30, 80]),  # 80: a long row (> LONG_SPAN)
     }
 )
 EDITS = st.lists(
@@ -341,3 +342,50 @@ def test_beat_task_builds_then_extends_the_index(cities, settings):
     assert built > 0
     assert again == 0
     assert OccurrenceHorizon.objects.count() == 1
+
+
+def _mixed_programme(cities):
+    for n, (rule, hours, all_day) in enumerate(
+        [
+            ("FREQ=YEARLY", 2, False),
+            ("FREQ=WEEKLY", 80, False),
+            ("", 80, True),
+            ("FREQ=MONTHLY;INTERVAL=3", 0, True),
+            ("", 2, False),
+            ("FREQ=DAILY;COUNT=40", 30, False),
+            ("", 200, False),
+        ]
+    ):
+        _create(
+            cities,
+            zone=ZONES[n % 5],
+            mode=Event.TimeMode.LOCAL if n % 2 else Event.TimeMode.INSTANT,
+            start=dt.datetime(2026, 2, 20 + n, 9, 0, tzinfo=dt.UTC),
+            rule=rule,
+            all_day=all_day,
+            city_picks=[n % 4, (n + 1) % 4],
+            hours=hours,
+        )
+
+
+@pytest.mark.parametrize("one_per_event", [False, True])
+def test_page_lists_from_the_index_equal_the_expanded_ones(cities, one_per_event, monkeypatch):
+    from django.utils import timezone
+
+    from events.web import selectors as web
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    with SMALL_HORIZON:
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        _mixed_programme(cities)
+        indexed = web.upcoming_and_past(Event.objects.all(), 5, one_per_event=one_per_event)
+        month = list(web.occurrences_for(Event.objects.all(), month=(2026, 3)))
+        OccurrenceHorizon.objects.all().delete()
+        expanded = web.upcoming_and_past(Event.objects.all(), 5, one_per_event=one_per_event)
+        month_expanded = list(web.occurrences_for(Event.objects.all(), month=(2026, 3)))
+
+    assert [[_shape(o) for o in part] for part in indexed] == [
+        [_shape(o) for o in part] for part in expanded
+    ]
+    assert [_shape(o) for o in month] == [_shape(o) for o in month_expanded]
+    assert len(month) > 10

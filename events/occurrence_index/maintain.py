@@ -24,7 +24,8 @@ def occurrence_key(occ: Occurrence) -> dt.datetime:
 
 
 def index_rows(occ: Occurrence) -> list[IndexedOccurrence]:
-    """The rows of one occurrence: the event's own zone first, then each participating city."""
+    """The rows of one occurrence: the event's own zone, then -- where a city's times differ
+    (same local time in each city, timed) -- one per participating city, as city_times says."""
     sort_start = occ.sort_key
     spans = occurrence_spans(occ)
     touch_lo, touch_hi = min(s for s, _ in spans), max(e for _, e in spans)
@@ -64,6 +65,9 @@ def index_rows(occ: Occurrence) -> list[IndexedOccurrence]:
             **common,
         )
     ]
+    if occ.start is None or occ.event.time_mode != Event.TimeMode.LOCAL:
+        # One instant (or the same dates) everywhere: city_times() converts the event's row.
+        return rows
     rows.extend(
         IndexedOccurrence(
             city_id=ct.city.pk,

@@ -15,10 +15,17 @@ from typing import overload
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from events.models import Event, IndexedOccurrence, OccurrenceHorizon
+from events import recurrence
+from events.models import (
+    Event,
+    IndexedOccurrence,
+    OccurrenceChange,
+    OccurrenceHorizon,
+    Participation,
+)
 from events.occurrence_index.maintain import LONG_SPAN
 from events.recurrence import CityTime, Occurrence
-from events.selectors import occurrences_between, too_many_occurrences, with_related
+from events.selectors import occurrences_between, too_many_occurrences
 
 # Non-long rows start at most this long before their touch_lo and LONG_SPAN before touch_hi
 # (city wall times differ by at most 26 h; a date is a day between UTC+14 and UTC-12).
@@ -160,7 +167,9 @@ def window(
         horizon = current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
-    base = IndexedOccurrence.objects.filter(event__in=query.order_by().values("pk"))
+    base = IndexedOccurrence.objects.filter(event__in=query.order_by().values("pk")).only(
+        *_BUILT_FIELDS
+    )
     if where is not None:
         base = base.filter(where)
     short, long = touching(lo, hi)
@@ -185,64 +194,115 @@ def occurrences_in(
 def build(
     rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
 ) -> list[Occurrence]:
-    """Occurrences from their event-zone rows: three queries for the events (with_related)
-    unless given, one for the city rows; times are the stored instants shown in each place's
-    zone."""
+    """Occurrences from their event-zone rows (see build_groups)."""
     return build_groups([rows], events)[0]
+
+
+# What build() reads of an event-zone row (the rest only selects and orders).
+_BUILT_FIELDS = (
+    "id",
+    "event_id",
+    "key",
+    "recurrence_id",
+    "sort_start",
+    "start",
+    "end",
+    "start_date",
+    "end_date",
+    "cancelled",
+    "moved",
+    "location",
+)
 
 
 def build_groups(
     groups: list[list[IndexedOccurrence]], events: dict[int, Event] | None = None
 ) -> list[list[Occurrence]]:
-    """build() for several lists of rows at once (one page's several lists), same queries."""
+    """build() for several lists of rows at once (one page's several lists), same queries:
+    the events, their participations (with cities), their changes and the city rows.
+
+    City times come from the city rows where they differ from the event's (same local time in
+    each city, timed), else from events.recurrence.city_times on the event's stored instants.
+    """
     rows = [row for group in groups for row in group]
     if not rows:
         return [[] for _ in groups]
     ids = {row.event_id for row in rows}
-    if events is None or not ids <= events.keys():
-        events = {event.pk: event for event in with_related(Event.objects.filter(pk__in=ids))}
-    places: dict[tuple[int, dt.datetime], dict[int, IndexedOccurrence]] = defaultdict(dict)
+    participations: dict[int, list[Participation]] = defaultdict(list)
+    changes: dict[tuple[int, dt.datetime], OccurrenceChange] = {}
+    if events is not None and ids <= events.keys():
+        for event_id in ids:
+            participations[event_id] = list(events[event_id].participations.all())
+            for change in events[event_id].changes.all():
+                changes[(event_id, change.original_start)] = change
+    else:
+        events = {
+            event.pk: event
+            for event in Event.objects.filter(pk__in=ids).select_related(
+                "partnership__city_a", "partnership__city_b"
+            )
+        }
+        for participation in (
+            Participation.objects.filter(event_id__in=ids).select_related("city").order_by("id")
+        ):
+            participations[participation.event_id].append(participation)
+        wanted = {row.recurrence_id for row in rows if row.recurrence_id is not None}
+        for change in OccurrenceChange.objects.filter(event_id__in=ids, original_start__in=wanted):
+            changes[(change.event_id, change.original_start)] = change
+    places: dict[tuple[int, dt.datetime], dict[int, tuple]] = defaultdict(dict)
     city_rows = IndexedOccurrence.objects.filter(
         event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
-    )
-    for city_row in city_rows:
-        assert city_row.city_id is not None
-        places[(city_row.event_id, city_row.key)][city_row.city_id] = city_row
+    ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
+    for event_id, key, city_id, *times in city_rows:
+        places[(event_id, key)][city_id] = tuple(times)
     built: dict[int, Occurrence] = {}
     for row in rows:
         event = events[row.event_id]
         zone = event.zone
-        changes = {change.original_start: change for change in event.changes.all()}
-        at = places[(row.event_id, row.key)]
-        city_times = []
-        for participation in event.participations.all():
-            place = at.get(participation.city_id)
-            if place is None:
-                continue
-            city_zone = participation.city.zone
-            city_times.append(
-                CityTime(
-                    city=participation.city,
-                    role=participation.role,
-                    venue=participation.venue,
-                    start=place.start.astimezone(city_zone) if place.start else None,
-                    end=place.end.astimezone(city_zone) if place.end else None,
-                    start_date=place.start_date,
-                    end_date=place.end_date,
-                )
-            )
         all_day = row.start is None
+        start = row.start.astimezone(zone) if row.start else None
+        end = row.end.astimezone(zone) if row.end else None
+        start_date = row.start_date if all_day else None
+        end_date = row.end_date if all_day else None
+        taking_part = participations[row.event_id]
+        at = places.get((row.event_id, row.key))
+        if at is None:
+            city_times = recurrence.city_times(event, start, end, start_date, end_date, taking_part)
+        else:
+            city_times = _stored_city_times(taking_part, at)
         built[row.pk] = Occurrence(
             event=event,
-            start=row.start.astimezone(zone) if row.start else None,
-            end=row.end.astimezone(zone) if row.end else None,
-            start_date=row.start_date if all_day else None,
-            end_date=row.end_date if all_day else None,
+            start=start,
+            end=end,
+            start_date=start_date,
+            end_date=end_date,
             recurrence_id=row.recurrence_id,
             cancelled=row.cancelled,
             moved=row.moved,
             location=row.location,
-            change=changes.get(row.recurrence_id) if row.recurrence_id else None,
+            change=changes.get((row.event_id, row.recurrence_id)) if row.recurrence_id else None,
             city_times=city_times,
         )
     return [[built[row.pk] for row in group] for group in groups]
+
+
+def _stored_city_times(taking_part: list[Participation], at: dict[int, tuple]) -> list[CityTime]:
+    result = []
+    for participation in taking_part:
+        stored = at.get(participation.city_id)
+        if stored is None:
+            continue
+        city_start, city_end, start_date, end_date = stored
+        city_zone = participation.city.zone
+        result.append(
+            CityTime(
+                city=participation.city,
+                role=participation.role,
+                venue=participation.venue,
+                start=city_start.astimezone(city_zone) if city_start else None,
+                end=city_end.astimezone(city_zone) if city_end else None,
+                start_date=start_date,
+                end_date=end_date,
+            )
+        )
+    return result

@@ -167,9 +167,10 @@ def window(
         horizon = current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
-    base = IndexedOccurrence.objects.filter(event__in=query.order_by().values("pk")).only(
-        *_BUILT_FIELDS
-    )
+    base = IndexedOccurrence.objects.only(*_BUILT_FIELDS)
+    if query.query.where or query.query.is_sliced:
+        # Every event (a coordinator's view) needs no semi-join with the events table.
+        base = base.filter(event__in=query.order_by().values("pk"))
     if where is not None:
         base = base.filter(where)
     short, long = touching(lo, hi)
@@ -242,9 +243,9 @@ def build_groups(
                 "partnership__city_a", "partnership__city_b"
             )
         }
-        for participation in (
-            Participation.objects.filter(event_id__in=ids).select_related("city").order_by("id")
-        ):
+        # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
+        found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
+        for participation in sorted(found, key=lambda p: p.pk):
             participations[participation.event_id].append(participation)
         wanted = {row.recurrence_id for row in rows if row.recurrence_id is not None}
         for change in OccurrenceChange.objects.filter(event_id__in=ids, original_start__in=wanted):

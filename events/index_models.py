@@ -40,6 +40,9 @@ class IndexedOccurrence(models.Model):
     over_at = models.DateTimeField()
     cancelled = models.BooleanField(default=False)
     moved = models.BooleanField(default=False)
+    # An OccurrenceChange applies (moved, cancelled, re-placed or annotated): only then is
+    # it loaded.
+    has_change = models.BooleanField(default=False)
     location = models.CharField(max_length=300, blank=True)
 
     class Meta:

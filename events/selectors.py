@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common.roles import is_coordinator
@@ -31,10 +31,11 @@ def events_of_partnership_q(pair: Partnership) -> Q:
     """Events linked to the pair, or in which both of its cities take part: the one set the
     partnership page lists and the partnership feed holds."""
 
-    def takes_part(city_id: int) -> Exists:
-        return Exists(Participation.objects.filter(event=OuterRef("pk"), city_id=city_id))
-
-    return Q(partnership=pair) | (Q(takes_part(pair.city_a_id)) & Q(takes_part(pair.city_b_id)))
+    # One uncorrelated subquery (PostgreSQL hashes it once) rather than two EXISTS per event.
+    both = Participation.objects.filter(
+        city_id=pair.city_a_id, event__participations__city_id=pair.city_b_id
+    ).values("event_id")
+    return Q(partnership=pair) | Q(pk__in=both)
 
 
 def with_related(query: QuerySet[Event]) -> QuerySet[Event]:

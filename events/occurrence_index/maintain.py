@@ -51,6 +51,7 @@ def index_rows(occ: Occurrence) -> list[IndexedOccurrence]:
         "over_at": over_at,
         "cancelled": occ.cancelled,
         "moved": occ.moved,
+        "has_change": occ.change is not None,
         "location": occ.location[:300],
     }
     rows = [

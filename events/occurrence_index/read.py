@@ -212,6 +212,7 @@ _BUILT_FIELDS = (
     "end_date",
     "cancelled",
     "moved",
+    "has_change",
     "location",
 )
 
@@ -247,9 +248,14 @@ def build_groups(
         found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
         for participation in sorted(found, key=lambda p: p.pk):
             participations[participation.event_id].append(participation)
-        wanted = {row.recurrence_id for row in rows if row.recurrence_id is not None}
-        for change in OccurrenceChange.objects.filter(event_id__in=ids, original_start__in=wanted):
-            changes[(change.event_id, change.original_start)] = change
+        wanted = {row.recurrence_id for row in rows if row.has_change and row.recurrence_id}
+        if wanted:
+            changed = OccurrenceChange.objects.filter(
+                event_id__in={row.event_id for row in rows if row.has_change},
+                original_start__in=wanted,
+            )
+            for change in changed:
+                changes[(change.event_id, change.original_start)] = change
     places: dict[tuple[int, dt.datetime], dict[int, tuple]] = defaultdict(dict)
     city_rows = IndexedOccurrence.objects.filter(
         event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False

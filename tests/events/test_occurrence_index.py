@@ -62,6 +62,7 @@ def _shape(occ: Occurrence) -> tuple:
         occ.cancelled,
         occ.moved,
         occ.location,
+        occ.change.pk if occ.change else None,
         tuple(
             (
                 ct.city.pk,

@@ -14,4 +14,10 @@ what events.recurrence.expand / city_times say (nothing is re-derived).
   building only the slice asked for; outside it (or before the first build) callers get the
   expansion of events.selectors.occurrences_between, bounded as before.
 - ``manage.py rebuild_occurrence_index`` rebuilds every row for the current horizon.
+
+A window is matched against each occurrence's hull (earliest start to latest end over the
+event's zone and its cities), where expansion asks whether any one place's span touches it.
+They differ only when two cities' spans of one occurrence leave a gap longer than the window,
+which takes zone offsets more than 24 h apart (Pacific/Kiritimati and Pacific/Pago_Pago);
+windows here are whole days or longer.
 """

@@ -120,10 +120,23 @@ class OccurrenceWindow(Sequence[Occurrence]):
         """The event-zone rows of a slice, unbuilt (see build_groups)."""
         return list(self._rows()[index])
 
-    def first_rows_per_event(self, count: int) -> list[IndexedOccurrence]:
+    def first_rows_per_event(self, count: int, scan: int = 25) -> list[IndexedOccurrence]:
         """The rows of the first (descending: last) occurrence of each of the first ``count``
-        events: one query per half. Each half's first ``count`` events by their first row in
-        that half include every event of the overall first ``count`` (with its first row)."""
+        events. Usually one query: the first ``count * scan`` rows in order, which an index
+        range scan reads however many rows the window holds; only when a few events fill
+        them (daily rules) does a ranking query per half settle it."""
+        limit = count * scan
+        head = self.rows(slice(0, limit))
+        best: dict[int, IndexedOccurrence] = {}
+        for row in head:
+            best.setdefault(row.event_id, row)
+        if len(best) >= count or len(head) < limit:
+            return list(best.values())[:count]
+        return self._ranked_first_rows(count)
+
+    def _ranked_first_rows(self, count: int) -> list[IndexedOccurrence]:
+        """Each half's first ``count`` events by their first row in that half include every
+        event of the overall first ``count`` (with its first row)."""
         order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
         best: dict[int, IndexedOccurrence] = {}
         for part in self._parts:

@@ -391,3 +391,24 @@ def test_page_lists_from_the_index_equal_the_expanded_ones(cities, one_per_event
     ]
     assert [_shape(o) for o in month] == [_shape(o) for o in month_expanded]
     assert len(month) > 10
+
+
+@pytest.mark.parametrize("scan", [1, 2, 25])
+def test_first_rows_per_event_agrees_with_the_ranking_query(cities, scan):
+    with SMALL_HORIZON:
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        _mixed_programme(cities)
+        for descending in (False, True):
+            found = read.window(
+                Event.objects.all(),
+                NOW - dt.timedelta(days=60),
+                NOW + dt.timedelta(days=300),
+                descending=descending,
+            )
+            assert found is not None
+
+            quick = found.first_rows_per_event(4, scan=scan)
+            ranked = found._ranked_first_rows(4)
+
+            assert [row.pk for row in quick] == [row.pk for row in ranked]
+            assert len(quick) == 4

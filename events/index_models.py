@@ -12,8 +12,9 @@ from django.db.models import Q
 
 class IndexedOccurrence(models.Model):
     """One occurrence as seen in one place. ``city`` is None for the occurrence itself (its
-    times in the event's zone, as ``Occurrence`` has them); a city row holds that city's
-    ``CityTime`` (instants in UTC, local dates in the city's zone)."""
+    times in the event's zone, as ``Occurrence`` has them); a city row -- only where the city's
+    times differ (same local time in each city, timed) -- holds that city's ``CityTime``
+    (instants in UTC, local dates in the city's zone)."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
     city = models.ForeignKey(

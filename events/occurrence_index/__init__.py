@@ -2,8 +2,10 @@
 
 ``IndexedOccurrence`` rows (events/index_models.py) hold every occurrence that touches the
 covered window [covered_from, covered_until) of the single ``OccurrenceHorizon`` row: one row
-per occurrence in the event's zone (``city`` None) and one per participating city, each storing
-what events.recurrence.expand / city_times say (nothing is re-derived).
+per occurrence in the event's zone (``city`` None) and, where a city's times differ from it
+(TimeMode.LOCAL, timed), one per participating city, each storing what
+events.recurrence.expand / city_times say. Other cities' times are city_times() of the stored
+instants, as expansion computes them.
 
 - Writes: every service that changes occurrences calls one function of ``maintain`` in its own
   transaction (``refresh_event``, ``refresh_city_events``).

@@ -252,3 +252,7 @@ MAX_OCCURRENCES_PER_EVENT = env_int("MAX_OCCURRENCES_PER_EVENT", 2000, minimum=1
 MAX_OCCURRENCES_PER_REQUEST = env_int("MAX_OCCURRENCES_PER_REQUEST", 20000, minimum=1)
 # Widest date window (days) the occurrences endpoint accepts.
 MAX_OCCURRENCE_WINDOW_DAYS = env_int("MAX_OCCURRENCE_WINDOW_DAYS", 3660, minimum=1)
+# The occurrence index (events/occurrence_index/) covers this many days before its build and
+# is kept this many days ahead of now by the beat; reads outside it expand recurrences instead.
+OCCURRENCE_INDEX_PAST_DAYS = env_int("OCCURRENCE_INDEX_PAST_DAYS", 3700, minimum=1)
+OCCURRENCE_INDEX_FUTURE_DAYS = env_int("OCCURRENCE_INDEX_FUTURE_DAYS", 1100, minimum=1)

@@ -388,3 +388,7 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The index's tables belong to this app; the module stays separate to keep this one small.
+from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402, F401

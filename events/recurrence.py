@@ -162,6 +162,12 @@ def _make(
 
 def _overlaps(occ: Occurrence, lo: dt.datetime, hi: dt.datetime) -> bool:
     """Does the occurrence touch [lo, hi) anywhere on Earth (LOCAL mode: in any city)?"""
+    return any(s < hi and e >= lo for s, e in occurrence_spans(occ))
+
+
+def occurrence_spans(occ: Occurrence) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The (start, end) instants at which the occurrence is on somewhere: in the event's zone
+    and each city (a date is a day somewhere between UTC+14 and UTC-12)."""
     spans: list[tuple[dt.datetime, dt.datetime]] = []
     if occ.start is not None:
         candidates = [(ct.start, ct.end or ct.start) for ct in occ.city_times if ct.start]
@@ -178,7 +184,7 @@ def _overlaps(occ: Occurrence, lo: dt.datetime, hi: dt.datetime) -> bool:
                 dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(hours=36),
             )
         ]
-    return any(s < hi and e >= lo for s, e in spans)
+    return spans
 
 
 def parse_exdates(values: Iterable[str]) -> set[dt.datetime]:
@@ -263,8 +269,9 @@ def expand(
     changes = {change.original_start: change for change in event.changes.all()}
     excluded = parse_exdates(event.exdates)
     # Generated local times are compared with a window widened by the largest zone offsets
-    # and the event's length, then filtered exactly.
-    pad = dt.timedelta(hours=27) + length
+    # and the event's length, then filtered exactly. An all-day date touches instants up to
+    # 36 h after its UTC midnight (see occurrence_spans), plus up to 14 h of zone offset.
+    pad = dt.timedelta(hours=50) + length
     lo = _local_naive(window_start, zone) - pad
     hi = _local_naive(window_end, zone) + pad
     rule = build_rule(event.rrule, base_local)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common.roles import is_coordinator
@@ -31,10 +31,16 @@ def events_of_partnership_q(pair: Partnership) -> Q:
     """Events linked to the pair, or in which both of its cities take part: the one set the
     partnership page lists and the partnership feed holds."""
 
-    def takes_part(city_id: int) -> Exists:
-        return Exists(Participation.objects.filter(event=OuterRef("pk"), city_id=city_id))
-
-    return Q(partnership=pair) | (Q(takes_part(pair.city_a_id)) & Q(takes_part(pair.city_b_id)))
+    # One uncorrelated UNION found through indexes, rather than an OR that scans every event.
+    both = (
+        Participation.objects.filter(
+            city_id=pair.city_a_id, event__participations__city_id=pair.city_b_id
+        )
+        .order_by()
+        .values("event_id")
+    )
+    linked = Event.objects.filter(partnership=pair).order_by().values("pk")
+    return Q(pk__in=linked.union(both))
 
 
 def with_related(query: QuerySet[Event]) -> QuerySet[Event]:
@@ -62,8 +68,37 @@ def occurrences_between(
     With ``max_total``, more occurrences than that raise ``ValidationError`` (a request may not
     make the server expand without limit).
     """
+    result: list[Occurrence] = []
+    for event in with_related(candidate_events(query, window_start, window_end)):
+        result.extend(expand(event, window_start, window_end))
+        if max_total is not None and len(result) > max_total:
+            raise too_many_occurrences(max_total)
+    result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
+    return result
+
+
+def too_many_occurrences(max_total: int) -> ValidationError:
+    return ValidationError(
+        {
+            "end": [
+                _(
+                    "The window holds more than %(max)d occurrences: choose a "
+                    "shorter window or filter by city, kind or partnership."
+                )
+                % {"max": max_total}
+            ]
+        },
+        code="too_many_occurrences",
+    )
+
+
+def candidate_events(
+    query: QuerySet[Event], window_start: dt.datetime, window_end: dt.datetime
+) -> QuerySet[Event]:
+    """The events of ``query`` that may have an occurrence touching the window (found in SQL:
+    one-off events by date, recurring events whose first instance is before the window end)."""
     pad = dt.timedelta(days=2)
-    candidates = query.filter(
+    return query.filter(
         Q(rrule="")
         & (
             Q(precision=Event.Precision.TIME, start__lt=window_end + pad)
@@ -83,24 +118,6 @@ def occurrences_between(
             | Q(precision=Event.Precision.DAY, start_date__lte=(window_end + pad).date())
         )
     )
-    result: list[Occurrence] = []
-    for event in with_related(candidates):
-        result.extend(expand(event, window_start, window_end))
-        if max_total is not None and len(result) > max_total:
-            raise ValidationError(
-                {
-                    "end": [
-                        _(
-                            "The window holds more than %(max)d occurrences: choose a "
-                            "shorter window or filter by city, kind or partnership."
-                        )
-                        % {"max": max_total}
-                    ]
-                },
-                code="too_many_occurrences",
-            )
-    result.sort(key=lambda occ: (occ.sort_key, occ.event.pk))
-    return result
 
 
 @dataclass(frozen=True)

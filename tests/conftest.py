@@ -94,3 +94,28 @@ def _relaxed_private_feed_guessing(monkeypatch):
     from events.feeds import guessing
 
     monkeypatch.setattr(guessing, "MAX_MISSES", 10**6)
+
+
+@pytest.fixture(params=["expanded", "indexed"])
+def index_mode(request, db):
+    """Run a read test twice: with no occurrence index (every read expands) and with one
+    covering 2015-2045 (reads inside it come from the index). Rows of events created before
+    this fixture are built here; later writes (services, factories) keep them."""
+    from django.core.cache import cache
+
+    cache.clear()  # the second run must not inherit the first one's throttle counters
+    if request.param == "indexed":
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from events.models import OccurrenceHorizon
+        from events.occurrence_index.maintain import rebuild_index
+
+        OccurrenceHorizon.objects.create(
+            covered_from=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+            covered_until=dt.datetime(2045, 1, 1, tzinfo=dt.UTC),
+            extended_at=timezone.now(),
+        )
+        rebuild_index()
+    return request.param

@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 
 from events.models import City, Contact, Event, Participation, Partnership
+from events.occurrence_index.maintain import refresh_event
 
 
 class CityFactory(factory.django.DjangoModelFactory):
@@ -40,6 +41,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"event-{n}")
     title_en = factory.Sequence(lambda n: f"Event {n}")
@@ -50,14 +52,26 @@ class EventFactory(factory.django.DjangoModelFactory):
     start = dt.datetime(2030, 6, 1, 10, 0, tzinfo=dt.UTC)
     end = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
 
+    @factory.post_generation
+    def occurrence_index(obj, create, extracted, **kwargs):
+        # What the services do for every write (a no-op until the index is built).
+        if create:
+            refresh_event(event_id=obj.pk)
+
 
 class ParticipationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Participation
+        skip_postgeneration_save = True
 
     event = factory.SubFactory(EventFactory)
     city = factory.SubFactory(CityFactory)
     role = Participation.Role.PARTICIPANT
+
+    @factory.post_generation
+    def occurrence_index(obj, create, extracted, **kwargs):
+        if create:
+            refresh_event(event_id=obj.event_id)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -128,7 +128,9 @@ def test_settings_default_to_embedded_services():
 
     result = _run_django(code, {"DEBUG": "1", "DATABASE_URL": "", "REDIS_URL": ""})
 
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost//"], result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost//"], (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize(

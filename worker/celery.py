@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
         "schedule": float(env_int("NOTIFICATIONS_SCAN_SECONDS", 30, minimum=1)),
         "options": {"expires": float(env_int("NOTIFICATIONS_SCAN_SECONDS", 30, minimum=1)) * 4},
     },
+    # Extends the occurrence index's horizon (idempotent; writes wait while it runs).
+    "events-occurrence-index": {
+        "task": "events.extend_occurrence_index",
+        "schedule": float(env_int("OCCURRENCE_INDEX_EXTEND_SECONDS", 86400, minimum=60)),
+        "options": {"expires": 3600.0},
+    },
     "notifications-plan": {
         "task": "notifications.plan",
         "schedule": float(env_int("NOTIFICATIONS_PLAN_SECONDS", 600, minimum=1)),

@@ -27,6 +27,7 @@ from events.api.serializers import (
     OccurrenceSerializer,
 )
 from events.models import Event, Participation
+from events.occurrence_index import read as occurrence_index
 
 
 def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +134,8 @@ class EventViewSet(ServiceViewSet):
     summary="Every occurrence in a date window, in UTC, the event's zone and each city's zone",
 )
 class OccurrenceListView(generics.ListAPIView):
-    """Recurrences expanded with per-occurrence changes applied; cancelled ones are flagged.
+    """Occurrences with per-occurrence changes applied; cancelled ones are flagged. Read from
+    the occurrence index inside its horizon, expanded outside it (same answer).
 
     The window is the UTC days ``start``..``end`` inclusive; an occurrence is listed when it
     touches the window anywhere (in LOCAL mode: in any participating city).
@@ -151,7 +153,9 @@ class OccurrenceListView(generics.ListAPIView):
         params = WindowParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         lo, hi = utc_window(params.validated_data["start"], params.validated_data["end"])
-        occurrences = selectors.occurrences_between(
+        # From the index (only the page asked for is built) when it covers the window,
+        # else expanded; either way more than MAX_OCCURRENCES_PER_REQUEST is refused.
+        occurrences = occurrence_index.occurrences_in(
             self.filter_queryset(self.get_queryset()),
             lo,
             hi,

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
+from events.occurrence_index.maintain import refresh_city_events
 from events.services._common import _error, _full_clean
 
 
@@ -34,13 +35,18 @@ def create_city(**fields: Any) -> City:
     return city
 
 
+@transaction.atomic
 def update_city(*, city: City, **fields: Any) -> City:
-    """Update a city. A rename or zone change shows in feeds via ``updated_at``."""
+    """Update a city. A rename or zone change shows in feeds via ``updated_at``; a zone change
+    rewrites the occurrence-index rows of the events the city takes part in."""
+    old_zone = City.objects.filter(pk=city.pk).values_list("timezone", flat=True).first()
     for name, value in fields.items():
         setattr(city, name, value)
     _check_country(city)
     _full_clean(city)
     city.save()
+    if old_zone is not None and old_zone != city.timezone:
+        refresh_city_events(city_id=city.pk)
     return city
 
 

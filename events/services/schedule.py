@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import City, Event, OccurrenceChange, Participation
+from events.occurrence_index.maintain import refresh_event
 from events.recurrence import parse_exdates, recurrence_key
 from events.rrules import build_rule, validate_rrule
 from events.services._common import (
@@ -24,7 +25,7 @@ from events.services._common import (
     _refuse_line_breaks,
     _refuse_nul,
 )
-from events.timezones import make_aware_strict
+from events.services.times import _aware, _check_days, _check_timed
 from notifications import hooks
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
@@ -58,43 +59,7 @@ EVENT_FIELDS = SCHEDULE_FIELDS | {
 }
 
 
-# Longest an event (or one moved occurrence) may last: a year, leap day included.
-MAX_DURATION = dt.timedelta(days=366)
 _TIME_FIELDS = frozenset({"start", "end", "start_date", "end_date", "precision"})
-
-
-def _check_timed(start: dt.datetime | None, end: dt.datetime | None, field: str) -> None:
-    """A timed event ends after it starts (no end: a moment), within MAX_DURATION."""
-    if start is None or end is None:
-        return
-    if end < start:
-        raise _error(field, _("The end is before the start."), "end_before_start")
-    if end == start:
-        raise _error(
-            field,
-            _("The end is the start: give a later end, or none for a moment in time."),
-            "zero_duration",
-        )
-    _check_length(end - start, field)
-
-
-def _check_days(start: dt.date | None, end: dt.date | None, field: str) -> None:
-    """An all-day event's end date (inclusive) is not before its start, within MAX_DURATION."""
-    if start is None or end is None:
-        return
-    if end < start:
-        raise _error(field, _("The end date is before the start date."), "end_before_start")
-    _check_length(end - start + dt.timedelta(days=1), field)
-
-
-def _check_length(length: dt.timedelta, field: str) -> None:
-    if length > MAX_DURATION:
-        raise _error(
-            field,
-            _("An event lasts at most %(days)d days; this one lasts %(length)d.")
-            % {"days": MAX_DURATION.days, "length": length.days},
-            "too_long",
-        )
 
 
 @dataclass(frozen=True)
@@ -102,18 +67,6 @@ class ParticipationInput:
     city_id: int
     role: str = Participation.Role.PARTICIPANT
     venue: str = ""
-
-
-def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime | None:
-    """Naive values are wall-clock times in the event's zone: refused in DST gaps and folds."""
-    if value is None:
-        return None
-    if timezone.is_aware(value):
-        return value.astimezone(dt.UTC)
-    try:
-        return make_aware_strict(value, zone_name).astimezone(dt.UTC)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.messages}, code="local_time") from exc
 
 
 def _normalise_event(
@@ -233,7 +186,8 @@ def create_event(
     actor: Any = None,
     **fields: Any,
 ) -> Event:
-    """Create an event with its participating cities, atomically. Not idempotent."""
+    """Create an event with its participating cities and its index rows, atomically.
+    Not idempotent."""
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise _error(sorted(unknown)[0], _("Unknown field."))
@@ -249,6 +203,7 @@ def create_event(
     _full_clean(event, exclude=["partnership", "created_by"])
     event.save()
     _set_participations(event, participations)
+    refresh_event(event_id=event.pk)
     _notify_created(event)
     return event
 
@@ -261,7 +216,8 @@ def update_event(
     actor: Any = None,
     **fields: Any,
 ) -> Event:
-    """Apply changes; bump SEQUENCE when time, place or status change and queue a change notice.
+    """Apply changes; bump SEQUENCE when time, place or status change, rewrite the event's
+    occurrence-index rows and queue a change notice.
 
     Idempotent: applying the same values twice changes nothing the second time.
     """
@@ -289,6 +245,7 @@ def update_event(
         event.sequence += 1
     event.save()
     if schedule_changed:
+        refresh_event(event_id=event.pk)
         _notify_change(event)
     return event
 
@@ -315,7 +272,8 @@ def change_occurrence(
     """Move, re-place or cancel one instance of a recurring event (RECURRENCE-ID).
 
     ``original_start`` is the instance's local start (naive, in the event's zone) or its date
-    for all-day events. Idempotent for the same values; bumps the event's SEQUENCE otherwise.
+    for all-day events. Idempotent for the same values; otherwise bumps the event's SEQUENCE
+    and rewrites its occurrence-index rows.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.rrule:
@@ -361,6 +319,7 @@ def change_occurrence(
     change.save()
     event.sequence += 1
     event.save(update_fields=["sequence", "updated_at"])
+    refresh_event(event_id=event.pk)
     _notify_change(event)
     return change
 

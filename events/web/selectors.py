@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from events.models import City, Event, Participation, Partnership
+from events.models import City, Event, OccurrenceHorizon, Participation, Partnership
+from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence
 from events.selectors import events_of_partnership_q, events_visible_to, occurrences_between
 
@@ -47,19 +49,117 @@ def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _indexed(
+    query: QuerySet[Event], period: str, now: dt.datetime, horizon: OccurrenceHorizon | None
+) -> occurrence_index.OccurrenceWindow | None:
+    if period == "past":
+        return occurrence_index.window(
+            query,
+            now - dt.timedelta(days=PAST_DAYS),
+            now,
+            where=occurrence_index.started_before(now),
+            descending=True,
+            horizon=horizon,
+        )
+    return occurrence_index.window(
+        query,
+        now,
+        now + dt.timedelta(days=UPCOMING_DAYS),
+        where=occurrence_index.not_over(now),
+        horizon=horizon,
+    )
+
+
 def occurrences_for(
     query: QuerySet[Event], *, period: str = "upcoming", month: tuple[int, int] | None = None
-) -> list[Occurrence]:
-    """Occurrences in a month, or upcoming (soonest first) or past (latest first)."""
+) -> Sequence[Occurrence]:
+    """Occurrences in a month, or upcoming (soonest first) or past (latest first).
+
+    Inside the occurrence index's horizon the result is lazy: len() is one COUNT and a slice
+    builds only its own occurrences; outside it the recurrences are expanded.
+    """
     now = timezone.now()
     if month is not None:
         lo, hi = month_window(*month)
-        return occurrences_between(query, lo, hi)
+        return occurrence_index.occurrences_in(query, lo, hi)
+    indexed = _indexed(query, period, now, occurrence_index.current_horizon())
+    if indexed is not None:
+        return indexed
     if period == "past":
         past = occurrences_between(query, now - dt.timedelta(days=PAST_DAYS), now)
         return [occ for occ in reversed(past) if occ.sort_key < now]
     upcoming = occurrences_between(query, now, now + dt.timedelta(days=UPCOMING_DAYS))
     return [occ for occ in upcoming if _not_over(occ, now)]
+
+
+def upcoming_and_past(
+    query: QuerySet[Event], count: int, *, one_per_event: bool = False
+) -> tuple[list[Occurrence], list[Occurrence]]:
+    """The first ``count`` upcoming and past occurrences (with ``one_per_event``: of distinct
+    events, so a yearly ceremony does not fill the home page). From the index: one query for
+    the horizon, one per list and four to build both, whatever the number of events."""
+    now = timezone.now()
+    horizon = occurrence_index.current_horizon()
+    upcoming = _indexed(query, "upcoming", now, horizon)
+    past = _indexed(query, "past", now, horizon)
+    if upcoming is not None and past is not None:
+        if one_per_event:
+            groups = [upcoming.first_rows_per_event(count), past.first_rows_per_event(count)]
+        else:
+            groups = [upcoming.rows(slice(0, count)), past.rows(slice(0, count))]
+        first, second = occurrence_index.build_groups(groups)
+        return first, second
+    lists = (occurrences_for(query, period="upcoming"), occurrences_for(query, period="past"))
+    if one_per_event:
+        return _one_per_event(lists[0], count), _one_per_event(lists[1], count)
+    return list(lists[0][:count]), list(lists[1][:count])
+
+
+def _one_per_event(occurrences: Sequence[Occurrence], count: int) -> list[Occurrence]:
+    seen: set[int] = set()
+    result = []
+    for occ in occurrences:
+        if occ.event.pk in seen:
+            continue
+        seen.add(occ.event.pk)
+        result.append(occ)
+        if len(result) == count:
+            break
+    return result
+
+
+def event_upcoming(
+    event: Event, now: dt.datetime, count: int
+) -> tuple[list[Occurrence], Occurrence | None] | None:
+    """A recurring event's next ``count`` occurrences (all-day ones in the window count as
+    upcoming) and, when there are none, its latest past one, from the index; None when the
+    index does not cover the windows (the caller expands). ``event`` comes with with_related."""
+    one = Event.objects.filter(pk=event.pk)
+    known = {event.pk: event}
+    horizon = occurrence_index.current_horizon()
+    upcoming = occurrence_index.window(
+        one,
+        now,
+        now + dt.timedelta(days=UPCOMING_DAYS),
+        where=Q(start__isnull=True) | occurrence_index.not_over(now),
+        events=known,
+        horizon=horizon,
+    )
+    past = occurrence_index.window(
+        one,
+        now - dt.timedelta(days=PAST_DAYS),
+        now,
+        descending=True,
+        events=known,
+        horizon=horizon,
+    )
+    if upcoming is None or past is None:
+        return None
+    found = upcoming[:count]
+    if found:
+        return found, None
+    latest = past[:1]
+    return [], (latest[0] if latest else None)
 
 
 def _not_over(occ: Occurrence, now: dt.datetime) -> bool:

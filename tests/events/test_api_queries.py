@@ -10,7 +10,7 @@ from events import services
 from events.models import Event, Partnership
 from tests.factories import CityFactory, ContactFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_mode")]
 
 ENDPOINTS = [
     ("/api/events/", {}),

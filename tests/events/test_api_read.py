@@ -17,7 +17,7 @@ from tests.factories import (
 )
 
 UTC = dt.UTC
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_mode")]
 
 
 @pytest.fixture

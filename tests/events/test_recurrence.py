@@ -420,3 +420,22 @@ def test_change_occurrence_refuses_line_breaks_and_bad_durations(egvekinot, chan
         )
 
     assert list(info.value.message_dict) == [field]
+
+
+def test_expand_multi_day_all_day_instance_touching_the_window_start_is_listed(db):
+    # 22-25 Feb (Asia/Anadyr) is still a day somewhere until 26 Feb 12:00 UTC.
+    event = services.create_event(
+        title_en="Week of friendship",
+        kind=Event.Kind.FESTIVAL,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Anadyr",
+        precision=Event.Precision.DAY,
+        start_date=dt.date(2026, 2, 22),
+        end_date=dt.date(2026, 2, 25),
+        rrule="FREQ=WEEKLY;COUNT=3",
+    )
+    lo = dt.datetime(2026, 2, 26, 12, 0, tzinfo=dt.UTC)
+
+    found = occurrences_between(Event.objects.filter(pk=event.pk), lo, lo + dt.timedelta(days=3))
+
+    assert [occ.start_date for occ in found] == [dt.date(2026, 2, 22), dt.date(2026, 3, 1)]

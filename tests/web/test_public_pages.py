@@ -11,6 +11,8 @@ from events.models import Event
 from events.services import ParticipationInput
 from tests.web.conftest import build_local_ceremony
 
+pytestmark = pytest.mark.usefixtures("index_mode")
+
 
 def _text(response) -> str:
     return response.content.decode()

@@ -3,10 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.models import Event, Participation
+from events.occurrence_index.maintain import refresh_events
 from tests.factories import EventFactory
+
+pytestmark = pytest.mark.usefixtures("index_mode")
 
 MANY = 60
 MAX_QUERIES = 12
@@ -15,8 +20,12 @@ MAX_QUERIES = 12
 @pytest.fixture
 def many_events(world):
     """MANY extra public events in May 2020 and upcoming, some yearly, all in both cities."""
+    return _add_bulk(world, 0, MANY)
+
+
+def _add_bulk(world, first, last):
     events = []
-    for n in range(MANY):
+    for n in range(first, last):
         start = dt.datetime(2020, 5, 1 + n % 28, 10, 0, tzinfo=dt.UTC)
         events.append(
             EventFactory.build(
@@ -35,6 +44,7 @@ def many_events(world):
         for event in created
         for city in (world.egvekinot, world.fairbanks)
     )
+    refresh_events(event_ids=[event.pk for event in created])
     return created
 
 
@@ -66,6 +76,22 @@ def test_public_page_query_count_is_bounded(
         response = client.get(reverse(name, kwargs=kwargs), params)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("name", "kwargs", "params"), PAGES)
+def test_public_page_query_count_is_the_same_at_two_sizes(client, world, name, kwargs, params):
+    kwargs = {k: world.pair.pk if v == "PAIR" else v for k, v in kwargs.items()}
+    params = {k: world.pair.pk if v == "PAIR" else v for k, v in params.items()}
+    url = reverse(name, kwargs=kwargs)
+    _add_bulk(world, 0, 8)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, params).status_code == 200
+    _add_bulk(world, 8, 8 + MANY)
+
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url, params).status_code == 200
+
+    assert len(large) == len(small)
 
 
 def test_desk_query_count_is_bounded(

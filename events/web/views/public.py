@@ -26,10 +26,12 @@ from events.web.selectors import (
     PAST_DAYS,
     UPCOMING_DAYS,
     countries,
+    event_upcoming,
     filtered_events,
     next_anniversary,
     occurrences_for,
     unscheduled_events,
+    upcoming_and_past,
 )
 
 PAGE_SIZE = 50
@@ -40,26 +42,13 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
-def _one_per_event(occurrences: list[Occurrence], count: int) -> list[Occurrence]:
-    """The first occurrence of each event: a yearly ceremony should not fill the home page."""
-    seen: set[int] = set()
-    result = []
-    for occ in occurrences:
-        if occ.event.pk in seen:
-            continue
-        seen.add(occ.event.pk)
-        result.append(occ)
-        if len(result) == count:
-            break
-    return result
-
-
 def home(request: HttpRequest) -> HttpResponse:
     visible = events_visible_to(request.user)
     today = timezone.localdate()
+    upcoming, recent = upcoming_and_past(visible, HOME_EVENTS, one_per_event=True)
     context = {
-        "upcoming": _one_per_event(occurrences_for(visible, period="upcoming"), HOME_EVENTS),
-        "recent": _one_per_event(occurrences_for(visible, period="past"), HOME_EVENTS),
+        "upcoming": upcoming,
+        "recent": recent,
         "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
         "cities": City.objects.order_by("country", "name_en"),
         "feed": links.feed_links(request, "feeds:all"),
@@ -121,7 +110,7 @@ def month_grid(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year, month = filters.get("month") or (today.year, today.month)
     query = filtered_events(request.user, filters)
-    occurrences = occurrences_for(query, month=(year, month))
+    occurrences = list(occurrences_for(query, month=(year, month)))
     by_day: dict[dt.date, list[Occurrence]] = {}
     for occ in occurrences:
         for day in _place_date(occ, filters.get("city")):
@@ -158,6 +147,15 @@ def _event_dates(event: Event) -> tuple[Occurrence | None, list[Occurrence]]:
         found = expand(event, _EARLIEST, _LATEST)
         return (found[0] if found else None), []
     now = timezone.now()
+    indexed = event_upcoming(event, now, EVENT_DATES)
+    if indexed is not None:
+        dates, latest = indexed
+        if dates:
+            return dates[0], dates
+        if latest is not None:
+            return latest, []
+        found = expand(event, _EARLIEST, _LATEST, limit=EVENT_DATES)
+        return (found[-1] if found else None), []
     upcoming = [
         occ
         for occ in expand(event, now, now + dt.timedelta(days=UPCOMING_DAYS))
@@ -229,11 +227,12 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for pair in partnerships_of(city).order_by("established_on", "pk")
     ]
     query = filtered_events(request.user, {"city": city})
+    upcoming, past = upcoming_and_past(query, CITY_EVENTS)
     context = {
         "city": city,
         "partners": partners,
-        "upcoming": occurrences_for(query, period="upcoming")[:CITY_EVENTS],
-        "past": occurrences_for(query, period="past")[:CITY_EVENTS],
+        "upcoming": upcoming,
+        "past": past,
         "undated": unscheduled_events(query),
         "feed": links.feed_links(request, "feeds:city", slug=city.slug),
     }
@@ -245,13 +244,14 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     query = filtered_events(request.user, {"partnership": pair})
     anniversary = next_anniversary(pair, today)
+    upcoming, past = upcoming_and_past(query, CITY_EVENTS)
     context = {
         "pair": pair,
         "age": pair.age_on(today),
         "anniversary": anniversary,
         "anniversary_date": formatting.fmt_date(anniversary[2]) if anniversary else "",
-        "upcoming": occurrences_for(query, period="upcoming")[:CITY_EVENTS],
-        "past": occurrences_for(query, period="past")[:CITY_EVENTS],
+        "upcoming": upcoming,
+        "past": past,
         "undated": unscheduled_events(query),
         "feed": links.feed_links(request, "feeds:partnership", id=pair.pk),
         "status_changes": list(pair.status_changes.all()),

@@ -1,0 +1,164 @@
+"""Benchmark: the occurrence index against expansion, at 1,000 and 10,000 events, in one run.
+
+Runs on PostgreSQL by default (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
+bench_index; a throwaway ``test_...`` database is created and dropped here). The data is
+bench_api's (2-4 cities per event, every 10th yearly, spread over 2020-2030), loaded with
+bulk_create, ANALYZEd, then indexed with the rebuild. Each request is timed in-process through
+Django's test client, first with the index switched off (no horizon row: every read expands,
+the previous code path) and then on, as a coordinator. Prints the median milliseconds and the
+SQL query count of each; the indexed query counts must not change with size (exit status 1).
+
+    .venv/bin/python bench/bench_index.py [--sizes 1000 10000] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_index")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_api
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+
+from events import services
+from events.models import City, Event, OccurrenceHorizon, Participation
+from events.occurrence_index.maintain import rebuild_index
+
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+
+def requests(pair_id: int, city_slug: str, event_slug: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "api occurrences, one month": (
+            "/api/occurrences/",
+            {"start": "2025-05-01", "end": "2025-05-31"},
+        ),
+        "api occurrences, one year": (
+            "/api/occurrences/",
+            {"start": "2025-01-01", "end": "2025-12-31"},
+        ),
+        "api occurrences, year, country=RU": (
+            "/api/occurrences/",
+            {"start": "2025-01-01", "end": "2025-12-31", "country": "RU"},
+        ),
+        "home page": ("/", {}),
+        "events list": ("/events/", {}),
+        "events list, past": ("/events/", {"period": "past"}),
+        "month grid": ("/events/month/", {"month": "2027-05"}),
+        "city page": (f"/cities/{city_slug}/", {}),
+        "partnership page": (f"/partnerships/{pair_id}/", {}),
+        "event page (yearly)": (f"/events/{event_slug}/", {}),
+    }
+
+
+def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[float, int]:
+    """Median milliseconds and query count of ``repeat`` identical requests (after a warm-up)."""
+    client.get(url, params)
+    timings, counts = [], set()
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} {params} -> {response.status_code}")
+        counts.add(len(queries))
+    if len(counts) != 1:
+        raise SystemExit(f"{url}: query count varies between identical requests: {counts}")
+    return statistics.median(timings), counts.pop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--expanded-up-to",
+        type=int,
+        default=10000,
+        help="Time the expansion only up to this size (it takes seconds per request beyond).",
+    )
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        rng = random.Random(20200509)
+        user = User.objects.create_user("bench-coordinator")
+        user.groups.add(Group.objects.get_or_create(name=settings.COORDINATORS_GROUP)[0])
+        client = Client()
+        client.force_login(user)
+        cities = bench_api.make_cities(60)
+        pair = services.create_partnership(city_a_id=cities[0].pk, city_b_id=cities[1].pk)
+        print(f"Database: {connection.vendor} (throwaway test database), {len(cities)} cities")
+        print(
+            f"{'events':>7}  {'request':36} {'expanded ms':>11} {'indexed ms':>10} "
+            f"{'ratio':>6} {'queries exp/idx':>15}"
+        )
+        indexed_queries: dict[str, set[int]] = {}
+        have = 0
+        for size in sorted(args.sizes):
+            started = time.perf_counter()
+            bench_api.add_events(have, size, cities, rng)
+            new_ids = Event.objects.order_by("pk").values_list("pk", flat=True)[have:size]
+            Event.objects.filter(pk__in=list(new_ids)[::25]).update(partnership=pair)
+            have = size
+            if connection.vendor == "postgresql":
+                # A steady state has statistics (autovacuum); bulk-loaded tables have none.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            load = time.perf_counter() - started
+            started = time.perf_counter()
+            rows = rebuild_index()
+            build = time.perf_counter() - started
+            print(
+                f"-- {size} events loaded in {load:.1f} s ({Participation.objects.count()} "
+                f"participations); index rebuilt in {build:.1f} s ({rows} rows)"
+            )
+            city = City.objects.get(pk=cities[5].pk)
+            yearly = Event.objects.exclude(rrule="").order_by("pk").first()
+            assert yearly is not None
+            horizon = OccurrenceHorizon.objects.get(pk=1)
+            for name, (url, params) in requests(pair.pk, city.slug, yearly.slug).items():
+                if size <= args.expanded_up_to:
+                    OccurrenceHorizon.objects.filter(pk=1).delete()  # reads expand, as before
+                    expanded, expanded_queries = measure(client, url, params, args.repeat)
+                    horizon.save(force_insert=True)
+                indexed, queries = measure(client, url, params, args.repeat)
+                indexed_queries.setdefault(name, set()).add(queries)
+                if size <= args.expanded_up_to:
+                    expanded_text = (
+                        f"{expanded:>11.1f} {indexed:>10.1f} {expanded / indexed:>5.1f}x "
+                        f"{expanded_queries:>7}"
+                    )
+                else:
+                    expanded_text = f"{'-':>11} {indexed:>10.1f} {'-':>6} {'-':>7}"
+                print(f"{size:>7}  {name:36} {expanded_text}/{queries:<7}")
+        grew = {name: counts for name, counts in indexed_queries.items() if len(counts) > 1}
+        if grew:
+            print(f"FAIL: indexed query counts differ between sizes: {grew}")
+            return 1
+        print("OK: every indexed request makes the same number of queries at every size.")
+        return 0
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The occurrence index: every occurrence of every event inside a rolling horizon, one row per
+place (the event's own zone, and each participating city), kept by events.occurrence_index in
+the transaction of each write that changes occurrences. Nothing here computes a time: rows store
+what events.recurrence.expand and city_times say.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class IndexedOccurrence(models.Model):
+    """One occurrence as seen in one place. ``city`` is None for the occurrence itself (its
+    times in the event's zone, as ``Occurrence`` has them); a city row -- only where the city's
+    times differ (same local time in each city, timed) -- holds that city's ``CityTime``
+    (instants in UTC, local dates in the city's zone)."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    city = models.ForeignKey(
+        "events.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The occurrence's identity within its event: recurrence_id, or sort_start for a one-off.
+    key = models.DateTimeField()
+    recurrence_id = models.DateTimeField(null=True, blank=True)
+    # Occurrence.sort_key (the same on every row of one occurrence): list order.
+    sort_start = models.DateTimeField()
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    # Local dates in the row's place (all-day: the dates; timed: start/end's local date).
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    # The hull of the instants at which the occurrence is on somewhere (recurrence._overlaps):
+    # it touches a window [lo, hi) when touch_lo < hi and touch_hi >= lo.
+    touch_lo = models.DateTimeField()
+    touch_hi = models.DateTimeField()
+    # True when touch_hi is more than LONG_SPAN after sort_start: such rows are found through
+    # their own index, every other row through a bounded range of sort_start.
+    long_span = models.BooleanField(default=False)
+    # The first instant at which the occurrence counts as over for "upcoming" lists.
+    over_at = models.DateTimeField()
+    cancelled = models.BooleanField(default=False)
+    moved = models.BooleanField(default=False)
+    # An OccurrenceChange applies (moved, cancelled, re-placed or annotated): only then is
+    # it loaded.
+    has_change = models.BooleanField(default=False)
+    location = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["sort_start", "event"],
+                condition=Q(city__isnull=True),
+                name="occidx_start",
+            ),
+            models.Index(
+                fields=["touch_hi"],
+                condition=Q(city__isnull=True, long_span=True),
+                name="occidx_long",
+            ),
+            models.Index(fields=["event", "key"], name="occidx_event_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ {self.sort_start:%Y-%m-%d %H:%M} ({self.city_id or 'event'})"
+
+
+class OccurrenceHorizon(models.Model):
+    """The one row saying which instants the index covers: [covered_from, covered_until).
+
+    No row means the index has not been built (``manage.py rebuild_occurrence_index``) and
+    every read expands recurrences instead. Writers hold it FOR SHARE, the extension FOR
+    UPDATE, so an extension never races a write.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    covered_from = models.DateTimeField()
+    covered_until = models.DateTimeField()
+    extended_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="occidx_horizon_single")]
+
+    def __str__(self) -> str:
+        return f"{self.covered_from:%Y-%m-%d} .. {self.covered_until:%Y-%m-%d}"

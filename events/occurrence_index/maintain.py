@@ -1,0 +1,217 @@
+"""Writes to the occurrence index, each inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from events.models import Event, IndexedOccurrence, OccurrenceHorizon, Participation
+from events.recurrence import Occurrence, expand, occurrence_spans
+from events.selectors import candidate_events, with_related
+
+# Rows whose end lies further than this after their start are searched through their own index.
+LONG_SPAN = dt.timedelta(days=2)
+_BATCH = 500
+
+
+def occurrence_key(occ: Occurrence) -> dt.datetime:
+    """The occurrence's identity within its event (as stored in IndexedOccurrence.key)."""
+    return occ.recurrence_id or occ.sort_key
+
+
+def index_rows(occ: Occurrence) -> list[IndexedOccurrence]:
+    """The rows of one occurrence: the event's own zone, then -- where a city's times differ
+    (same local time in each city, timed) -- one per participating city, as city_times says."""
+    sort_start = occ.sort_key
+    spans = occurrence_spans(occ)
+    touch_lo, touch_hi = min(s for s, _ in spans), max(e for _, e in spans)
+    if occ.start is not None:
+        over_at = occ.end or occ.start
+    else:
+        last = occ.end_date or occ.start_date
+        assert last is not None
+        # recurrence-free "not over" rule of the lists: the last date >= (now - 12 h)'s date.
+        over_at = (
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+            + dt.timedelta(hours=12)
+            - dt.timedelta(microseconds=1)
+        )
+    common = {
+        "event_id": occ.event.pk,
+        "key": occurrence_key(occ),
+        "recurrence_id": occ.recurrence_id,
+        "sort_start": sort_start,
+        "touch_lo": touch_lo,
+        "touch_hi": touch_hi,
+        "long_span": touch_hi - sort_start > LONG_SPAN,
+        "over_at": over_at,
+        "cancelled": occ.cancelled,
+        "moved": occ.moved,
+        "has_change": occ.change is not None,
+        "location": occ.location[:300],
+    }
+    rows = [
+        IndexedOccurrence(
+            city_id=None,
+            start=occ.start,
+            end=occ.end,
+            start_date=occ.start.date() if occ.start is not None else occ.start_date,
+            end_date=(occ.end.date() if occ.end is not None else None)
+            if occ.start is not None
+            else occ.end_date,
+            **common,
+        )
+    ]
+    if occ.start is None or occ.event.time_mode != Event.TimeMode.LOCAL:
+        # One instant (or the same dates) everywhere: city_times() converts the event's row.
+        return rows
+    rows.extend(
+        IndexedOccurrence(
+            city_id=ct.city.pk,
+            start=ct.start,
+            end=ct.end,
+            start_date=ct.start_date,
+            end_date=ct.end_date,
+            **common,
+        )
+        for ct in occ.city_times
+    )
+    return rows
+
+
+def expand_covering(event: Event, lo: dt.datetime, hi: dt.datetime) -> list[Occurrence]:
+    """Every occurrence touching [lo, hi), expanded in steps short enough that the per-call
+    instance limit (MAX_OCCURRENCES_PER_EVENT) never truncates a long window."""
+    if not event.rrule:
+        return expand(event, lo, hi)
+    step = dt.timedelta(days=max(1, settings.MAX_OCCURRENCES_PER_EVENT // 2))
+    found: dict[dt.datetime, Occurrence] = {}
+    cursor = lo
+    while cursor < hi:
+        for occ in expand(event, cursor, min(cursor + step, hi)):
+            found.setdefault(occurrence_key(occ), occ)
+        cursor += step
+    return sorted(found.values(), key=lambda occ: occ.sort_key)
+
+
+def _horizon_for_write() -> OccurrenceHorizon | None:
+    """The horizon, held FOR SHARE until commit so an extension cannot run meanwhile."""
+    if connection.vendor == "postgresql":
+        # Django's select_for_update has no shared mode; writers must not block each other.
+        found = list(
+            OccurrenceHorizon.objects.raw(
+                'SELECT * FROM "events_occurrencehorizon" WHERE id = 1 FOR SHARE'
+            )
+        )
+        return found[0] if found else None
+    return OccurrenceHorizon.objects.filter(pk=1).first()
+
+
+def _write_events(events: Iterable[Event], lo: dt.datetime, hi: dt.datetime) -> int:
+    rows: list[IndexedOccurrence] = []
+    written = 0
+    for event in events:
+        for occ in expand_covering(event, lo, hi):
+            rows.extend(index_rows(occ))
+        if len(rows) >= 5000:
+            IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
+            written += len(rows)
+            rows = []
+    IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
+    return written + len(rows)
+
+
+def _batches(ids: list[int]) -> Iterator[list[Event]]:
+    for n in range(0, len(ids), _BATCH):
+        yield list(with_related(Event.objects.filter(pk__in=ids[n : n + _BATCH]).order_by("pk")))
+
+
+def refresh_events(*, event_ids: Iterable[int]) -> None:
+    """Rewrite the index rows of these events from their current state. Idempotent.
+
+    Call inside the transaction of the write that changed them; a no-op before the first build.
+    """
+    horizon = _horizon_for_write()
+    ids = sorted(set(event_ids))
+    if horizon is None or not ids:
+        return
+    IndexedOccurrence.objects.filter(event_id__in=ids).delete()
+    for batch in _batches(ids):
+        _write_events(batch, horizon.covered_from, horizon.covered_until)
+
+
+def refresh_event(*, event_id: int) -> None:
+    """refresh_events for one event (create, edit, cancel, occurrence change, participations)."""
+    refresh_events(event_ids=[event_id])
+
+
+def refresh_city_events(*, city_id: int) -> None:
+    """Rewrite the rows of every event a city takes part in (its zone changed)."""
+    refresh_events(
+        event_ids=Participation.objects.filter(city_id=city_id).values_list("event_id", flat=True)
+    )
+
+
+@transaction.atomic
+def rebuild_index(*, now: dt.datetime | None = None, reset_horizon: bool = False) -> int:
+    """Delete and rewrite every row for the current horizon (created from ``now`` when there is
+    none, or with ``reset_horizon``). Idempotent: a second run writes the same rows. Returns
+    the number of rows written."""
+    now = now or timezone.now()
+    horizon = OccurrenceHorizon.objects.select_for_update().filter(pk=1).first()
+    if horizon is None or reset_horizon:
+        horizon = horizon or OccurrenceHorizon(pk=1)
+        horizon.covered_from = now - dt.timedelta(days=settings.OCCURRENCE_INDEX_PAST_DAYS)
+        horizon.covered_until = now + dt.timedelta(days=settings.OCCURRENCE_INDEX_FUTURE_DAYS)
+    horizon.extended_at = now
+    horizon.save()
+    IndexedOccurrence.objects.all().delete()
+    ids = list(Event.objects.order_by("pk").values_list("pk", flat=True))
+    written = sum(
+        _write_events(batch, horizon.covered_from, horizon.covered_until) for batch in _batches(ids)
+    )
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner keeps the empty table's plans until autovacuum.
+        with connection.cursor() as cursor:
+            cursor.execute('ANALYZE "events_indexedoccurrence"')
+    return written
+
+
+@transaction.atomic
+def extend_horizon(*, now: dt.datetime | None = None) -> int:
+    """Move covered_until to now + OCCURRENCE_INDEX_FUTURE_DAYS, adding the occurrences that
+    touch the new stretch (open-ended rules grow this way). Builds the index when it has never
+    been built. Idempotent; returns the number of rows written. Holds the horizon FOR UPDATE:
+    writes wait for it."""
+    now = now or timezone.now()
+    horizon = OccurrenceHorizon.objects.select_for_update().filter(pk=1).first()
+    if horizon is None:
+        return rebuild_index(now=now)
+    lo = horizon.covered_until
+    hi = now + dt.timedelta(days=settings.OCCURRENCE_INDEX_FUTURE_DAYS)
+    if hi <= lo:
+        return 0
+    # Occurrences straddling the old edge are indexed already.
+    known = set(
+        IndexedOccurrence.objects.filter(city__isnull=True, touch_hi__gte=lo).values_list(
+            "event_id", "key"
+        )
+    )
+    ids = list(
+        candidate_events(Event.objects.all(), lo, hi).order_by("pk").values_list("pk", flat=True)
+    )
+    rows: list[IndexedOccurrence] = []
+    for batch in _batches(ids):
+        for event in batch:
+            for occ in expand_covering(event, lo, hi):
+                if (event.pk, occurrence_key(occ)) not in known:
+                    rows.extend(index_rows(occ))
+    IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
+    horizon.covered_until = hi
+    horizon.extended_at = now
+    horizon.save()
+    return len(rows)

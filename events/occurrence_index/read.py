@@ -1,0 +1,328 @@
+"""Reads from the occurrence index: a window of occurrences as a lazy sequence whose slices are
+fetched with indexed range queries and built (as ``Occurrence`` objects) only when asked for.
+
+``window`` returns None when the horizon does not cover the window (or the index was never
+built): the caller then expands (events.selectors.occurrences_between), bounded as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from events import recurrence
+from events.models import (
+    Event,
+    IndexedOccurrence,
+    OccurrenceChange,
+    OccurrenceHorizon,
+    Participation,
+)
+from events.occurrence_index.maintain import LONG_SPAN
+from events.recurrence import CityTime, Occurrence
+from events.selectors import occurrences_between, too_many_occurrences
+
+# Non-long rows start at most this long before their touch_lo and LONG_SPAN before touch_hi
+# (city wall times differ by at most 26 h; a date is a day between UTC+14 and UTC-12).
+_START_PAD = dt.timedelta(days=2)
+
+
+class _Unset:
+    pass
+
+
+_FETCH = _Unset()
+
+
+def current_horizon() -> OccurrenceHorizon | None:
+    """The covered window (one query); pass it to several ``window`` calls of one page."""
+    return OccurrenceHorizon.objects.filter(pk=1).first()
+
+
+def touching(lo: dt.datetime, hi: dt.datetime) -> tuple[Q, Q]:
+    """Event-zone rows of occurrences touching [lo, hi), as two disjoint conditions an index can
+    serve: short rows by a bounded range of sort_start, long rows by touch_hi."""
+    touches = Q(city__isnull=True, touch_lo__lt=hi, touch_hi__gte=lo)
+    short = touches & Q(
+        long_span=False,
+        sort_start__gte=lo - LONG_SPAN - dt.timedelta(days=1),
+        sort_start__lt=hi + _START_PAD,
+    )
+    return short, touches & Q(long_span=True)
+
+
+def not_over(now: dt.datetime) -> Q:
+    """Upcoming lists: still going on or ahead (all-day: the last date is not behind)."""
+    return Q(over_at__gte=now)
+
+
+def started_before(now: dt.datetime) -> Q:
+    return Q(sort_start__lt=now)
+
+
+class OccurrenceWindow(Sequence[Occurrence]):
+    """The occurrences of some events in a window, sorted; len() and slices cost one query.
+
+    The rows come as two disjoint querysets (short and long rows, see ``touching``) read as
+    one UNION ALL, so that each half is an index range scan whatever the table's history.
+    """
+
+    _order = ("sort_start", "event_id", "key")
+
+    def __init__(
+        self,
+        parts: tuple[QuerySet[IndexedOccurrence], QuerySet[IndexedOccurrence]],
+        *,
+        descending: bool = False,
+        events: dict[int, Event] | None = None,
+    ) -> None:
+        self._parts = parts
+        self._descending = descending
+        self._events = events
+        self._count: int | None = None
+
+    def _ordering(self) -> list[str]:
+        return [f"-{f}" if self._descending else f for f in self._order]
+
+    def _rows(self) -> QuerySet[IndexedOccurrence]:
+        short, long = self._parts
+        return short.union(long, all=True).order_by(*self._ordering())
+
+    def total(self) -> int:
+        if self._count is None:
+            self._count = self._rows().count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.total()
+
+    @overload
+    def __getitem__(self, index: int) -> Occurrence: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Occurrence]: ...
+    def __getitem__(self, index: int | slice) -> Occurrence | list[Occurrence]:
+        if isinstance(index, slice):
+            return build(self.rows(index), self._events)
+        found = build(self.rows(slice(index, index + 1)), self._events)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Occurrence]:
+        return iter(build(list(self._rows()), self._events))
+
+    def rows(self, index: slice) -> list[IndexedOccurrence]:
+        """The event-zone rows of a slice, unbuilt (see build_groups)."""
+        return list(self._rows()[index])
+
+    def first_rows_per_event(self, count: int, scan: int = 25) -> list[IndexedOccurrence]:
+        """The rows of the first (descending: last) occurrence of each of the first ``count``
+        events. Usually one query: the first ``count * scan`` rows in order, which an index
+        range scan reads however many rows the window holds; only when a few events fill
+        them (daily rules) does a ranking query per half settle it."""
+        limit = count * scan
+        head = self.rows(slice(0, limit))
+        best: dict[int, IndexedOccurrence] = {}
+        for row in head:
+            best.setdefault(row.event_id, row)
+        if len(best) >= count or len(head) < limit:
+            return list(best.values())[:count]
+        return self._ranked_first_rows(count)
+
+    def _ranked_first_rows(self, count: int) -> list[IndexedOccurrence]:
+        """Each half's first ``count`` events by their first row in that half include every
+        event of the overall first ``count`` (with its first row)."""
+        order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
+        best: dict[int, IndexedOccurrence] = {}
+        for part in self._parts:
+            ranked = part.annotate(
+                rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
+            ).filter(rank=1)
+            for row in ranked.order_by(*self._ordering())[:count]:
+                held = best.get(row.event_id)
+                if held is None or (self._sort_key(row) < self._sort_key(held)):
+                    best[row.event_id] = row
+        chosen = sorted(best.values(), key=self._sort_key)
+        return chosen[:count]
+
+    def _sort_key(self, row: IndexedOccurrence) -> tuple:
+        key = (row.sort_start, row.event_id, row.key)
+        if not self._descending:
+            return key
+        return tuple(
+            -(value.timestamp() if isinstance(value, dt.datetime) else value) for value in key
+        )
+
+    def first_per_event(self, count: int) -> list[Occurrence]:
+        return build(self.first_rows_per_event(count), self._events)
+
+
+def window(
+    query: QuerySet[Event],
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    where: Q | None = None,
+    descending: bool = False,
+    events: dict[int, Event] | None = None,
+    horizon: OccurrenceHorizon | _Unset | None = _FETCH,
+) -> OccurrenceWindow | None:
+    """Occurrences of ``query``'s events touching [lo, hi) (and ``where``), or None when the
+    index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
+    them instead of loading the slice's events, ``horizon`` (current_horizon) to save its
+    query when a page reads several windows."""
+    if isinstance(horizon, _Unset):
+        horizon = current_horizon()
+    if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
+        return None
+    base = IndexedOccurrence.objects.only(*_BUILT_FIELDS)
+    if query.query.where or query.query.is_sliced:
+        # Every event (a coordinator's view) needs no semi-join with the events table.
+        base = base.filter(event__in=query.order_by().values("pk"))
+    if where is not None:
+        base = base.filter(where)
+    short, long = touching(lo, hi)
+    return OccurrenceWindow(
+        (base.filter(short), base.filter(long)), descending=descending, events=events
+    )
+
+
+def occurrences_in(
+    query: QuerySet[Event], lo: dt.datetime, hi: dt.datetime, *, max_total: int | None = None
+) -> Sequence[Occurrence]:
+    """Occurrences touching [lo, hi), sorted: from the index when it covers the window, else
+    expanded (occurrences_between, with the same ``max_total`` refusal either way)."""
+    found = window(query, lo, hi)
+    if found is None:
+        return occurrences_between(query, lo, hi, max_total=max_total)
+    if max_total is not None and found.total() > max_total:
+        raise too_many_occurrences(max_total)
+    return found
+
+
+def build(
+    rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
+) -> list[Occurrence]:
+    """Occurrences from their event-zone rows (see build_groups)."""
+    return build_groups([rows], events)[0]
+
+
+# What build() reads of an event-zone row (the rest only selects and orders).
+_BUILT_FIELDS = (
+    "id",
+    "event_id",
+    "key",
+    "recurrence_id",
+    "sort_start",
+    "start",
+    "end",
+    "start_date",
+    "end_date",
+    "cancelled",
+    "moved",
+    "has_change",
+    "location",
+)
+
+
+def build_groups(
+    groups: list[list[IndexedOccurrence]], events: dict[int, Event] | None = None
+) -> list[list[Occurrence]]:
+    """build() for several lists of rows at once (one page's several lists), same queries:
+    the events, their participations (with cities), their changes and the city rows.
+
+    City times come from the city rows where they differ from the event's (same local time in
+    each city, timed), else from events.recurrence.city_times on the event's stored instants.
+    """
+    rows = [row for group in groups for row in group]
+    if not rows:
+        return [[] for _ in groups]
+    ids = {row.event_id for row in rows}
+    participations: dict[int, list[Participation]] = defaultdict(list)
+    changes: dict[tuple[int, dt.datetime], OccurrenceChange] = {}
+    if events is not None and ids <= events.keys():
+        for event_id in ids:
+            participations[event_id] = list(events[event_id].participations.all())
+            for change in events[event_id].changes.all():
+                changes[(event_id, change.original_start)] = change
+    else:
+        events = {
+            event.pk: event
+            for event in Event.objects.filter(pk__in=ids).select_related(
+                "partnership__city_a", "partnership__city_b"
+            )
+        }
+        # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
+        found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
+        for participation in sorted(found, key=lambda p: p.pk):
+            participations[participation.event_id].append(participation)
+        wanted = {row.recurrence_id for row in rows if row.has_change and row.recurrence_id}
+        if wanted:
+            changed = OccurrenceChange.objects.filter(
+                event_id__in={row.event_id for row in rows if row.has_change},
+                original_start__in=wanted,
+            )
+            for change in changed:
+                changes[(change.event_id, change.original_start)] = change
+    places: dict[tuple[int, dt.datetime], dict[int, tuple]] = defaultdict(dict)
+    city_rows = IndexedOccurrence.objects.filter(
+        event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
+    ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
+    for event_id, key, city_id, *times in city_rows:
+        places[(event_id, key)][city_id] = tuple(times)
+    built: dict[int, Occurrence] = {}
+    for row in rows:
+        event = events[row.event_id]
+        zone = event.zone
+        all_day = row.start is None
+        start = row.start.astimezone(zone) if row.start else None
+        end = row.end.astimezone(zone) if row.end else None
+        start_date = row.start_date if all_day else None
+        end_date = row.end_date if all_day else None
+        taking_part = participations[row.event_id]
+        at = places.get((row.event_id, row.key))
+        if at is None:
+            city_times = recurrence.city_times(event, start, end, start_date, end_date, taking_part)
+        else:
+            city_times = _stored_city_times(taking_part, at)
+        built[row.pk] = Occurrence(
+            event=event,
+            start=start,
+            end=end,
+            start_date=start_date,
+            end_date=end_date,
+            recurrence_id=row.recurrence_id,
+            cancelled=row.cancelled,
+            moved=row.moved,
+            location=row.location,
+            change=changes.get((row.event_id, row.recurrence_id)) if row.recurrence_id else None,
+            city_times=city_times,
+        )
+    return [[built[row.pk] for row in group] for group in groups]
+
+
+def _stored_city_times(taking_part: list[Participation], at: dict[int, tuple]) -> list[CityTime]:
+    result = []
+    for participation in taking_part:
+        stored = at.get(participation.city_id)
+        if stored is None:
+            continue
+        city_start, city_end, start_date, end_date = stored
+        city_zone = participation.city.zone
+        result.append(
+            CityTime(
+                city=participation.city,
+                role=participation.role,
+                venue=participation.venue,
+                start=city_start.astimezone(city_zone) if city_start else None,
+                end=city_end.astimezone(city_zone) if city_end else None,
+                start_date=start_date,
+                end_date=end_date,
+            )
+        )
+    return result

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model
+from django.utils.translation import gettext as _
 
 from common.roles import is_coordinator
 from events import services
@@ -60,7 +61,42 @@ class CoordinatorPermissions:
         return self._allowed(request, "has_delete_permission", obj)
 
 
-class OneLineFieldsForm(forms.ModelForm):
+def _version(updated_at: Any) -> str:
+    return updated_at.isoformat() if updated_at is not None else ""
+
+
+class ConflictCheckForm(forms.ModelForm):
+    """Refuses to save over a change someone made after this form was opened (two
+    coordinators on one object: the later save used to win silently)."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and hasattr(self.instance, "updated_at"):
+            self.initial["loaded_version"] = _version(self.instance.updated_at)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        loaded = data.get("loaded_version")
+        if self.instance.pk and loaded and hasattr(self.instance, "updated_at"):
+            model = type(self.instance)
+            current = model._default_manager.filter(pk=self.instance.pk).values_list(
+                "updated_at", flat=True
+            )
+            if loaded != _version(current.first()):
+                raise ValidationError(
+                    _(
+                        "Someone changed this %(object)s after you opened it. Nothing was "
+                        "saved: open it again to see their change, then make yours."
+                    )
+                    % {"object": model._meta.verbose_name},
+                    code="conflict",
+                )
+        return data
+
+
+class OneLineFieldsForm(ConflictCheckForm):
     """Shows a line break in a one-line field (name, venue) as a form error, not a 500 from
     the service that refuses it on save."""
 

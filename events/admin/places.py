@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import services
 from events.admin.base import (
+    ConflictCheckForm,
     CoordinatorPermissions,
     OneLineFieldsForm,
     _add_service_errors,
@@ -56,7 +57,9 @@ class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
 
     def save_model(self, request, obj: City, form: forms.ModelForm, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {
+            name: form.cleaned_data[name] for name in form.Meta.fields if name != "loaded_version"
+        }
         if change:
             services.update_city(city=obj, **fields)
         else:
@@ -79,7 +82,7 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-class PartnershipAdminForm(forms.ModelForm):
+class PartnershipAdminForm(ConflictCheckForm):
     class Meta:
         model = Partnership
         fields = [
@@ -158,7 +161,11 @@ class ContactAdmin(CoordinatorPermissions, admin.ModelAdmin):
     autocomplete_fields = ["city"]
 
     def save_model(self, request, obj: Contact, form: forms.ModelForm, change: bool) -> None:
-        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+        fields = {
+            name: form.cleaned_data.get(name)
+            for name in form.Meta.fields
+            if name != "loaded_version"
+        }
         if change:
             services.update_contact(contact=obj, **fields)
         else:

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from events import services
 from events.admin.base import (
+    ConflictCheckForm,
     CoordinatorPermissions,
     OneLineFieldsForm,
     _add_service_errors,
@@ -62,11 +63,7 @@ EVENT_FORM_FIELDS = [
 ]
 
 
-def _version(updated_at: dt.datetime | None) -> str:
-    return updated_at.isoformat() if updated_at is not None else ""
-
-
-class EventAdminForm(forms.ModelForm):
+class EventAdminForm(ConflictCheckForm):
     local_start = WallClockSplitDateTimeField(
         label=_("Start (local time in the event's time zone)"), required=False
     )
@@ -76,8 +73,6 @@ class EventAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=_("online URL"), max_length=500, required=False, assume_scheme="https"
     )
-    # The version the form was opened on: a save over someone else's later change is refused.
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event
@@ -88,7 +83,6 @@ class EventAdminForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
         if self.instance.pk:
-            self.initial["loaded_version"] = _version(self.instance.updated_at)
             for name, value in (
                 ("local_start", self.instance.local_start),
                 ("local_end", self.instance.local_end),
@@ -109,16 +103,6 @@ class EventAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.instance.pk and data.get("loaded_version"):
-            current = Event.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
-            if data["loaded_version"] != _version(current.first()):
-                raise ValidationError(
-                    _(
-                        "Someone changed this event after you opened it. Nothing was saved: "
-                        "open it again to see their change, then make yours."
-                    ),
-                    code="conflict",
-                )
         if self.errors:
             return data
         try:

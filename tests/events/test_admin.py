@@ -362,3 +362,18 @@ def test_admin_refuses_to_overwrite_a_change_made_since_the_form_was_opened(admi
     assert admin_client.post(url, data).status_code == 302  # reopened: the save goes through
     event.refresh_from_db()
     assert event.title_en == "Forum, renamed by Magadan"
+
+
+def test_admin_city_form_also_refuses_a_stale_save(admin_client):
+    city = CityFactory(name_en="Tula")
+    url = reverse("admin:events_city_change", args=[city.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    services.update_city(city=city, name_en="Tula (renamed)")
+
+    response = admin_client.post(url, {**data, "name_en": "Tula, my edit"})
+
+    assert response.status_code == 200
+    assert "Someone changed this city" in str(response.context["adminform"].form.non_field_errors())
+    city.refresh_from_db()
+    assert city.name_en == "Tula (renamed)"

@@ -26,8 +26,8 @@ from django.db.models import Q
 from common import clock, languages
 from common.urls import absolute_url
 from events.models import Contact, Event
+from events.occurrence_index.read import occurrences_in
 from events.recurrence import Occurrence
-from events.selectors import occurrences_between
 from events.timezones import get_zone, make_aware_lenient
 from notifications import emails, ledger, planning, recipients
 from notifications.models import Delivery, DigestSubscription
@@ -157,7 +157,7 @@ def digest_occurrences(contact: Contact, now: dt.datetime, weeks: int) -> list[O
     window_end = now + dt.timedelta(weeks=weeks)
     seen: set[tuple[int, str]] = set()
     result = []
-    for occ in occurrences_between(Event.objects.filter(match), now, window_end):
+    for occ in occurrences_in(Event.objects.filter(match), now, window_end):
         key = (occ.event.pk, planning.occurrence_key(occ))
         if occ.cancelled or key in seen:
             continue

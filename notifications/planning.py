@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from common import clock
 from events.models import Event
+from events.occurrence_index.read import occurrences_in
 from events.recurrence import Occurrence
-from events.selectors import occurrences_between
 from notifications.models import MAX_LEAD_DAYS, Delivery, PlanRequest, ReminderRule
 from notifications.recipients import Recipient
 from notifications.selectors import events_for_rule, rules_for_event
@@ -78,7 +78,7 @@ def wanted_reminders(
         query = query.filter(pk__in=list(event_ids))
     recipient = Recipient.of_rule(rule)
     result = []
-    for occ in occurrences_between(query, now, horizon):
+    for occ in occurrences_in(query, now, horizon):
         if occ.cancelled:
             continue
         instant, day = recipient.instant(occ)

@@ -115,7 +115,7 @@ def test_plan_digest_follows_a_new_day_and_hour(app_clock):
     ]
 
 
-def test_digest_russian_content_times_in_each_zone(magadan_ceremony, app_clock):
+def test_digest_russian_content_times_in_each_zone(index_mode, magadan_ceremony, app_clock):
     anchorage = magadan_ceremony["anchorage"]
     contact = ContactFactory(city=anchorage, timezone="America/Anchorage", language="ru",
                              email="mer@anchorage.example")  # fmt: skip

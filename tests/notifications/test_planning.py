@@ -26,7 +26,7 @@ def reminder_rows(rule):
     return list(Delivery.objects.filter(rule=rule, kind=Delivery.Kind.REMINDER).order_by("due_at"))
 
 
-def test_plan_rule_one_day_before_across_date_line():
+def test_plan_rule_one_day_before_across_date_line(index_mode):  # from the index and expanded
     magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU")
     anchorage = CityFactory(slug="anchorage", timezone="America/Anchorage")
     # 10:00 on 9 May in Magadan (UTC+11) is 15:00 on 8 May in Anchorage (UTC-8).
@@ -48,7 +48,7 @@ def test_plan_rule_one_day_before_across_date_line():
     assert row.status == Delivery.Status.PENDING
 
 
-def test_plan_rule_keeps_local_hour_across_dst():
+def test_plan_rule_keeps_local_hour_across_dst(index_mode):  # from the index and expanded
     # New York springs forward on 10 March 2030: 09:00 is 13:00 UTC after, 14:00 UTC before.
     EventFactory(kind=Event.Kind.COMMEMORATION, start=utc(2030, 3, 11, 15, 0), end=None)
     contact = ContactFactory(timezone="America/New_York")
@@ -62,7 +62,7 @@ def test_plan_rule_keeps_local_hour_across_dst():
     ]
 
 
-def test_plan_rule_contact_city_instant_in_local_mode():
+def test_plan_rule_contact_city_instant_in_local_mode(index_mode):  # from the index and expanded
     moscow = CityFactory(slug="moscow", timezone="Europe/Moscow", country="RU")
     chicago = CityFactory(slug="chicago", timezone="America/Chicago")
     # "Same local time everywhere": 12:00 in Moscow and 12:00 in Chicago.
@@ -85,7 +85,7 @@ def test_plan_rule_contact_city_instant_in_local_mode():
     assert row.due_at == utc(2030, 5, 31, 14, 0)  # 09:00 CDT the day before
 
 
-def test_plan_rule_recurring_skips_cancelled_occurrence():
+def test_plan_rule_recurring_skips_cancelled_occurrence(index_mode):  # from the index and expanded
     event = EventFactory(
         kind=Event.Kind.COMMEMORATION,
         start=utc(2030, 1, 6, 10, 0),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from common.roles import is_coordinator
 from events import services
 from events.models import Event
-from events.selectors import occurrences_between
+from events.occurrence_index.read import occurrences_in
 from events.web import formatting
 from events.web.forms import ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery
@@ -82,9 +82,7 @@ def _render(
 ) -> HttpResponse:
     now = timezone.now()
     context = {
-        "next_days": occurrences_between(
-            Event.objects.all(), now, now + dt.timedelta(days=DESK_DAYS)
-        ),
+        "next_days": occurrences_in(Event.objects.all(), now, now + dt.timedelta(days=DESK_DAYS)),
         "days": DESK_DAYS,
         "tentative": _needs_confirming(),
         "failed": failed_deliveries(),

@@ -205,6 +205,9 @@ def event_vevents(
     parts, all_changes = relations
     result: list[VEvent] = []
     tzids: set[str] = set()
+    # A DESCRIPTION lists every city's time, so it is the same in each city's copy: built once
+    # per occurrence (None: the master), not once per copy.
+    descriptions: dict[dt.datetime | None, str] = {}
     with translation.override(language):
         modified = last_change(event, parts, all_changes)
         for copy in copies(event, parts, city, language):
@@ -212,7 +215,13 @@ def event_vevents(
                 tzids.add(copy.zone_name)
             result.extend(
                 _copy_vevents(
-                    event, copy, language, modified, parts, all_changes, only_recurrence_id
+                    event,
+                    copy,
+                    language,
+                    modified,
+                    (parts, all_changes),
+                    only_recurrence_id,
+                    descriptions,
                 )
             )
     return result, tzids
@@ -223,10 +232,11 @@ def _copy_vevents(
     copy: Copy,
     language: str,
     modified: dt.datetime,
-    parts: list,
-    all_changes: list,
+    relations: tuple[list, list],
     only_recurrence_id: dt.datetime | dt.date | None,
+    descriptions: dict[dt.datetime | None, str],
 ) -> list[VEvent]:
+    parts, all_changes = relations
     result = []
     changes = [c for c in all_changes if not c.cancelled]
     if only_recurrence_id is None:
@@ -237,11 +247,13 @@ def _copy_vevents(
             exdates = _exdates(event, copy.zone_name, all_changes)
             if exdates:
                 master.add("EXDATE", exdates)
-        start, end = (event.start, event.end) if not event.is_all_day else (None, None)
-        local = city_times(
-            event, start, end, event.start_date, event.end_date or event.start_date, parts
-        )
-        master.add("DESCRIPTION", text.description(event, language, local, "", master=True))
+        if None not in descriptions:
+            start, end = (event.start, event.end) if not event.is_all_day else (None, None)
+            local = city_times(
+                event, start, end, event.start_date, event.end_date or event.start_date, parts
+            )
+            descriptions[None] = text.description(event, language, local, "", master=True)
+        master.add("DESCRIPTION", descriptions[None])
         _add_place(master, event, language, "", parts, copy)
         result.append(master)
     else:
@@ -277,9 +289,12 @@ def _copy_vevents(
             vevent.add("DTSTART", dtstart)
             if dtend is not None:
                 vevent.add("DTEND", dtend)
-        note = languages.localized(change, "note", language)
-        local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
-        vevent.add("DESCRIPTION", text.description(event, language, local, note, master=False))
+        key = change.original_start
+        if key not in descriptions:
+            note = languages.localized(change, "note", language)
+            local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
+            descriptions[key] = text.description(event, language, local, note, master=False)
+        vevent.add("DESCRIPTION", descriptions[key])
         _add_place(vevent, event, language, change.location, parts, copy)
         result.append(vevent)
     return result

@@ -110,3 +110,19 @@ class OneLineFieldsForm(ConflictCheckForm):
         except ValidationError as exc:
             _add_service_errors(self, exc)
         return data
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History shown beside an object, changed elsewhere (its own action or the API)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from events import services
 from events.admin.base import (
     ConflictCheckForm,
     CoordinatorPermissions,
     OneLineFieldsForm,
+    ReadOnlyInline,
     _add_service_errors,
     _adopt,
 )
@@ -42,10 +42,10 @@ class CityAdminForm(OneLineFieldsForm):
         ]
 
     def clean_country(self) -> str:
-        value = (self.cleaned_data.get("country") or "").strip().upper()
-        if len(value) != 2 or not value.isascii() or not value.isalpha():
-            raise ValidationError(_("Use an ISO 3166-1 alpha-2 code such as RU or US."))
-        return value
+        try:
+            return services.normalise_country(self.cleaned_data.get("country"))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["country"]) from exc
 
 
 @admin.register(City)
@@ -66,20 +66,11 @@ class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
             _adopt(obj, services.create_city(**fields))
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     """The dated history of a pair's status. A new status is set on the pair itself."""
 
     model = PartnershipStatusChange
     fields = ["status", "changed_on", "note", "recorded_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PartnershipAdminForm(ConflictCheckForm):

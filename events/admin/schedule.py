@@ -18,6 +18,7 @@ from events.admin.base import (
     ConflictCheckForm,
     CoordinatorPermissions,
     OneLineFieldsForm,
+    ReadOnlyInline,
     _add_service_errors,
     _adopt,
 )
@@ -128,20 +129,11 @@ class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     extra = 1
 
 
-class OccurrenceChangeInline(admin.TabularInline):
+class OccurrenceChangeInline(ReadOnlyInline):
     """Moved or cancelled instances of a recurring event (changed through the API)."""
 
     model = OccurrenceChange
     fields = ["original_start", "cancelled", "start", "end", "start_date", "location", "sequence"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Event)

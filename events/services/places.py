@@ -16,12 +16,17 @@ from events.occurrence_index.maintain import refresh_city_events
 from events.services._common import _error, _full_clean
 
 
-def _check_country(city: City) -> None:
-    """ISO 3166-1 alpha-2, upper case ("ru" is stored as "RU"), whatever interface wrote it."""
-    value = (city.country or "").strip().upper()
-    if len(value) != 2 or not value.isascii() or not value.isalpha():
+def normalise_country(value: str | None) -> str:
+    """ISO 3166-1 alpha-2, upper case ("ru" is "RU"): the one check, whatever interface wrote
+    it. Raises ValidationError naming ``country``."""
+    code = (value or "").strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
         raise _error("country", _("Use an ISO 3166-1 alpha-2 code such as RU or US."))
-    city.country = value
+    return code
+
+
+def _check_country(city: City) -> None:
+    city.country = normalise_country(city.country)
 
 
 def create_city(**fields: Any) -> City:

@@ -159,18 +159,25 @@ def _skip_pending(query, reason: str) -> int:
     )
 
 
+def _switch_off(model: Any, token: str) -> Any:
+    """The subscription (a rule or a digest) with this unsubscribe token, switched off; an
+    implausible or unknown token raises ``model.DoesNotExist``."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise model.DoesNotExist
+    subscription = model.objects.select_for_update().get(unsubscribe_token=token)
+    if subscription.is_active:
+        subscription.is_active = False
+        subscription.save(update_fields=["is_active", "updated_at"])
+    return subscription
+
+
 @transaction.atomic
 def unsubscribe(*, token: str) -> ReminderRule:
     """One-click unsubscribe (RFC 8058): switch the rule off and drop its pending mail.
 
     Idempotent. An unknown token raises ``ReminderRule.DoesNotExist`` and changes nothing.
     """
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise ReminderRule.DoesNotExist
-    rule = ReminderRule.objects.select_for_update().get(unsubscribe_token=token)
-    if rule.is_active:
-        rule.is_active = False
-        rule.save(update_fields=["is_active", "updated_at"])
+    rule = _switch_off(ReminderRule, token)
     _skip_pending(Delivery.objects.filter(rule=rule), _("Unsubscribed."))
     return rule
 
@@ -261,12 +268,7 @@ def delete_digest(*, digest: DigestSubscription) -> None:
 def unsubscribe_digest(*, token: str) -> DigestSubscription:
     """One-click unsubscribe (RFC 8058) from the digest. Idempotent; an unknown token raises
     ``DigestSubscription.DoesNotExist`` and changes nothing."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise DigestSubscription.DoesNotExist
-    digest = DigestSubscription.objects.select_for_update().get(unsubscribe_token=token)
-    if digest.is_active:
-        digest.is_active = False
-        digest.save(update_fields=["is_active", "updated_at"])
+    digest = _switch_off(DigestSubscription, token)
     digests.pending_digests(digest.contact_id).update(
         status=Delivery.Status.SKIPPED, last_error="Unsubscribed."
     )

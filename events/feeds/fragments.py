@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import FilteredRelation, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -87,22 +87,21 @@ def fragment_variant(city: City | None) -> str:
     return f"city:{city.pk}" if city is not None else ""
 
 
+def _newest_per_event(model: type[Model], field: str) -> QuerySet:
+    """A subquery: the newest ``field`` among ``model`` rows of the outer event."""
+    return (
+        model._default_manager.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(m=Max(field))
+        .values("m")
+    )
+
+
 def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> QuerySet:
     """One row per event: what its fragment version must be, and the stored fragment."""
-    cities = (
-        Participation.objects.filter(event=OuterRef("pk"))
-        .order_by()
-        .values("event")
-        .annotate(m=Max("city__updated_at"))
-        .values("m")
-    )
-    changes = (
-        OccurrenceChange.objects.filter(event=OuterRef("pk"))
-        .order_by()
-        .values("event")
-        .annotate(m=Max("updated_at"))
-        .values("m")
-    )
+    cities = _newest_per_event(Participation, "city__updated_at")
+    changes = _newest_per_event(OccurrenceChange, "updated_at")
     return (
         query.order_by()
         .annotate(

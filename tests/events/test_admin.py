@@ -49,6 +49,28 @@ def _event_post(city, **overrides) -> dict[str, str]:
     return data
 
 
+def _forum() -> tuple:
+    """A one-off forum in New York with one participating city, made through the services."""
+    city = CityFactory()
+    event = services.create_event(
+        title_en="Forum",
+        kind=Event.Kind.FORUM,
+        timezone="America/New_York",
+        start=dt.datetime(2024, 6, 1, 10, 0),
+        participations=[services.ParticipationInput(city_id=city.pk)],
+    )
+    return city, event
+
+
+def _existing_participation(event) -> dict[str, str]:
+    """The change form's inline row for the event's one participation."""
+    return {
+        "participations-0-id": str(Participation.objects.get(event=event).pk),
+        "participations-0-event": str(event.pk),
+        "participations-INITIAL_FORMS": "1",
+    }
+
+
 @pytest.mark.parametrize(
     "model", [Event, Partnership, Contact, Participation.city.field.related_model]
 )
@@ -123,22 +145,14 @@ def test_admin_bad_event_input_is_a_form_error(admin_client, overrides, field):
 
 
 def test_admin_change_event_dst_gap_is_a_form_error(admin_client):
-    city = CityFactory()
-    event = services.create_event(
-        title_en="Forum",
-        kind=Event.Kind.FORUM,
-        timezone="America/New_York",
-        start=dt.datetime(2024, 6, 1, 10, 0),
-        participations=[services.ParticipationInput(city_id=city.pk)],
-    )
+    city, event = _forum()
     data = _event_post(
         city,
         title_en="Forum",
         slug=event.slug,
         local_start_0="2024-03-10",
         local_start_1="02:30",
-        **{"participations-0-id": str(Participation.objects.get().pk)},
-        **{"participations-0-event": str(event.pk), "participations-INITIAL_FORMS": "1"},
+        **_existing_participation(event),
     )
 
     response = admin_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
@@ -150,21 +164,13 @@ def test_admin_change_event_dst_gap_is_a_form_error(admin_client):
 
 
 def test_admin_change_event_bumps_sequence(admin_client):
-    city = CityFactory()
-    event = services.create_event(
-        title_en="Forum",
-        kind=Event.Kind.FORUM,
-        timezone="America/New_York",
-        start=dt.datetime(2024, 6, 1, 10, 0),
-        participations=[services.ParticipationInput(city_id=city.pk)],
-    )
+    city, event = _forum()
     data = _event_post(
         city,
         title_en="Forum",
         slug=event.slug,
         local_start_1="11:00",
-        **{"participations-0-id": str(Participation.objects.get().pk)},
-        **{"participations-0-event": str(event.pk), "participations-INITIAL_FORMS": "1"},
+        **_existing_participation(event),
     )
 
     response = admin_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
@@ -326,14 +332,7 @@ def test_admin_line_break_in_venue_or_city_name_is_a_form_error(admin_client):
 
 def test_admin_refuses_to_overwrite_a_change_made_since_the_form_was_opened(admin_client):
     """Two coordinators on one event in the admin: the later save used to win silently."""
-    city = CityFactory()
-    event = services.create_event(
-        title_en="Forum",
-        kind=Event.Kind.FORUM,
-        timezone="America/New_York",
-        start=dt.datetime(2024, 6, 1, 10, 0),
-        participations=[services.ParticipationInput(city_id=city.pk)],
-    )
+    city, event = _forum()
     url = reverse("admin:events_event_change", args=[event.pk])
     opened = admin_client.get(url).context["adminform"].form.initial["loaded_version"]
     services.update_event(event=event, title_en="Forum, renamed by Anchorage")
@@ -344,8 +343,7 @@ def test_admin_refuses_to_overwrite_a_change_made_since_the_form_was_opened(admi
         local_start_0="2024-06-01",
         local_start_1="10:00",
         loaded_version=opened,
-        **{"participations-0-id": str(Participation.objects.get().pk)},
-        **{"participations-0-event": str(event.pk), "participations-INITIAL_FORMS": "1"},
+        **_existing_participation(event),
     )
 
     response = admin_client.post(url, data)

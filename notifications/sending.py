@@ -181,11 +181,11 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
         return Delivery.Status.FAILED
     delivery.event = event  # the copy with prefetched relations (the .ics reads them)
     occurrence = _occurrence(batch, event, delivery, now)
-    instant = day = None
+    instant = day = start = None
     if occurrence is not None:
-        instant, day = recipient.instant(occurrence)
-        if occurrence.start is None:
-            instant = None
+        # The recipient's instant (for an all-day occurrence: its local midnight) and date.
+        start, day = recipient.instant(occurrence)
+        instant = start if occurrence.start is not None else None
     if delivery.kind == Delivery.Kind.REMINDER:
         if occurrence is None or occurrence.cancelled or event.status != Event.Status.CONFIRMED:
             ledger.mark_final(
@@ -194,7 +194,8 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
                 error="The occurrence is cancelled or no longer scheduled.",
             )
             return Delivery.Status.SKIPPED
-        start, day = recipient.instant(occurrence)
+        assert start is not None
+        assert day is not None  # occurrence is not None here
         stale = _superseded_because(delivery, recipient, occurrence, start, day)
         if stale:
             # Decided from the event as it is now: this row describes another time. The row

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from events import services
 from events.models import Event
 from notifications.models import Delivery, ReminderRule
 from tests.factories import ContactFactory
@@ -39,6 +40,45 @@ def test_desk_confirm_goes_through_update_event(coordinator_client, world):
     assert response.status_code == 302
     assert world.tentative.status == Event.Status.CONFIRMED
     assert world.tentative.sequence == 1
+
+
+def _loaded_version(client, event):
+    html = client.get(reverse("web:desk")).content.decode()
+    action = reverse("web:desk_confirm", args=[event.pk])
+    form = html[html.index(f'action="{action}"') :]
+    marker = 'name="version" value="'
+    start = form.index(marker) + len(marker)
+    return form[start : form.index('"', start)]
+
+
+def test_desk_confirm_with_the_loaded_version_confirms(coordinator_client, world):
+    version = _loaded_version(coordinator_client, world.tentative)
+
+    coordinator_client.post(
+        reverse("web:desk_confirm", args=[world.tentative.pk]), {"version": version}
+    )
+
+    world.tentative.refresh_from_db()
+    assert world.tentative.status == Event.Status.CONFIRMED
+
+
+def test_desk_confirm_after_someone_moved_the_event_shows_a_conflict(
+    coordinator_client, coordinator, world
+):
+    version = _loaded_version(coordinator_client, world.tentative)
+    moved = world.tentative.start + dt.timedelta(days=1)
+    services.update_event(event=world.tentative, start=moved, actor=coordinator)
+
+    response = coordinator_client.post(
+        reverse("web:desk_confirm", args=[world.tentative.pk]), {"version": version}, follow=True
+    )
+
+    world.tentative.refresh_from_db()
+    html = response.content.decode()
+    assert world.tentative.status == Event.Status.TENTATIVE
+    assert world.tentative.start == moved
+    assert "was changed by someone else after you loaded this page" in html
+    assert "Nothing was confirmed" in html
 
 
 def test_desk_confirm_needs_post(coordinator_client, world):

@@ -5,6 +5,7 @@ field; the API maps it to a 400 in one exception handler.
 """
 
 from events.services._common import check_single_line
+from events.services.commemorations import plan_commemoration
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -47,6 +48,7 @@ __all__ = [
     "delete_contact",
     "delete_partnership",
     "normalise_country",
+    "plan_commemoration",
     "update_city",
     "update_contact",
     "update_event",

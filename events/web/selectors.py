@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,7 +14,14 @@ from django.utils import timezone
 from events.models import City, Event, OccurrenceHorizon, Participation, Partnership
 from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence
-from events.selectors import events_of_partnership_q, events_visible_to, occurrences_between
+from events.selectors import (
+    Anniversary,
+    commemoration_slug,
+    events_of_partnership_q,
+    events_visible_to,
+    occurrences_between,
+    upcoming_anniversaries,
+)
 
 UPCOMING_DAYS = 730
 PAST_DAYS = 3660
@@ -209,3 +217,21 @@ def next_anniversary(pair: Partnership, today: dt.date) -> tuple[int, int, dt.da
         else:
             return year - est.year, year, None
     return None
+
+
+MILESTONE_YEARS_AHEAD = 2
+
+
+@dataclass(frozen=True)
+class Milestone:
+    anniversary: Anniversary
+    planned: Event | None
+
+
+def upcoming_milestones(today: dt.date) -> list[Milestone]:
+    """Milestone anniversaries from today to the end of the year after next, each with the
+    commemoration already planned for it (two queries for any number of pairs)."""
+    found = upcoming_anniversaries(today, dt.date(today.year + MILESTONE_YEARS_AHEAD, 12, 31))
+    slugs = {commemoration_slug(a): a for a in found}
+    planned = {e.slug: e for e in Event.objects.filter(slug__in=slugs)}
+    return [Milestone(a, planned.get(slug)) for slug, a in slugs.items()]

@@ -17,6 +17,11 @@ urlpatterns = [
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
     path(
+        "desk/partnerships/<int:pk>/anniversaries/<int:year>/plan/",
+        views.desk_plan_anniversary,
+        name="desk_plan_anniversary",
+    ),
+    path(
         "desk/login/",
         auth_views.LoginView.as_view(template_name="web/desk/login.html", next_page="web:desk"),
         name="login",

@@ -263,3 +263,81 @@ def test_desk_lists_failed_weekly_digest(coordinator_client, world):
     assert "550 no such user" in html
     assert "2031-W02" in html
     assert reverse("web:desk_retry", args=[delivery.pk]) in html
+
+
+@pytest.fixture
+def jubilee(db):
+    from django.utils import timezone
+
+    from events.models import Partnership
+    from tests.factories import CityFactory, PartnershipFactory
+
+    today = timezone.localdate()
+    return PartnershipFactory(
+        city_a=CityFactory(
+            name_en="Magadan", name_native="Магадан", country="RU", timezone="Asia/Magadan"
+        ),
+        city_b=CityFactory(name_en="Anchorage", name_ru="Анкоридж", timezone="America/Anchorage"),
+        established_on=dt.date(today.year - 24, 6, 9),
+        established_precision=Partnership.Precision.DAY,
+    )
+
+
+def test_desk_lists_milestone_anniversaries_with_a_plan_button(coordinator_client, jubilee):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 1
+    html = coordinator_client.get(reverse("web:desk")).content.decode()
+
+    assert "Milestone anniversaries" in html
+    assert "25 years" in html
+    assert reverse("web:desk_plan_anniversary", args=[jubilee.pk, year]) in html
+
+
+def test_plan_a_commemoration_creates_one_tentative_event_for_both_cities(
+    coordinator_client, jubilee
+):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 1
+    url = reverse("web:desk_plan_anniversary", args=[jubilee.pk, year])
+
+    first = coordinator_client.post(url)
+    again = coordinator_client.post(url, follow=True)
+
+    event = Event.objects.get(partnership=jubilee)
+    assert first.status_code == 302
+    assert first["Location"] == reverse("web:event_detail", args=[event.slug])
+    assert event.title_en == "25th anniversary of the Magadan – Anchorage partnership"
+    assert event.title_ru == "25-летие партнёрства Магадан – Анкоридж"
+    assert event.status == Event.Status.TENTATIVE
+    assert event.kind == Event.Kind.COMMEMORATION
+    assert event.precision == Event.Precision.DAY
+    assert event.start_date == dt.date(year, 6, 9)
+    assert sorted(p.city_id for p in event.participations.all()) == sorted(
+        [jubilee.city_a_id, jubilee.city_b_id]
+    )
+    assert "was already planned" in again.content.decode()
+    assert Event.objects.filter(partnership=jubilee).count() == 1
+    desk = coordinator_client.get(reverse("web:desk")).content.decode()
+    assert "planned" in desk
+    assert url not in desk
+
+
+def test_plan_a_year_without_a_milestone_is_404(coordinator_client, jubilee):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 2  # the 26th: not a milestone
+    response = coordinator_client.post(
+        reverse("web:desk_plan_anniversary", args=[jubilee.pk, year])
+    )
+
+    assert response.status_code == 404
+    assert not Event.objects.filter(partnership=jubilee).exists()
+
+
+def test_plan_needs_a_coordinator(client, jubilee):
+    response = client.post(reverse("web:desk_plan_anniversary", args=[jubilee.pk, 2030]))
+
+    assert response.status_code == 302
+    assert not Event.objects.filter(partnership=jubilee).exists()

@@ -1,3 +1,4 @@
+from events.web.views.anniversaries import desk_plan_anniversary
 from events.web.views.desk import desk_confirm, desk_create, desk_dashboard, desk_retry
 from events.web.views.public import (
     city_detail,
@@ -13,6 +14,7 @@ __all__ = [
     "desk_confirm",
     "desk_create",
     "desk_dashboard",
+    "desk_plan_anniversary",
     "desk_retry",
     "event_detail",
     "event_list",

@@ -27,6 +27,7 @@ from events.occurrence_index.read import occurrences_in
 from events.web import formatting
 from events.web.forms import ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery
+from events.web.selectors import upcoming_milestones
 
 DESK_DAYS = 30
 
@@ -88,6 +89,7 @@ def _render(
         "days": DESK_DAYS,
         "tentative": _needs_confirming(),
         "failed": failed_deliveries(),
+        "milestones": upcoming_milestones(timezone.localdate()),
         "form": form,
         "formset": formset,
         "admin_links": _admin_links(),

@@ -486,3 +486,24 @@ def test_event_page_recurring_local_mode_next_dates_per_city(client, world):
         assert [slug for slug, _ in cities] == ["magadan", "anchorage", "tula"]
         assert {when.split(", ")[-1] for _, when in cities} == {"10:00–11:00"}
         assert all(when.startswith("May 9, ") for _, when in cities)
+
+
+def test_home_sorts_cities_by_the_name_the_reader_sees(client, db):
+    from tests.factories import CityFactory
+
+    for english, russian in (("Albany", "Олбани"), ("Fairbanks", "Фэрбанкс"), ("Juneau", "Джуно")):
+        CityFactory(name_en=english, name_ru=russian, country="US")
+
+    english = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+    russian = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert sorted(["Juneau", "Fairbanks", "Albany"], key=english.index) == [
+        "Albany",
+        "Fairbanks",
+        "Juneau",
+    ]
+    assert sorted(["Олбани", "Фэрбанкс", "Джуно"], key=russian.index) == [
+        "Джуно",
+        "Олбани",
+        "Фэрбанкс",
+    ]

@@ -178,10 +178,20 @@ def _not_over(occ: Occurrence, now: dt.datetime) -> bool:
     return last >= (now - dt.timedelta(hours=12)).date()
 
 
+def _approximate_past_q(today: dt.date) -> Q:
+    """Known only by a month or a year that is over."""
+    return Q(precision=Event.Precision.YEAR, approx_year__lt=today.year) | Q(
+        Q(approx_year__lt=today.year) | Q(approx_year=today.year, approx_month__lt=today.month),
+        precision=Event.Precision.MONTH,
+    )
+
+
 def unscheduled_events(
     query: QuerySet[Event], *, month: tuple[int, int] | None = None, limit: int = 50
 ) -> list[Event]:
-    """Events known only by month or year, or not dated yet ("date to be announced")."""
+    """Events not dated yet ("date to be announced") or known only by a month or year still
+    to come; those of a month or year that is over are past (``approximate_past_events``).
+    With ``month``, the events known by that month or its year, past or not."""
     query = query.filter(
         precision__in=[Event.Precision.MONTH, Event.Precision.YEAR, Event.Precision.UNKNOWN]
     )
@@ -191,7 +201,15 @@ def unscheduled_events(
             Q(precision=Event.Precision.MONTH, approx_year=year, approx_month=number)
             | Q(precision=Event.Precision.YEAR, approx_year=year)
         )
+    else:
+        query = query.exclude(_approximate_past_q(timezone.localdate()))
     return list(query.order_by("approx_year", "approx_month", "pk")[:limit])
+
+
+def approximate_past_events(query: QuerySet[Event], *, limit: int = 50) -> list[Event]:
+    """Past events known only by their month or year, newest first."""
+    past = query.filter(_approximate_past_q(timezone.localdate()))
+    return list(past.order_by("-approx_year", "-approx_month", "-pk")[:limit])
 
 
 def countries() -> list[str]:

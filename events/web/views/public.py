@@ -26,6 +26,7 @@ from events.web.forms import EventFilterForm
 from events.web.selectors import (
     PAST_DAYS,
     UPCOMING_DAYS,
+    approximate_past_events,
     countries,
     event_upcoming,
     filtered_events,
@@ -87,6 +88,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_label": formatting.fmt_month(*month) if month else "",
         "undated": unscheduled_events(query, month=month) if show_undated else [],
+        "approx_past": approximate_past_events(query) if period == "past" and not month else [],
         "filtered": bool(filters),
     }
     return render(request, "web/event_list.html", context, status=status)
@@ -240,6 +242,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "undated": unscheduled_events(query),
+        "approx_past": approximate_past_events(query),
         "feed": links.feed_links(request, "feeds:city", slug=city.slug),
     }
     return render(request, "web/city_detail.html", context)
@@ -259,6 +262,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "undated": unscheduled_events(query),
+        "approx_past": approximate_past_events(query),
         "feed": links.feed_links(request, "feeds:partnership", id=pair.pk),
         "status_changes": list(pair.status_changes.all()),
     }

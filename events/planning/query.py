@@ -25,8 +25,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 MIN_DURATION, MAX_DURATION = 15, 12 * 60
 MAX_LIMIT = 50
 DEFAULT_TIME = dt.time(10)
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _TRUE, _FALSE = {"1", "true", "on", "yes"}, {"", "0", "false", "off", "no"}
 
 
@@ -73,6 +73,15 @@ class _Errors:
             raise ValidationError(self.found)
 
 
+def _raw(params: Params, name: str, errors: _Errors) -> str:
+    """The parameter's value, stripped; NUL characters are refused (no database stores them)."""
+    raw = (params.get(name) or "").strip()
+    if "\x00" in raw:
+        errors.add(name, _("Text may not contain NUL characters."))
+        return ""
+    return raw
+
+
 def _tokens(values: Iterable[str]) -> list[str]:
     """Repeated and comma-separated values, stripped, first occurrence kept."""
     seen: dict[str, None] = {}
@@ -101,7 +110,7 @@ def _lookup(tokens: list[str]) -> dict[str, City]:
 
 
 def _time(params: Params, name: str, default: dt.time, errors: _Errors) -> dt.time:
-    raw = (params.get(name) or "").strip()
+    raw = _raw(params, name, errors)
     if not raw:
         return default
     match = _TIME.fullmatch(raw)
@@ -116,7 +125,7 @@ def _time(params: Params, name: str, default: dt.time, errors: _Errors) -> dt.ti
 
 
 def _int(params: Params, name: str, default: int, low: int, high: int, errors: _Errors) -> int:
-    raw = (params.get(name) or "").strip()
+    raw = _raw(params, name, errors)
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
@@ -129,7 +138,7 @@ def _int(params: Params, name: str, default: int, low: int, high: int, errors: _
 
 
 def _date(params: Params, errors: _Errors) -> dt.date | None:
-    raw = (params.get("date") or "").strip()
+    raw = _raw(params, "date", errors)
     if not raw:
         return None
     match = _DATE.fullmatch(raw)
@@ -151,7 +160,7 @@ def _date(params: Params, errors: _Errors) -> dt.date | None:
 
 
 def _flag(params: Params, name: str, errors: _Errors) -> bool:
-    raw = (params.get(name) or "").strip().lower()
+    raw = _raw(params, name, errors).lower()
     if raw in _TRUE:
         return True
     if raw not in _FALSE:
@@ -161,7 +170,10 @@ def _flag(params: Params, name: str, errors: _Errors) -> bool:
 
 def _cities(params: Params, errors: _Errors) -> tuple[list[City], City | None]:
     tokens = _tokens(params.getlist("cities"))
-    ref_token = (params.get("ref") or "").strip()
+    ref_token = _raw(params, "ref", errors)
+    if any("\x00" in token for token in tokens):
+        errors.add("cities", _("Text may not contain NUL characters."))
+        return [], None
     if ref_token and ref_token not in tokens:
         tokens.insert(0, ref_token)
     if not tokens:

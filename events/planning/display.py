@@ -65,9 +65,9 @@ def _moment(local: dt.datetime) -> dict[str, str]:
 
 
 def _short(local: dt.datetime) -> str:
-    """ "Tue, May 12, 13:00" in the active language."""
-    day = formats.date_format(local, "D")
-    return f"{day}, {formats.date_format(local, 'MONTH_DAY_FORMAT')}, {local:%H:%M}"
+    """ "Tue, May 12, 2026, 13:00" in the active language (the locale's DATE_FORMAT: Russian
+    MONTH_DAY_FORMAT names the month in the nominative, "4 Май")."""
+    return f"{formats.date_format(local, 'D')}, {fmt_date(local)}, {local:%H:%M}"
 
 
 def _city(city: City) -> dict[str, str]:
@@ -127,7 +127,7 @@ def _slot(slot: Slot, rank: int, cities: dict[str, City]) -> dict[str, Any]:
         )
         % {"n": slot.outside}
         if slot.outside
-        else _("every city within working hours"),
+        else _("Every city within working hours"),
         "cities": [_fit(fit, cities[fit.place.slug], home_date) for fit in slot.fits],
     }
 
@@ -212,7 +212,7 @@ def _warnings(plan: Plan, cities: dict[str, City]) -> list[str]:
                 )
                 % {**values, "shown": f"{entry.local:%H:%M}"}
             )
-        elif entry.dst == FOLD:
+        elif entry.dst == FOLD and (entry.place != plan.reference.place or plan.reference.fold):
             warnings.append(
                 _(
                     "Same local time: %(time)s happens twice in %(city)s; the ceremony there "

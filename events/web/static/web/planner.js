@@ -91,6 +91,7 @@
     message.textContent = week.message;
     message.hidden = !week.message;
     root.querySelector("[data-windows-block]").hidden = !week.windows.length;
+    root.querySelector("[data-slots-block]").hidden = week.common;
     var cityLines = function (cities, withNotes) {
       var list = el("ul", "slot-cities");
       cities.forEach(function (c) {
@@ -125,7 +126,7 @@
       var row = el("tr");
       row.setAttribute("data-city", r.city);
       cityHeader(row, r.name, offsetText(r));
-      var local = cell(row, rollHeads[1], r.weekday + ", " + r.date + ", " + r.time, "local-time");
+      var local = cell(row, rollHeads[1], r.weekday + ", " + r.date + ", " + r.time, "roll-local");
       dstBadge(local, r.dst, L);
       cell(row, rollHeads[2], r.utc_text);
       var there = cell(row, rollHeads[3], r.in_reference);

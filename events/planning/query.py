@@ -16,14 +16,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import City
+from events.models import City, Event, Participation
 from events.planning.clocks import Hours, Place, Rules
+from events.recurrence import expand
 
 MAX_CITIES = 12
 # Zone rules before 1900 are local mean time guesses; nobody plans meetings past 2200.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MIN_DURATION, MAX_DURATION = 15, 12 * 60
 MAX_LIMIT = 50
+# How far ahead an event's next occurrence is looked for when the planner starts from it.
+EVENT_LOOKAHEAD = dt.timedelta(days=400)
 DEFAULT_TIME = dt.time(10)
 _TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
@@ -237,3 +240,26 @@ def parse_query(params: Params) -> Query:
         duration=dt.timedelta(minutes=duration),
         limit=limit,
     )
+
+
+def event_params(event: Event, now: dt.datetime) -> list[tuple[str, str]]:
+    """The planner's question for ``event``: its cities (host first, at most MAX_CITIES), the
+    host as reference, and its next occurrence (else its first) on the host's clock; for a
+    same-local-time event the wall-clock time every city repeats. Needs participations with
+    their cities and the event's changes prefetched to stay within two queries."""
+    participations = sorted(
+        event.participations.all(), key=lambda p: (p.role != Participation.Role.HOST, p.pk)
+    )[:MAX_CITIES]
+    if not participations:
+        return []
+    reference = participations[0].city
+    params = [("cities", p.city.slug) for p in participations] + [("ref", reference.slug)]
+    upcoming = [o for o in expand(event, now, now + EVENT_LOOKAHEAD) if not o.cancelled]
+    start = upcoming[0].start if upcoming else event.start
+    if start is not None:
+        zone = event.zone if event.time_mode == Event.TimeMode.LOCAL else reference.zone
+        local = start.astimezone(zone)
+        params += [("date", f"{local:%Y-%m-%d}"), ("time", f"{local:%H:%M}")]
+    elif event.start_date is not None:
+        params.append(("date", event.start_date.isoformat()))
+    return params

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.factories import CityFactory
 from tests.web.conftest import build_local_ceremony
 
 URL = reverse("web:desk_planner")
@@ -78,3 +79,51 @@ def test_planner_in_russian(coordinator_client, ceremony):
     assert "Анкоридж" in html or "Anchorage" in html
     assert "Магадан" in html
     assert "8 мая 2027 г." in html
+
+
+def test_planner_starts_from_an_event(coordinator_client, ceremony):
+    response = coordinator_client.get(URL + f"?event={ceremony.event.slug}")
+
+    assert response.status_code == 302
+    assert response["Location"] == URL + (
+        "?cities=magadan&cities=anchorage&cities=tula&ref=magadan&date=2027-05-09&time=10%3A00"
+    )
+
+
+def test_planner_instant_event_uses_the_host_clock(coordinator_client, world):
+    # The ALSIB ceremony: 12:00 on 9 May 2020 in Egvekinot (host), Fairbanks co-host.
+    response = coordinator_client.get(URL + f"?event={world.ceremony.slug}")
+
+    assert response["Location"] == URL + (
+        "?cities=egvekinot&cities=fairbanks&ref=egvekinot&date=2020-05-09&time=12%3A00"
+    )
+
+
+def test_planner_unknown_event_is_404(coordinator_client, world):
+    assert coordinator_client.get(URL + "?event=atlantis").status_code == 404
+    assert coordinator_client.get(URL + "?event=a%00b").status_code == 404
+
+
+def _twelve_cities():
+    zones = ["Asia/Magadan", "America/Anchorage", "Europe/Moscow", "America/New_York"] * 3
+    return [CityFactory(slug=f"city-{n}", timezone=zone).slug for n, zone in enumerate(zones)]
+
+
+def test_planner_page_queries_are_bounded(
+    coordinator_client, ceremony, django_assert_max_num_queries
+):
+    query = "&".join(f"cities={slug}" for slug in _twelve_cities())
+
+    with django_assert_max_num_queries(8):
+        response = coordinator_client.get(f"{URL}?{query}&date=2027-05-09")
+
+    assert response.status_code == 200
+
+
+def test_planner_api_queries_are_bounded(client, ceremony, django_assert_max_num_queries):
+    query = "&".join(f"cities={slug}" for slug in _twelve_cities())
+
+    with django_assert_max_num_queries(2):
+        response = client.get(f"/api/planner/?{query}&date=2027-05-09")
+
+    assert response.status_code == 200

@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from events.models import City
+from events.models import City, Event, Participation
 from events.planning import build_plan
 from events.planning.display import present
-from events.planning.query import MAX_CITIES, parse_query
+from events.planning.query import MAX_CITIES, event_params, parse_query
 from events.web.formatting import city_name
 from events.web.views.desk import coordinator_required
 
@@ -41,8 +43,35 @@ def _values(request: HttpRequest) -> dict[str, Any]:
     return values
 
 
+def _from_event(slug: str) -> HttpResponse:
+    """Redirect to the planner URL that asks about one event (a shareable question)."""
+    if "\x00" in slug:
+        raise Http404(slug)
+    event = get_object_or_404(
+        Event.objects.prefetch_related(
+            Prefetch("participations", Participation.objects.select_related("city")), "changes"
+        ),
+        slug=slug,
+    )
+    params = event_params(event, timezone.now())
+    return HttpResponseRedirect(reverse("web:desk_planner") + "?" + urlencode(params))
+
+
+def _events() -> list[Event]:
+    """Events the planner can start from: those with cities, newest first."""
+    return list(
+        Event.objects.filter(participations__isnull=False)
+        .distinct()
+        .order_by(F("start").desc(nulls_last=True), F("start_date").desc(nulls_last=True), "-pk")[
+            :200
+        ]
+    )
+
+
 @coordinator_required
 def desk_planner(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("event"):
+        return _from_event(request.GET["event"])
     values = _values(request)
     result = None
     errors: dict[str, list[str]] = {}
@@ -60,6 +89,7 @@ def desk_planner(request: HttpRequest) -> HttpResponse:
     cities = sorted(City.objects.all(), key=lambda city: city_name(city).casefold())
     context = {
         "cities": cities,
+        "events": _events(),
         "values": values,
         "chosen": set(values["cities"]),
         "result": result,

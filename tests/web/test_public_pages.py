@@ -315,6 +315,18 @@ def test_home_shows_a_recurring_event_once_per_list(client, world):
     assert recent.count("Victory Day ceremony") == 1
 
 
+@pytest.mark.parametrize("page_name", ["web:city_detail", "web:partnership_detail"])
+def test_city_and_pair_pages_show_a_series_once_with_its_next_date(client, world, page_name):
+    args = ["egvekinot"] if page_name == "web:city_detail" else [world.pair.pk]
+    html = _text(client.get(reverse(page_name, args=args)))
+
+    upcoming = html.split('id="upcoming-heading"', 1)[1].split("</section>", 1)[0]
+    past = html.split('id="past-heading"', 1)[1].split("</section>", 1)[0]
+    assert upcoming.count("Victory Day ceremony") == 1
+    assert past.count("Victory Day ceremony") == 1
+    assert "Recurring" in upcoming
+
+
 @pytest.mark.parametrize("page", ["zzz", "-1", "999999", "1e9"])
 def test_event_list_bad_page_number_is_not_an_error(client, world, page):
     response = client.get(reverse("web:event_list"), {"period": "past", "page": page})

@@ -5,6 +5,7 @@ field; the API maps it to a 400 in one exception handler.
 """
 
 from events.services._common import check_single_line
+from events.services.batch import EventsRefused, NewEvent, create_events
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -33,6 +34,8 @@ from events.services.schedule import (
 __all__ = [
     "EVENT_FIELDS",
     "SCHEDULE_FIELDS",
+    "EventsRefused",
+    "NewEvent",
     "ParticipationInput",
     "cancel_event",
     "change_occurrence",
@@ -42,6 +45,7 @@ __all__ = [
     "create_city",
     "create_contact",
     "create_event",
+    "create_events",
     "create_partnership",
     "delete_city",
     "delete_contact",

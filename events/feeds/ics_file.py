@@ -30,6 +30,11 @@ def describe(problem: dict[str, Any]) -> str:
     return f"{problem['uid']}{where}: {problem['error']}"
 
 
+def describe_error(problem: dict[str, Any]) -> str:
+    """A job's error entry as one line (``describe``, or the bare message for the file)."""
+    return describe(problem) if problem.get("uid") else str(problem.get("error", ""))
+
+
 def _refuse(message: str, problems: list[dict[str, Any]] | None = None) -> ImportRefused:
     detail: dict[str, Any] = {"file": [message]}
     if problems:

@@ -65,8 +65,16 @@ def options_of(job: ImportJob) -> ImportOptions:
 
 def publish(job_id: int) -> bool:
     """Publish the job's message now; False (logged) when the broker cannot be reached."""
+    signature = current_app.signature(TASK, args=(job_id,))
+    if current_app.conf.task_always_eager:
+        signature.apply_async()
+        return True
+    # One attempt on a connection of its own: with the default retries an unreachable broker
+    # holds the request for about six seconds before the error.
+    options = {**(current_app.conf.broker_transport_options or {}), "max_retries": 0}
     try:
-        current_app.signature(TASK, args=(job_id,)).apply_async(retry=False)
+        with current_app.connection_for_write(transport_options=options) as broker:
+            signature.apply_async(connection=broker, retry=False)
     except (KombuOperationalError, OSError):
         log.warning("Could not publish import job %s; the sweeper will", job_id)
         return False
@@ -234,8 +242,8 @@ def sweep_import_jobs(*, limit: int = 100) -> int:
     )
     published = 0
     for job_id in due:
-        ImportJob.objects.filter(pk=job_id).update(published_at=now)
         if not publish(job_id):
             break  # the broker is still down; the next sweep tries again
+        ImportJob.objects.filter(pk=job_id).update(published_at=now)
         published += 1
     return published

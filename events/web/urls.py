@@ -16,6 +16,7 @@ urlpatterns = [
     path("desk/events/new/", views.desk_create, name="desk_create"),
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
+    path("desk/imports/new/", views.desk_import, name="desk_import"),
     path(
         "desk/login/",
         auth_views.LoginView.as_view(template_name="web/desk/login.html", next_page="web:desk"),

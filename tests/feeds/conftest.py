@@ -6,8 +6,21 @@ import datetime as dt
 
 import pytest
 
+import events.tasks  # noqa: F401 - registers the import task for eager runs
 from events import services
 from events.models import Event
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks published by the code under test run in this process (after commit, when the
+    test runs the on-commit callbacks)."""
+    from worker.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = old
 
 
 @pytest.fixture

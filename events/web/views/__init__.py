@@ -1,4 +1,10 @@
-from events.web.views.desk import desk_confirm, desk_create, desk_dashboard, desk_retry
+from events.web.views.desk import (
+    desk_confirm,
+    desk_create,
+    desk_dashboard,
+    desk_import,
+    desk_retry,
+)
 from events.web.views.public import (
     city_detail,
     event_detail,
@@ -13,6 +19,7 @@ __all__ = [
     "desk_confirm",
     "desk_create",
     "desk_dashboard",
+    "desk_import",
     "desk_retry",
     "event_detail",
     "event_list",

@@ -20,7 +20,6 @@ from events.feeds import jobs
 from events.feeds.ics_parsing import ImportOptions
 from events.feeds.models import ImportedEvent, ImportJob
 from events.models import Event
-from tests.notifications.procs import free_port
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -30,22 +29,6 @@ def _post(client, name: str, source: str = "partner", **extra):
     return client.post(
         "/api/feeds/imports/", {"file": upload, "source": source, **extra}, format="multipart"
     )
-
-
-@pytest.fixture
-def broker_down():
-    """The Celery app publishes to a port nobody listens on (a real refused connection)."""
-    from worker.celery import app
-
-    old = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    app.conf.task_always_eager = False
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield app
-    app.conf.broker_url, app.conf.task_always_eager = old
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_import_job_answers_202_and_shows_the_outcome(

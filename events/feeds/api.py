@@ -143,23 +143,18 @@ class ImportRunSerializer(serializers.ModelSerializer):
         ]
 
 
-_JOB_ERROR = inline_serializer(
-    "ImportJobError",
-    {
-        "uid": serializers.CharField(help_text="The VEVENT's UID; empty for the whole file"),
-        "line": serializers.IntegerField(
-            allow_null=True, help_text="Line of its BEGIN:VEVENT in the file"
-        ),
-        "error": serializers.CharField(),
-    },
-    many=True,
-)
+class ImportJobErrorSerializer(serializers.Serializer):
+    uid = serializers.CharField(help_text="The VEVENT's UID; empty for the whole file")
+    line = serializers.IntegerField(
+        allow_null=True, help_text="Line of the VEVENT's BEGIN:VEVENT in the file, if known"
+    )
+    error = serializers.CharField()
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     run = ImportRunSerializer(read_only=True, allow_null=True)
-    errors = serializers.JSONField(read_only=True)
+    errors = ImportJobErrorSerializer(many=True, read_only=True)
 
     class Meta:
         model = ImportJob

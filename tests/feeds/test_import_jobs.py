@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -174,3 +175,38 @@ def test_progress_is_visible_while_the_import_transaction_is_open(transactional_
         reader.close()
 
     assert seen == (1500, 2000)
+
+
+def test_import_job_list_query_count_does_not_grow(coordinator_api_client, coordinator):
+    data = (SAMPLES / "outlook_export.ics").read_bytes()
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert coordinator_api_client.get("/api/feeds/imports/").status_code == 200
+        return len(queries)
+
+    jobs.submit_import(owner=coordinator, data=data, options=ImportOptions("a"))
+    one = count_queries()
+    for n in range(5):
+        jobs.submit_import(owner=coordinator, data=data, options=ImportOptions(f"b{n}"))
+
+    assert count_queries() == one
+
+
+def test_desk_recent_imports_query_count_does_not_grow(client, coordinator):
+    client.force_login(coordinator)
+    data = (SAMPLES / "outlook_export.ics").read_bytes()
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/desk/").status_code == 200
+        return len(queries)
+
+    jobs.submit_import(owner=coordinator, data=data, options=ImportOptions("a"))
+    jobs.run_import_job(job_id=ImportJob.objects.get().pk)
+    one = count_queries()
+    for n in range(5):
+        job = jobs.submit_import(owner=coordinator, data=data, options=ImportOptions(f"b{n}"))
+        jobs.run_import_job(job_id=job.pk)
+
+    assert count_queries() == one

@@ -6,8 +6,9 @@ here). The files mix one-off timed events in five zones, all-day events and year
 an EXDATE and a moved instance (every RECURRENCE-ID counts as a VEVENT), Cyrillic titles for a
 third; two participating cities; the occurrence index is built. For each size it prints wall
 and CPU seconds and events/s of: the plain icalendar parse of the same bytes (the baseline),
-the import as it runs in a worker (first import: every event created), and a re-import of the
-same file (every event unchanged), plus the peak Python memory of the first import. Exit
+the import as it runs in a worker (first import: every event created), a re-import of the
+same file (every event unchanged) and of the file with every description edited (every event
+updated), plus the peak Python memory of the first import. Exit
 status 1 if a 2,000-VEVENT first import takes more than 10 s of wall time.
 
     .venv/bin/python bench/bench_import.py [--sizes 500 2000]
@@ -167,10 +168,15 @@ def main() -> int:
             )
             assert run.created > 0
             assert again.unchanged == run.created
+            edited = data.replace(b"DESCRIPTION:Programme item", b"DESCRIPTION:Revised item")
+            changed, ch_wall, ch_cpu = timed(
+                lambda d=edited, o=options: importer.import_calendar(data=d, options=o)
+            )
             rows = [
                 ("icalendar parse only (baseline)", parse_wall, parse_cpu),
                 (f"first import ({run.created} created)", wall, cpu),
                 (f"re-import ({again.unchanged} unchanged)", re_wall, re_cpu),
+                (f"edited re-import ({changed.updated} updated)", ch_wall, ch_cpu),
             ]
             if size <= args.per_event_up_to:
                 _r, old_wall, old_cpu = timed(lambda d=data, o=options: per_event(d, o))

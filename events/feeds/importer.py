@@ -10,8 +10,8 @@ Limits: MAX_IMPORT_BYTES per file, MAX_IMPORT_EVENTS VEVENTs per file; recurrenc
 through events.rrules.validate_rrule (no sub-daily rules, COUNT <= 1000) and every
 expansion is bounded by settings.MAX_OCCURRENCES_PER_EVENT.
 
-Speed: new events are created in batches (events.services.create_events: the same checks as
-create_event, a few queries per batch); changed ones go through update_event one by one;
+Speed: new and changed events are written in batches (events.services.create_events and
+update_events: the same checks as create_event and update_event, a few queries per batch);
 unchanged ones cost one UPDATE for all of them.
 """
 
@@ -159,15 +159,9 @@ def _write(
     for n in range(0, len(fresh), CREATE_BATCH):
         _create(fresh[n : n + CREATE_BATCH], run, participations, actor, outcomes, problems)
         report_progress()
-    for item in parsed:
-        if item.uid in outcomes or item.uid not in links:
-            continue
-        try:
-            with transaction.atomic():
-                outcomes[item.uid] = _update(item, links[item.uid], run, participations, actor)
-        except ValidationError as exc:
-            problems.append({"uid": item.uid, "line": item.line, "error": message_of(exc)})
-            outcomes[item.uid] = "refused"
+    edited = [item for item in parsed if item.uid not in outcomes]
+    for n in range(0, len(edited), CREATE_BATCH):
+        _update(edited[n : n + CREATE_BATCH], links, run, participations, actor, outcomes, problems)
         report_progress()
     if progress is not None:
         progress("written", total, total)
@@ -232,16 +226,38 @@ def _create(
     outcomes.update({item.uid: "created" for item in items})
 
 
-def _update(item: Parsed, link: ImportedEvent, run: ImportRun, participations, actor) -> str:
-    event = services.update_event(
-        event=link.event,
-        participations=participations or None,
-        actor=actor,
-        **item.fields,
+def _update(
+    items: list[Parsed],
+    links: dict[str, ImportedEvent],
+    run: ImportRun,
+    participations: list[services.ParticipationInput],
+    actor: Any,
+    outcomes: dict[str, str],
+    problems: list[dict[str, Any]],
+) -> None:
+    try:
+        services.update_events(
+            items=[
+                services.EventEdit(
+                    event_id=links[item.uid].event_id,
+                    fields=item.fields,
+                    occurrence_changes=item.overrides,
+                )
+                for item in items
+            ],
+            participations=participations or None,
+            actor=actor,
+        )
+    except services.EventsRefused as exc:
+        for index, error in sorted(exc.errors.items()):
+            item = items[index]
+            problems.append({"uid": item.uid, "line": item.line, "error": message_of(error)})
+        outcomes.update({item.uid: "refused" for item in items})
+        return
+    for item in items:
+        links[item.uid].content_hash = item.content_hash()
+        links[item.uid].last_run = run
+    ImportedEvent.objects.bulk_update(
+        [links[item.uid] for item in items], ["content_hash", "last_run"]
     )
-    link.content_hash = item.content_hash()
-    link.last_run = run
-    link.save(update_fields=["content_hash", "last_run"])
-    for values in item.overrides:
-        services.change_occurrence(event=event, **values)
-    return "updated"
+    outcomes.update({item.uid: "updated" for item in items})

@@ -5,7 +5,13 @@ field; the API maps it to a 400 in one exception handler.
 """
 
 from events.services._common import check_single_line
-from events.services.batch import EventsRefused, NewEvent, create_events
+from events.services.batch import (
+    EventEdit,
+    EventsRefused,
+    NewEvent,
+    create_events,
+    update_events,
+)
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -34,6 +40,7 @@ from events.services.schedule import (
 __all__ = [
     "EVENT_FIELDS",
     "SCHEDULE_FIELDS",
+    "EventEdit",
     "EventsRefused",
     "NewEvent",
     "ParticipationInput",
@@ -54,6 +61,7 @@ __all__ = [
     "update_city",
     "update_contact",
     "update_event",
+    "update_events",
     "update_partnership",
     "validate_event_fields",
 ]

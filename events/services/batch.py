@@ -1,4 +1,5 @@
-"""create_event for many events at once (imports): the same checks, a few queries per batch.
+"""create_event and update_event for many events at once (imports): the same checks, a few
+queries per batch.
 
 Per event, create_event costs about 40 statements (slug probe, unique and constraint checks,
 participations, index refresh, planning request), most of them round trips that do not depend
@@ -6,9 +7,11 @@ on the event. Here every event is normalised and validated in Python exactly as 
 does (``_normalise_event``, field validation, the participation rules, change_occurrence's
 checks for its moved or cancelled instances); slugs are made unique with one query; the rows
 go in with bulk inserts; the occurrence index is refreshed and the notifications app told once
-for the batch. The database's own constraints (titles, start before end, unique slug/uid) still
+for the batch. update_events does the same for edits: one locking read for the batch, the
+checks in Python, one save per event, the index and change notices only for events whose
+schedule changed. The database's own constraints (titles, start before end, unique slug/uid) still
 hold every row; should one refuse a row the checks let through, the batch is redone one event
-at a time through create_event so the refusal names its event and field.
+at a time through create_event (update_event) so the refusal names its event and field.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from events.occurrence_index.maintain import refresh_events
 from events.services._common import _error, _full_clean
 from events.services.schedule import (
     EVENT_FIELDS,
+    SCHEDULE_FIELDS,
     ParticipationInput,
     _normalise_event,
+    _unique_slug,
     change_occurrence,
     check_participations,
     create_event,
     occurrence_change_values,
+    update_event,
 )
 from notifications import hooks
 
@@ -189,4 +195,135 @@ def create_events(
     ids = [event.pk for event in events]
     refresh_events(event_ids=ids)
     hooks.events_created(event_ids=ids)
+    return events
+
+
+@dataclass(frozen=True)
+class EventEdit:
+    """One event to change: update_event's fields and change_occurrence's arguments for each
+    instance it moves or cancels."""
+
+    event_id: int
+    fields: Mapping[str, Any]
+    occurrence_changes: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+
+
+def _edit(
+    event: Event, item: EventEdit, before_cities: set[tuple[int, str, str]], wanted
+) -> tuple[bool, bool]:
+    """update_event's checks and changes on a locked event, unsaved. Returns (schedule
+    changed, participations changed)."""
+    fields = dict(item.fields)
+    unknown = set(fields) - EVENT_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
+    stored_rule = (event.rrule, event.local_dtstart)
+    for name, value in fields.items():
+        if name not in ("start", "end"):
+            setattr(event, name, value)
+    _normalise_event(event, fields, stored_rule)
+    if "slug" in fields and not event.slug:
+        event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
+    _full_clean(event, exclude=["partnership", "created_by"], database_checks=False)
+    if "slug" in fields and Event.objects.filter(slug=event.slug).exclude(pk=event.pk).exists():
+        raise _error("slug", _("Event with this Slug already exists."), "unique")
+    schedule_changed = any(getattr(event, name) != before[name] for name in before)
+    places_changed = wanted is not None and before_cities != {
+        (p.city_id, p.role, p.venue.strip()) for p in wanted
+    }
+    if event.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
+        event.cancelled_at = timezone.now()
+    elif event.status != Event.Status.CANCELLED:
+        event.cancelled_at = None
+    if schedule_changed or places_changed:
+        event.sequence += 1
+    return schedule_changed or places_changed, places_changed
+
+
+def _edit_one_by_one(
+    items: Sequence[EventEdit], participations: Sequence[ParticipationInput] | None, actor: Any
+) -> list[Event]:
+    errors: dict[int, ValidationError] = {}
+    done: list[Event] = []
+    for index, item in enumerate(items):
+        try:
+            with transaction.atomic():
+                event = update_event(
+                    event=Event(pk=item.event_id),
+                    participations=participations,
+                    actor=actor,
+                    **item.fields,
+                )
+                for arguments in item.occurrence_changes:
+                    change_occurrence(event=event, **arguments)
+        except ValidationError as exc:
+            errors[index] = exc
+        except IntegrityError as exc:
+            errors[index] = ValidationError(str(exc).splitlines()[0])
+        else:
+            done.append(event)
+    if errors:
+        raise EventsRefused(errors)
+    return done
+
+
+@transaction.atomic
+def update_events(
+    *,
+    items: Sequence[EventEdit],
+    participations: Sequence[ParticipationInput] | None = None,
+    actor: Any = None,
+) -> list[Event]:
+    """update_event for each item (``participations``, when given, replace every event's),
+    then change_occurrence for its instance changes. SEQUENCE, the index and change notices
+    move only for events whose schedule or places changed, as in update_event. All or nothing:
+    raises EventsRefused naming every refused item. Idempotent (like update_event)."""
+    wanted = check_participations(participations) if participations is not None else None
+    ids = [item.event_id for item in items]
+    locked = {e.pk: e for e in Event.objects.select_for_update().filter(pk__in=ids)}
+    cities: dict[int, set[tuple[int, str, str]]] = {pk: set() for pk in ids}
+    for row in Participation.objects.filter(event_id__in=ids).values_list(
+        "event_id", "city_id", "role", "venue"
+    ):
+        cities[row[0]].add(row[1:])
+    errors: dict[int, ValidationError] = {}
+    changed: list[Event] = []
+    replace: list[int] = []
+    for index, item in enumerate(items):
+        event = locked.get(item.event_id)
+        if event is None:
+            errors[index] = _error("event", _("No such event."), "not_found")
+            continue
+        try:
+            schedule_changed, places_changed = _edit(event, item, cities[event.pk], wanted)
+        except ValidationError as exc:
+            errors[index] = exc
+            continue
+        if schedule_changed:
+            changed.append(event)
+        if places_changed:
+            replace.append(event.pk)
+    if errors:
+        raise EventsRefused(errors)
+    events = [locked[item.event_id] for item in items]
+    try:
+        with transaction.atomic():
+            for event in events:
+                event.save()
+    except IntegrityError:
+        return _edit_one_by_one(items, participations, actor)
+    if replace and wanted is not None:
+        Participation.objects.filter(event_id__in=replace).delete()
+        Participation.objects.bulk_create(
+            Participation(event_id=pk, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+            for pk in replace
+            for p in wanted
+        )
+    refresh_events(event_ids=[event.pk for event in changed])
+    for event in changed:
+        hooks.event_changed(event_id=event.pk, sequence=event.sequence)
+    for item, event in zip(items, events, strict=True):
+        for arguments in item.occurrence_changes:
+            change_occurrence(event=event, **arguments)
     return events

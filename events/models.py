@@ -103,6 +103,12 @@ class Partnership(models.Model):
         MONTH = "month", _("Month")
         YEAR = "year", _("Year")
 
+    class Relationship(models.TextChoices):
+        SISTER_CITY = "sister_city", _("Sister cities")
+        SISTER_REGION = "sister_region", _("Sister regions")
+        FRIENDSHIP = "friendship", _("Friendship")
+        COOPERATION = "cooperation", _("Cooperation agreement")
+
     city_a = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
     city_b = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
     # Only the known part of the date is meaningful: with precision YEAR, month and day are 1.
@@ -112,6 +118,10 @@ class Partnership(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship"), max_length=16, choices=Relationship.choices, default="sister_city"
+    )
+    agreement_url = models.URLField(_("agreement document"), max_length=500, blank=True)
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,17 +139,11 @@ class Partnership(models.Model):
         if self.established_on is None:
             return None
         est = self.established_on
-        years = day.year - est.year
-        if (
-            self.established_precision == self.Precision.DAY
-            and (day.month, day.day)
-            < (
-                est.month,
-                est.day,
-            )
-        ) or (self.established_precision == self.Precision.MONTH and day.month < est.month):
-            years -= 1
-        return years
+        precision = self.established_precision
+        early = (
+            precision == self.Precision.DAY and (day.month, day.day) < (est.month, est.day)
+        ) or (precision == self.Precision.MONTH and day.month < est.month)
+        return day.year - est.year - early
 
 
 class PartnershipStatusChange(models.Model):

@@ -128,16 +128,28 @@ class Anniversary:
     year: int
 
 
+def commemoration_slug(anniversary: Anniversary) -> str:
+    """The slug of the event planned for ``anniversary`` (one per pair and year)."""
+    return f"partnership-{anniversary.partnership.pk}-anniversary-{anniversary.year}"
+
+
 def upcoming_anniversaries(
-    start: dt.date, end: dt.date, *, milestones_only: bool = True
+    start: dt.date,
+    end: dt.date,
+    *,
+    milestones_only: bool = True,
+    partnership: Partnership | None = None,
 ) -> list[Anniversary]:
-    """Partnership anniversaries falling in [start, end] (inclusive), oldest first."""
+    """Partnership anniversaries falling in [start, end] (inclusive), oldest first; of one
+    ``partnership`` when given."""
     result = []
     pairs = (
         Partnership.objects.filter(established_on__isnull=False)
         .select_related("city_a", "city_b")
         .prefetch_related("status_changes")
     )
+    if partnership is not None:
+        pairs = pairs.filter(pk=partnership.pk)
     for pair in pairs:
         est = pair.established_on
         assert est is not None

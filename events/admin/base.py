@@ -12,6 +12,7 @@ from django.db.models import CharField, Model
 from django.utils.translation import gettext as _
 
 from common.roles import is_coordinator
+from common.versions import changed_since, version_of
 from events import services
 
 
@@ -61,10 +62,6 @@ class CoordinatorPermissions:
         return self._allowed(request, "has_delete_permission", obj)
 
 
-def _version(updated_at: Any) -> str:
-    return updated_at.isoformat() if updated_at is not None else ""
-
-
 class ConflictCheckForm(forms.ModelForm):
     """Refuses to save over a change someone made after this form was opened (two
     coordinators on one object: the later save used to win silently)."""
@@ -74,17 +71,14 @@ class ConflictCheckForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and hasattr(self.instance, "updated_at"):
-            self.initial["loaded_version"] = _version(self.instance.updated_at)
+            self.initial["loaded_version"] = version_of(self.instance.updated_at)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         loaded = data.get("loaded_version")
         if self.instance.pk and loaded and hasattr(self.instance, "updated_at"):
             model = type(self.instance)
-            current = model._default_manager.filter(pk=self.instance.pk).values_list(
-                "updated_at", flat=True
-            )
-            if loaded != _version(current.first()):
+            if changed_since(model, self.instance.pk, loaded):
                 raise ValidationError(
                     _(
                         "Someone changed this %(object)s after you opened it. Nothing was "

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from events import services
 from events.admin.base import (
@@ -74,6 +75,10 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 class PartnershipAdminForm(ConflictCheckForm):
+    agreement_url = forms.URLField(
+        label=_("agreement document"), max_length=500, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -83,6 +88,8 @@ class PartnershipAdminForm(ConflictCheckForm):
             "established_precision",
             "status",
             "status_changed_on",
+            "relationship",
+            "agreement_url",
             "notes",
         ]
 
@@ -106,8 +113,8 @@ class PartnershipAdminForm(ConflictCheckForm):
 class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = PartnershipAdminForm
     inlines = [StatusChangeInline]
-    list_display = ["__str__", "established_on", "established_precision", "status"]
-    list_filter = ["status", "established_precision"]
+    list_display = ["__str__", "relationship", "established_on", "established_precision", "status"]
+    list_filter = ["status", "relationship", "established_precision"]
     list_select_related = ["city_a", "city_b"]
     search_fields = [
         "city_a__name_en",
@@ -126,6 +133,8 @@ class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
             "established_precision": data["established_precision"],
             "status": data["status"],
             "status_changed_on": data.get("status_changed_on"),
+            "relationship": data["relationship"],
+            "agreement_url": data.get("agreement_url", ""),
             "notes": data.get("notes", ""),
         }
         if change:

@@ -51,6 +51,10 @@ class PartnershipInput(serializers.Serializer):
     )
     status = named_choice_field("PartnershipStatus", Partnership.Status.choices, required=False)
     status_changed_on = BoundedDateField(required=False, allow_null=True)
+    relationship = named_choice_field(
+        "PartnershipRelationship", Partnership.Relationship.choices, required=False
+    )
+    agreement_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:

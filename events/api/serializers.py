@@ -81,6 +81,12 @@ class PartnershipSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField(help_text="Whole years since establishment.")
     next_anniversary = serializers.SerializerMethodField()
     status = named_choice_field("PartnershipStatus", Partnership.Status.choices, read_only=True)
+    relationship = named_choice_field(
+        "PartnershipRelationship", Partnership.Relationship.choices, read_only=True
+    )
+    agreement_url = serializers.CharField(
+        read_only=True, help_text="Where the signed agreement can be read: a URL, or empty."
+    )
 
     class Meta:
         model = Partnership
@@ -92,6 +98,8 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "established_precision",
             "status",
             "status_changed_on",
+            "relationship",
+            "agreement_url",
             "notes",
             "age",
             "next_anniversary",

@@ -178,6 +178,13 @@ def _load_partnerships(
         values: dict[str, Any] = {
             "established_on": spec.established_on,
             "established_precision": spec.established_precision,
+            # The document's one pair of regions (Leningrad Region and Maryland) are sister
+            # regions; every other pair it lists is a pair of sister cities.
+            "relationship": (
+                Partnership.Relationship.SISTER_REGION
+                if a.kind == b.kind == City.Kind.REGION
+                else Partnership.Relationship.SISTER_CITY
+            ),
             "notes": spec.notes,
         }
         partnership = Partnership.objects.filter(city_a_id=low, city_b_id=high).first()

@@ -9,6 +9,12 @@ urlpatterns = [
     path("feeds/city/<slug:slug>.ics", views.city_feed, name="city"),
     path("feeds/partnership/<int:pk>.ics", views.partnership_feed, name="partnership"),
     path("feeds/kind/<slug:kind>.ics", views.kind_feed, name="kind"),
+    path("feeds/anniversaries.ics", views.anniversaries_feed, name="anniversaries"),
+    path(
+        "feeds/partnership/<int:pk>/anniversaries.ics",
+        views.partnership_anniversaries_feed,
+        name="partnership_anniversaries",
+    ),
     path("feeds/event/<slug:slug>.ics", views.event_feed, name="event"),
     path("feeds/private/<slug:token>.ics", views.private_feed, name="private"),
     path("api/feeds/tokens/", api.FeedTokenListView.as_view(), name="api-tokens"),

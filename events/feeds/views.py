@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from events import ical
-from events.feeds import fragments, guessing, selectors
+from events.feeds import anniversaries, fragments, guessing, selectors
 from events.models import City, Event, Partnership
 from events.selectors import events_visible_to
 
@@ -157,6 +158,52 @@ def partnership_feed(request: HttpRequest, pk: int) -> HttpResponse:
         description=description,
         language=language,
     )
+
+
+def _serve_small(request: HttpRequest, body: bytes) -> HttpResponse:
+    """A small calendar rendered whole: its ETag is the hash of the bytes."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(b"" if request.method == "HEAD" else body)
+    response["Content-Type"] = CONTENT_TYPE
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=3600"
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+@gzip_page
+@require_safe
+def anniversaries_feed(request: HttpRequest) -> HttpResponse:
+    """Milestone anniversaries of every partnership, as all-day events."""
+    language = _language(request)
+    with override(language):
+        name = _("Twinning calendar: partnership anniversaries")
+        description = _("Milestone anniversaries of the sister-city partnerships.")
+    found = anniversaries.dated_anniversaries(timezone.localdate())
+    body = anniversaries.render_anniversaries(
+        found, name=name, description=description, language=language
+    )
+    return _serve_small(request, body)
+
+
+@gzip_page
+@require_safe
+def partnership_anniversaries_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(Partnership.objects.select_related("city_a", "city_b"), pk=pk)
+    language = _language(request)
+    pair_name = f"{pair.city_a.name(language)} – {pair.city_b.name(language)}"
+    with override(language):
+        name = _("Anniversaries: %(pair)s") % {"pair": pair_name}
+        description = _("Milestone anniversaries of the partnership %(pair)s.") % {
+            "pair": pair_name
+        }
+    found = anniversaries.dated_anniversaries(timezone.localdate(), pair)
+    body = anniversaries.render_anniversaries(
+        found, name=name, description=description, language=language
+    )
+    return _serve_small(request, body)
 
 
 @gzip_page

@@ -12,6 +12,7 @@ from events.services.batch import (
     create_events,
     update_events,
 )
+from events.services.commemorations import plan_commemoration
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -58,6 +59,7 @@ __all__ = [
     "delete_contact",
     "delete_partnership",
     "normalise_country",
+    "plan_commemoration",
     "update_city",
     "update_contact",
     "update_event",

@@ -70,6 +70,8 @@ def create_partnership(
     established_precision: str = Partnership.Precision.DAY,
     status: str = Partnership.Status.ACTIVE,
     status_changed_on: dt.date | None = None,
+    relationship: str = Partnership.Relationship.SISTER_CITY,
+    agreement_url: str = "",
     notes: str = "",
 ) -> Partnership:
     """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
@@ -83,6 +85,8 @@ def create_partnership(
         established_precision=established_precision,
         status=status,
         status_changed_on=status_changed_on,
+        relationship=relationship,
+        agreement_url=agreement_url,
         notes=notes,
     )
     _full_clean(partnership, exclude=["city_a", "city_b"])

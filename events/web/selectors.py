@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,7 +14,14 @@ from django.utils import timezone
 from events.models import City, Event, OccurrenceHorizon, Participation, Partnership
 from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence
-from events.selectors import events_of_partnership_q, events_visible_to, occurrences_between
+from events.selectors import (
+    Anniversary,
+    commemoration_slug,
+    events_of_partnership_q,
+    events_visible_to,
+    occurrences_between,
+    upcoming_anniversaries,
+)
 
 UPCOMING_DAYS = 730
 PAST_DAYS = 3660
@@ -170,10 +178,20 @@ def _not_over(occ: Occurrence, now: dt.datetime) -> bool:
     return last >= (now - dt.timedelta(hours=12)).date()
 
 
+def _approximate_past_q(today: dt.date) -> Q:
+    """Known only by a month or a year that is over."""
+    return Q(precision=Event.Precision.YEAR, approx_year__lt=today.year) | Q(
+        Q(approx_year__lt=today.year) | Q(approx_year=today.year, approx_month__lt=today.month),
+        precision=Event.Precision.MONTH,
+    )
+
+
 def unscheduled_events(
     query: QuerySet[Event], *, month: tuple[int, int] | None = None, limit: int = 50
 ) -> list[Event]:
-    """Events known only by month or year, or not dated yet ("date to be announced")."""
+    """Events not dated yet ("date to be announced") or known only by a month or year still
+    to come; those of a month or year that is over are past (``approximate_past_events``).
+    With ``month``, the events known by that month or its year, past or not."""
     query = query.filter(
         precision__in=[Event.Precision.MONTH, Event.Precision.YEAR, Event.Precision.UNKNOWN]
     )
@@ -183,7 +201,15 @@ def unscheduled_events(
             Q(precision=Event.Precision.MONTH, approx_year=year, approx_month=number)
             | Q(precision=Event.Precision.YEAR, approx_year=year)
         )
+    else:
+        query = query.exclude(_approximate_past_q(timezone.localdate()))
     return list(query.order_by("approx_year", "approx_month", "pk")[:limit])
+
+
+def approximate_past_events(query: QuerySet[Event], *, limit: int = 50) -> list[Event]:
+    """Past events known only by their month or year, newest first."""
+    past = query.filter(_approximate_past_q(timezone.localdate()))
+    return list(past.order_by("-approx_year", "-approx_month", "-pk")[:limit])
 
 
 def countries() -> list[str]:
@@ -209,3 +235,21 @@ def next_anniversary(pair: Partnership, today: dt.date) -> tuple[int, int, dt.da
         else:
             return year - est.year, year, None
     return None
+
+
+MILESTONE_YEARS_AHEAD = 2
+
+
+@dataclass(frozen=True)
+class Milestone:
+    anniversary: Anniversary
+    planned: Event | None
+
+
+def upcoming_milestones(today: dt.date) -> list[Milestone]:
+    """Milestone anniversaries from today to the end of the year after next, each with the
+    commemoration already planned for it (two queries for any number of pairs)."""
+    found = upcoming_anniversaries(today, dt.date(today.year + MILESTONE_YEARS_AHEAD, 12, 31))
+    slugs = {commemoration_slug(a): a for a in found}
+    planned = {e.slug: e for e in Event.objects.filter(slug__in=slugs)}
+    return [Milestone(a, planned.get(slug)) for slug, a in slugs.items()]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from events.web import views
+from events.web.views.planner import desk_planner
 
 app_name = "web"
 
@@ -14,9 +15,15 @@ urlpatterns = [
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership_detail"),
     path("desk/", views.desk_dashboard, name="desk"),
     path("desk/events/new/", views.desk_create, name="desk_create"),
+    path("desk/planner/", desk_planner, name="desk_planner"),
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
     path("desk/imports/new/", views.desk_import, name="desk_import"),
+    path(
+        "desk/partnerships/<int:pk>/anniversaries/<int:year>/plan/",
+        views.desk_plan_anniversary,
+        name="desk_plan_anniversary",
+    ),
     path(
         "desk/login/",
         auth_views.LoginView.as_view(template_name="web/desk/login.html", next_page="web:desk"),

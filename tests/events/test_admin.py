@@ -230,6 +230,7 @@ def test_admin_partnership_in_any_order_and_status_change_is_recorded(admin_clie
         "city_b": low.pk,
         "established_precision": "year",
         "status": "active",
+        "relationship": "sister_city",
     }
     data["established_on"] = "1991-01-01"
     data.update(_inline_management("status_changes"))

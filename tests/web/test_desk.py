@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from events import services
 from events.models import Event
 from notifications.models import Delivery, ReminderRule
 from tests.factories import ContactFactory
@@ -39,6 +40,45 @@ def test_desk_confirm_goes_through_update_event(coordinator_client, world):
     assert response.status_code == 302
     assert world.tentative.status == Event.Status.CONFIRMED
     assert world.tentative.sequence == 1
+
+
+def _loaded_version(client, event):
+    html = client.get(reverse("web:desk")).content.decode()
+    action = reverse("web:desk_confirm", args=[event.pk])
+    form = html[html.index(f'action="{action}"') :]
+    marker = 'name="version" value="'
+    start = form.index(marker) + len(marker)
+    return form[start : form.index('"', start)]
+
+
+def test_desk_confirm_with_the_loaded_version_confirms(coordinator_client, world):
+    version = _loaded_version(coordinator_client, world.tentative)
+
+    coordinator_client.post(
+        reverse("web:desk_confirm", args=[world.tentative.pk]), {"version": version}
+    )
+
+    world.tentative.refresh_from_db()
+    assert world.tentative.status == Event.Status.CONFIRMED
+
+
+def test_desk_confirm_after_someone_moved_the_event_shows_a_conflict(
+    coordinator_client, coordinator, world
+):
+    version = _loaded_version(coordinator_client, world.tentative)
+    moved = world.tentative.start + dt.timedelta(days=1)
+    services.update_event(event=world.tentative, start=moved, actor=coordinator)
+
+    response = coordinator_client.post(
+        reverse("web:desk_confirm", args=[world.tentative.pk]), {"version": version}, follow=True
+    )
+
+    world.tentative.refresh_from_db()
+    html = response.content.decode()
+    assert world.tentative.status == Event.Status.TENTATIVE
+    assert world.tentative.start == moved
+    assert "was changed by someone else after you loaded this page" in html
+    assert "Nothing was confirmed" in html
 
 
 def test_desk_confirm_needs_post(coordinator_client, world):
@@ -223,3 +263,81 @@ def test_desk_lists_failed_weekly_digest(coordinator_client, world):
     assert "550 no such user" in html
     assert "2031-W02" in html
     assert reverse("web:desk_retry", args=[delivery.pk]) in html
+
+
+@pytest.fixture
+def jubilee(db):
+    from django.utils import timezone
+
+    from events.models import Partnership
+    from tests.factories import CityFactory, PartnershipFactory
+
+    today = timezone.localdate()
+    return PartnershipFactory(
+        city_a=CityFactory(
+            name_en="Magadan", name_native="Магадан", country="RU", timezone="Asia/Magadan"
+        ),
+        city_b=CityFactory(name_en="Anchorage", name_ru="Анкоридж", timezone="America/Anchorage"),
+        established_on=dt.date(today.year - 24, 6, 9),
+        established_precision=Partnership.Precision.DAY,
+    )
+
+
+def test_desk_lists_milestone_anniversaries_with_a_plan_button(coordinator_client, jubilee):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 1
+    html = coordinator_client.get(reverse("web:desk")).content.decode()
+
+    assert "Milestone anniversaries" in html
+    assert "25 years" in html
+    assert reverse("web:desk_plan_anniversary", args=[jubilee.pk, year]) in html
+
+
+def test_plan_a_commemoration_creates_one_tentative_event_for_both_cities(
+    coordinator_client, jubilee
+):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 1
+    url = reverse("web:desk_plan_anniversary", args=[jubilee.pk, year])
+
+    first = coordinator_client.post(url)
+    again = coordinator_client.post(url, follow=True)
+
+    event = Event.objects.get(partnership=jubilee)
+    assert first.status_code == 302
+    assert first["Location"] == reverse("web:event_detail", args=[event.slug])
+    assert event.title_en == "25th anniversary of the Magadan – Anchorage partnership"
+    assert event.title_ru == "25-летие партнёрства Магадан – Анкоридж"
+    assert event.status == Event.Status.TENTATIVE
+    assert event.kind == Event.Kind.COMMEMORATION
+    assert event.precision == Event.Precision.DAY
+    assert event.start_date == dt.date(year, 6, 9)
+    assert sorted(p.city_id for p in event.participations.all()) == sorted(
+        [jubilee.city_a_id, jubilee.city_b_id]
+    )
+    assert "was already planned" in again.content.decode()
+    assert Event.objects.filter(partnership=jubilee).count() == 1
+    desk = coordinator_client.get(reverse("web:desk")).content.decode()
+    assert "planned" in desk
+    assert url not in desk
+
+
+def test_plan_a_year_without_a_milestone_is_404(coordinator_client, jubilee):
+    from django.utils import timezone
+
+    year = timezone.localdate().year + 2  # the 26th: not a milestone
+    response = coordinator_client.post(
+        reverse("web:desk_plan_anniversary", args=[jubilee.pk, year])
+    )
+
+    assert response.status_code == 404
+    assert not Event.objects.filter(partnership=jubilee).exists()
+
+
+def test_plan_needs_a_coordinator(client, jubilee):
+    response = client.post(reverse("web:desk_plan_anniversary", args=[jubilee.pk, 2030]))
+
+    assert response.status_code == 302
+    assert not Event.objects.filter(partnership=jubilee).exists()

@@ -486,3 +486,43 @@ def test_event_page_recurring_local_mode_next_dates_per_city(client, world):
         assert [slug for slug, _ in cities] == ["magadan", "anchorage", "tula"]
         assert {when.split(", ")[-1] for _, when in cities} == {"10:00–11:00"}
         assert all(when.startswith("May 9, ") for _, when in cities)
+
+
+def test_home_sorts_cities_by_the_name_the_reader_sees(client, db):
+    from tests.factories import CityFactory
+
+    for english, russian in (("Albany", "Олбани"), ("Fairbanks", "Фэрбанкс"), ("Juneau", "Джуно")):
+        CityFactory(name_en=english, name_ru=russian, country="US")
+
+    english = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+    russian = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert sorted(["Juneau", "Fairbanks", "Albany"], key=english.index) == [
+        "Albany",
+        "Fairbanks",
+        "Juneau",
+    ]
+    assert sorted(["Олбани", "Фэрбанкс", "Джуно"], key=russian.index) == [
+        "Джуно",
+        "Олбани",
+        "Фэрбанкс",
+    ]
+
+
+def test_past_month_only_events_are_past_not_dates_not_fixed(client, world):
+    html = _text(client.get(reverse("web:partnership_detail", args=[world.old_pair.pk])))
+    undated = html.split('id="undated-heading"')[1] if 'id="undated-heading"' in html else ""
+    earlier = html.split('id="approx-past-heading"')[1]
+
+    # February 2020 is over: the delegation is listed as past, not as "dates not fixed yet".
+    assert "Delegation from Albany to Tula" in earlier
+    assert "Delegation from Albany to Tula" not in undated.split("</section>")[0]
+
+
+def test_event_list_shows_past_month_only_events_under_past(client, world):
+    upcoming = _text(client.get(reverse("web:event_list")))
+    past = _text(client.get(reverse("web:event_list"), {"period": "past"}))
+
+    assert "Delegation from Albany to Tula" not in upcoming
+    assert "Earlier, known only by month or year" in past
+    assert "Delegation from Albany to Tula" in past

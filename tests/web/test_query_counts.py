@@ -14,7 +14,7 @@ from tests.factories import EventFactory
 pytestmark = pytest.mark.usefixtures("index_mode")
 
 MANY = 60
-MAX_QUERIES = 12
+MAX_QUERIES = 13
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from events.web.views.anniversaries import desk_plan_anniversary
 from events.web.views.desk import (
     desk_confirm,
     desk_create,
@@ -20,6 +21,7 @@ __all__ = [
     "desk_create",
     "desk_dashboard",
     "desk_import",
+    "desk_plan_anniversary",
     "desk_retry",
     "event_detail",
     "event_list",

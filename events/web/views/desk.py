@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.roles import is_coordinator
+from common.versions import changed_since
 from events import services
 from events.feeds import jobs
 from events.feeds.ics_parsing import MAX_IMPORT_BYTES, ImportOptions
@@ -28,6 +30,7 @@ from events.occurrence_index.read import occurrences_in
 from events.web import formatting
 from events.web.forms import DeskImportForm, ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery
+from events.web.selectors import upcoming_milestones
 
 DESK_DAYS = 30
 RECENT_IMPORTS = 10
@@ -97,6 +100,7 @@ def _render(
         "days": DESK_DAYS,
         "tentative": _needs_confirming(),
         "failed": failed_deliveries(),
+        "milestones": upcoming_milestones(timezone.localdate()),
         "form": form,
         "formset": formset,
         "admin_links": _admin_links(),
@@ -155,15 +159,30 @@ def desk_create(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 @require_POST
 def desk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirms a tentative event, unless someone changed it after the desk was loaded: the
+    coordinator confirms what they saw, not a time or place moved in the meantime."""
     event = get_object_or_404(Event, pk=pk)
-    try:
-        services.update_event(event=event, status=Event.Status.CONFIRMED, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Confirmed “%(title)s”.") % {"title": formatting.event_title(event)}
-        )
+    with transaction.atomic():
+        if changed_since(Event, pk, request.POST.get("version", "")):
+            event.refresh_from_db()
+            messages.error(
+                request,
+                _(
+                    "“%(title)s” was changed by someone else after you loaded this page "
+                    "(now: %(when)s). Nothing was confirmed: check the change, then confirm "
+                    "again."
+                )
+                % {"title": formatting.event_title(event), "when": formatting.event_when(event)},
+            )
+            return redirect("web:desk")
+        try:
+            services.update_event(event=event, status=Event.Status.CONFIRMED, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("web:desk")
+    messages.success(
+        request, _("Confirmed “%(title)s”.") % {"title": formatting.event_title(event)}
+    )
     return redirect("web:desk")
 
 

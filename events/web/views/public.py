@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -25,6 +26,7 @@ from events.web.forms import EventFilterForm
 from events.web.selectors import (
     PAST_DAYS,
     UPCOMING_DAYS,
+    approximate_past_events,
     countries,
     event_upcoming,
     filtered_events,
@@ -42,6 +44,11 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
+def cities_in_reading_order(cities: Iterable[City], language: str) -> list[City]:
+    """By country, then by the name the reader sees (Джуно before Олбани in Russian)."""
+    return sorted(cities, key=lambda c: (c.country, c.name(language).casefold().replace("ё", "е")))
+
+
 def home(request: HttpRequest) -> HttpResponse:
     visible = events_visible_to(request.user)
     today = timezone.localdate()
@@ -50,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "recent": recent,
         "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
-        "cities": City.objects.order_by("country", "name_en"),
+        "cities": cities_in_reading_order(City.objects.all(), formatting.lang()),
         "feed": links.feed_links(request, "feeds:all"),
     }
     return render(request, "web/home.html", context)
@@ -81,6 +88,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_label": formatting.fmt_month(*month) if month else "",
         "undated": unscheduled_events(query, month=month) if show_undated else [],
+        "approx_past": approximate_past_events(query) if period == "past" and not month else [],
         "filtered": bool(filters),
     }
     return render(request, "web/event_list.html", context, status=status)
@@ -234,6 +242,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "undated": unscheduled_events(query),
+        "approx_past": approximate_past_events(query),
         "feed": links.feed_links(request, "feeds:city", slug=city.slug),
     }
     return render(request, "web/city_detail.html", context)
@@ -253,6 +262,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "undated": unscheduled_events(query),
+        "approx_past": approximate_past_events(query),
         "feed": links.feed_links(request, "feeds:partnership", id=pair.pk),
         "status_changes": list(pair.status_changes.all()),
     }

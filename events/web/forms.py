@@ -185,7 +185,10 @@ ParticipationFormSet = forms.formset_factory(
 
 
 class DeskImportForm(forms.Form):
-    """The desk's small upload form: the file and its source; a worker imports it."""
+    """The desk's small upload form: the file and its source; a worker imports it. Prefixed:
+    its fields' ids must not collide with the event form's on the same page."""
+
+    prefix = "import"
 
     file = forms.FileField(label=_("iCalendar file (.ics)"))
     source = forms.CharField(label=_("Source"), max_length=200)

@@ -210,3 +210,29 @@ def test_desk_recent_imports_query_count_does_not_grow(client, coordinator):
         jobs.run_import_job(job_id=job.pk)
 
     assert count_queries() == one
+
+
+def test_desk_upload_queues_a_job_and_lists_it(client, coordinator):
+    client.force_login(coordinator)
+    upload = SimpleUploadedFile("o.ics", (SAMPLES / "outlook_export.ics").read_bytes())
+
+    bad = client.post(
+        "/desk/imports/new/",
+        {"import-file": upload, "import-source": "tula", "import-timezone": "Mars/X"},
+    )
+    assert bad.status_code == 400
+    assert bad.context["import_form"].errors["timezone"]
+    upload.seek(0)
+    response = client.post(
+        "/desk/imports/new/",
+        {"import-file": upload, "import-source": "tula", "import-timezone": "Europe/Moscow"},
+    )
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert (job.owner, job.source, job.options["timezone"]) == (
+        coordinator,
+        "tula",
+        "Europe/Moscow",
+    )
+    assert "tula" in client.get("/desk/").content.decode()

@@ -136,6 +136,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 100, minimum=1)
+# Import jobs (events/feeds/jobs.py): a running job silent this long is abandoned; a queued
+# one unclaimed this long after its publish is published again by the beat's sweeper.
+FEEDS_IMPORT_STALE_SECONDS = env_int("FEEDS_IMPORT_STALE_SECONDS", 120, minimum=1)
+FEEDS_IMPORT_REPUBLISH_SECONDS = env_int("FEEDS_IMPORT_REPUBLISH_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Email ------------------------------------------------------------------------------------

@@ -5,6 +5,13 @@ field; the API maps it to a 400 in one exception handler.
 """
 
 from events.services._common import check_single_line
+from events.services.batch import (
+    EventEdit,
+    EventsRefused,
+    NewEvent,
+    create_events,
+    update_events,
+)
 from events.services.commemorations import plan_commemoration
 from events.services.places import (
     change_partnership_status,
@@ -34,6 +41,9 @@ from events.services.schedule import (
 __all__ = [
     "EVENT_FIELDS",
     "SCHEDULE_FIELDS",
+    "EventEdit",
+    "EventsRefused",
+    "NewEvent",
     "ParticipationInput",
     "cancel_event",
     "change_occurrence",
@@ -43,6 +53,7 @@ __all__ = [
     "create_city",
     "create_contact",
     "create_event",
+    "create_events",
     "create_partnership",
     "delete_city",
     "delete_contact",
@@ -52,6 +63,7 @@ __all__ = [
     "update_city",
     "update_contact",
     "update_event",
+    "update_events",
     "update_partnership",
     "validate_event_fields",
 ]

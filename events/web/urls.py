@@ -18,6 +18,7 @@ urlpatterns = [
     path("desk/planner/", desk_planner, name="desk_planner"),
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
+    path("desk/imports/new/", views.desk_import, name="desk_import"),
     path(
         "desk/partnerships/<int:pk>/anniversaries/<int:year>/plan/",
         views.desk_plan_anniversary,

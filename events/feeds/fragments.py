@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import FilteredRelation, Max, Model, OuterRef, Q, QuerySet, Subquery
@@ -18,7 +19,7 @@ from events import ical
 from events.feeds.models import FeedFragment
 from events.models import City, Event, OccurrenceChange, Participation
 
-# How many missing fragments are rendered per batch (a few queries per batch).
+# How many rendered fragments are upserted per statement (and held in memory at once).
 RENDER_BATCH = 2000
 
 
@@ -129,8 +130,8 @@ def stream_fragments(
 ) -> Iterator[bytes]:
     """Yield each event's stored fragment; render and store the missing or stale ones.
 
-    The stored rows stream from one query; misses are rendered after it finishes (so nothing
-    writes while the cursor is open), in batches of RENDER_BATCH.
+    The stored rows stream from one query; misses are rendered after it finishes, from a fixed
+    number of queries whatever their number (see render_and_store_fragments).
     """
     missing: list[int] = []
     rows = fragment_rows(query, variant=variant, language=language)
@@ -142,34 +143,91 @@ def stream_fragments(
             yield body.encode()
         else:
             missing.append(pk)
-    for start in range(0, len(missing), RENDER_BATCH):
-        batch = missing[start : start + RENDER_BATCH]
-        yield from render_and_store_fragments(batch, variant=variant, language=language, city=city)
+    if not missing:
+        return
+    # A few misses (an edit, a new event): read just them. Many (a cold feed): read the feed's
+    # own events again rather than name tens of thousands of ids in three IN lists (SQLite caps
+    # the number of parameters), and skip the ones whose fragment is current.
+    few = len(missing) <= RENDER_BATCH
+    source = Event.objects.filter(pk__in=missing) if few else query
+    yield from render_and_store_fragments(
+        source, only=None if few else set(missing), variant=variant, language=language, city=city
+    )
+
+
+Run = tuple[int | None, list[Any]]
+
+
+def _by_event(rows: Iterator[Any]) -> Iterator[Run]:
+    """Group rows ordered by event_id into (event_id, rows) runs."""
+    run: list[Any] = []
+    current: int | None = None
+    for row in rows:
+        if row.event_id != current:
+            if run:
+                yield current, run
+            current, run = row.event_id, []
+        run.append(row)
+    if run:
+        yield current, run
 
 
 def render_and_store_fragments(
-    event_ids: list[int], *, variant: str, language: str, city: City | None
-) -> list[bytes]:
-    """Render the VEVENTs of these events and upsert them in the fragment store.
+    events_query: QuerySet[Event],
+    *,
+    only: set[int] | None,
+    variant: str,
+    language: str,
+    city: City | None,
+) -> Iterator[bytes]:
+    """Render the VEVENTs of the events of ``events_query`` (those in ``only``, if given),
+    upsert them in the fragment store and yield them.
 
-    Idempotent: a concurrent request storing the same version writes the same bytes.
+    Four reads whatever the number of events: the cities, then the events, their
+    participations and their occurrence changes as three cursors ordered by event and walked
+    side by side (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
+    batch stored before it is sent). The reads
+    are held cursors on PostgreSQL (materialised by the server when opened), so the upserts
+    between them do not disturb them. Idempotent: a concurrent request storing the same
+    version writes the same bytes.
     """
     # Loaded by hand, not with prefetch_related: one City object per city rather than one per
     # participation, and no per-event QuerySet (together a third of a cold feed's time).
-    events = list(Event.objects.filter(pk__in=event_ids).order_by())
-    parts = list(Participation.objects.filter(event_id__in=event_ids).order_by("id"))
-    cities = {c.pk: c for c in City.objects.filter(pk__in={p.city_id for p in parts})}
-    changes = OccurrenceChange.objects.filter(event_id__in=event_ids).order_by("original_start")
-    relations: dict[int, tuple[list, list]] = {e.pk: ([], []) for e in events}
-    for part in parts:
-        part.city = cities[part.city_id]
-        relations[part.event_id][0].append(part)
-    for change in changes:
-        relations[change.event_id][1].append(change)
-    rows = []
-    bodies = []
+    ids = events_query.order_by().values("pk")
+    cities = {
+        c.pk: c
+        for c in City.objects.filter(
+            pk__in=Participation.objects.filter(event_id__in=ids).values("city_id")
+        )
+    }
+    events = events_query.order_by("pk").iterator(chunk_size=RENDER_BATCH)
+    parts = _by_event(
+        Participation.objects.filter(event_id__in=ids)
+        .order_by("event_id", "id")
+        .iterator(chunk_size=RENDER_BATCH)
+    )
+    changes = _by_event(
+        OccurrenceChange.objects.filter(event_id__in=ids)
+        .order_by("event_id", "original_start")
+        .iterator(chunk_size=RENDER_BATCH)
+    )
+    nothing: Run = (None, [])
+    next_parts, next_changes = next(parts, nothing), next(changes, nothing)
+    rows: list[FeedFragment] = []
+    bodies: list[bytes] = []
     for event in events:
-        loaded = relations[event.pk]
+        # Both runs are ordered by event id like the events: skip past events with no row.
+        while next_parts[0] is not None and next_parts[0] < event.pk:
+            next_parts = next(parts, nothing)
+        while next_changes[0] is not None and next_changes[0] < event.pk:
+            next_changes = next(changes, nothing)
+        event_parts = next_parts[1] if next_parts[0] == event.pk else []
+        event_changes = next_changes[1] if next_changes[0] == event.pk else []
+        if only is not None and event.pk not in only:
+            continue
+        for part in event_parts:
+            part.city = cities[part.city_id]
+        loaded = (event_parts, event_changes)
         body = ical.render_fragment(event, language=language, city=city, relations=loaded)
         bodies.append(body)
         rows.append(
@@ -181,10 +239,20 @@ def render_and_store_fragments(
                 body=body.decode(),
             )
         )
+        if len(rows) >= RENDER_BATCH:
+            # Stored before sent: a client that hangs up mid-feed wastes no rendering.
+            _upsert(rows)
+            yield from bodies
+            rows, bodies = [], []
+    if rows:
+        _upsert(rows)
+        yield from bodies
+
+
+def _upsert(rows: list[FeedFragment]) -> None:
     FeedFragment.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["event", "variant", "language"],
         update_fields=["version", "body", "rendered_at"],
     )
-    return bodies

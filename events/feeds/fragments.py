@@ -7,12 +7,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import FilteredRelation, Max, Model, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from events import ical
@@ -156,6 +157,7 @@ def stream_fragments(
 
 
 Run = tuple[int | None, list[Any]]
+_NOTHING: Run = (None, [])
 
 
 def _by_event(rows: Iterator[Any]) -> Iterator[Run]:
@@ -172,6 +174,27 @@ def _by_event(rows: Iterator[Any]) -> Iterator[Run]:
         yield current, run
 
 
+def _walk(
+    events: Iterator[Event], parts: Iterator[Run], changes: Iterator[Run], only: set[int] | None
+) -> Iterator[tuple[Event, tuple[list, list]]]:
+    """Each event with its participations and occurrence changes, from three iterators
+    ordered by event id (runs of events with no row are skipped past)."""
+    next_parts, next_changes = next(parts, _NOTHING), next(changes, _NOTHING)
+    for event in events:
+        while next_parts[0] is not None and next_parts[0] < event.pk:
+            next_parts = next(parts, _NOTHING)
+        while next_changes[0] is not None and next_changes[0] < event.pk:
+            next_changes = next(changes, _NOTHING)
+        if only is None or event.pk in only:
+            yield (
+                event,
+                (
+                    next_parts[1] if next_parts[0] == event.pk else [],
+                    next_changes[1] if next_changes[0] == event.pk else [],
+                ),
+            )
+
+
 def render_and_store_fragments(
     events_query: QuerySet[Event],
     *,
@@ -186,10 +209,9 @@ def render_and_store_fragments(
     Four reads whatever the number of events: the cities, then the events, their
     participations and their occurrence changes as three cursors ordered by event and walked
     side by side (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
-    batch stored before it is sent). The reads
-    are held cursors on PostgreSQL (materialised by the server when opened), so the upserts
-    between them do not disturb them. Idempotent: a concurrent request storing the same
-    version writes the same bytes.
+    batch stored before it is sent). The reads are held cursors on PostgreSQL (materialised
+    by the server when opened), so the upserts between them do not disturb them. Idempotent:
+    a concurrent request storing the same version writes the same bytes.
     """
     # Loaded by hand, not with prefetch_related: one City object per city rather than one per
     # participation, and no per-event QuerySet (together a third of a cold feed's time).
@@ -200,52 +222,43 @@ def render_and_store_fragments(
             pk__in=Participation.objects.filter(event_id__in=ids).values("city_id")
         )
     }
-    events = events_query.order_by("pk").iterator(chunk_size=RENDER_BATCH)
-    parts = _by_event(
-        Participation.objects.filter(event_id__in=ids)
-        .order_by("event_id", "id")
-        .iterator(chunk_size=RENDER_BATCH)
+    walk = _walk(
+        events_query.order_by("pk").iterator(chunk_size=RENDER_BATCH),
+        _by_event(
+            Participation.objects.filter(event_id__in=ids)
+            .order_by("event_id", "id")
+            .iterator(chunk_size=RENDER_BATCH)
+        ),
+        _by_event(
+            OccurrenceChange.objects.filter(event_id__in=ids)
+            .order_by("event_id", "original_start")
+            .iterator(chunk_size=RENDER_BATCH)
+        ),
+        only,
     )
-    changes = _by_event(
-        OccurrenceChange.objects.filter(event_id__in=ids)
-        .order_by("event_id", "original_start")
-        .iterator(chunk_size=RENDER_BATCH)
-    )
-    nothing: Run = (None, [])
-    next_parts, next_changes = next(parts, nothing), next(changes, nothing)
-    rows: list[FeedFragment] = []
-    bodies: list[bytes] = []
-    for event in events:
-        # Both runs are ordered by event id like the events: skip past events with no row.
-        while next_parts[0] is not None and next_parts[0] < event.pk:
-            next_parts = next(parts, nothing)
-        while next_changes[0] is not None and next_changes[0] < event.pk:
-            next_changes = next(changes, nothing)
-        event_parts = next_parts[1] if next_parts[0] == event.pk else []
-        event_changes = next_changes[1] if next_changes[0] == event.pk else []
-        if only is not None and event.pk not in only:
-            continue
-        for part in event_parts:
-            part.city = cities[part.city_id]
-        loaded = (event_parts, event_changes)
-        body = ical.render_fragment(event, language=language, city=city, relations=loaded)
-        bodies.append(body)
-        rows.append(
-            FeedFragment(
-                event_id=event.pk,
-                variant=variant,
-                language=language,
-                version=fragment_version(event, loaded),
-                body=body.decode(),
-            )
-        )
-        if len(rows) >= RENDER_BATCH:
-            # Stored before sent: a client that hangs up mid-feed wastes no rendering.
-            _upsert(rows)
-            yield from bodies
-            rows, bodies = [], []
-    if rows:
-        _upsert(rows)
+    while True:
+        rows: list[FeedFragment] = []
+        bodies: list[bytes] = []
+        # The language is activated once per batch rather than once per event, and never
+        # across a yield (the response is sent while this generator is suspended).
+        with translation.override(language):
+            for event, loaded in islice(walk, RENDER_BATCH):
+                for part in loaded[0]:
+                    part.city = cities[part.city_id]
+                body = ical.render_fragment(event, language=language, city=city, relations=loaded)
+                bodies.append(body)
+                rows.append(
+                    FeedFragment(
+                        event_id=event.pk,
+                        variant=variant,
+                        language=language,
+                        version=fragment_version(event, loaded),
+                        body=body.decode(),
+                    )
+                )
+        if not rows:
+            return
+        _upsert(rows)  # stored before sent: a client that hangs up mid-feed wastes nothing
         yield from bodies
 
 

@@ -14,13 +14,15 @@ for --duration seconds per URL: /healthz (the trivial view, the baseline), the h
 event page, one month of /api/occurrences/, a warm city feed, the same feed's 304
 (If-None-Match: its current ETag) and the whole public feed. Prints req/s, p50 and p99, both as
 ratios to /healthz, and the gunicorn workers' CPU milliseconds per request (PostgreSQL's own CPU
-is not in it). Everything is bounded: --budget seconds for the whole run after wrk is installed.
+is not in it), and the wall time of one request sent alone before the load (service time
+without queueing). Everything is bounded: --budget seconds for the whole run after wrk is installed.
 """
 
 # ruff: noqa: E402  (the database is chosen before Django is imported)
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
@@ -64,6 +66,7 @@ class Result:
     p99_ms: float
     errors: str
     worker_cpu_ms: float
+    alone_ms: float
 
 
 class Deadline:
@@ -247,7 +250,11 @@ def to_ms(text: str) -> float:
 def run_wrk(
     wrk: str, base: str, name: str, path: str, args, master: int, deadline: Deadline, headers=()
 ) -> Result:
-    status, _headers = fetch(base + path, dict(h.split(": ", 1) for h in headers))
+    request_headers = dict(h.split(": ", 1) for h in headers)
+    status, _headers = fetch(base + path, request_headers)  # warm-up
+    started = time.perf_counter()
+    fetch(base + path, request_headers)
+    alone_ms = (time.perf_counter() - started) * 1000
     deadline.left(name)
     command = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
     command += ["--latency", "--timeout", "30s"]
@@ -265,15 +272,25 @@ def run_wrk(
     cpu = cpu_seconds(pids) - cpu_before
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    errors = []
+    # No request finished within the run: wrk prints no distribution.
+    p50 = to_ms(m.group(1)) if (m := re.search(r"^\s+50%\s+(\S+)", out, re.M)) else math.nan
+    p99 = to_ms(m.group(1)) if (m := re.search(r"^\s+99%\s+(\S+)", out, re.M)) else math.nan
+    errors = [] if requests else ["no request finished"]
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors.append(f"{match.group(1)} non-2xx/3xx")
     if match := re.search(r"Socket errors: (.*)", out):
         errors.append(f"socket errors: {match.group(1)}")
     return Result(
-        name, path, status, requests, rps, p50, p99, "; ".join(errors), cpu * 1000 / requests
+        name,
+        path,
+        status,
+        requests,
+        rps,
+        p50,
+        p99,
+        "; ".join(errors),
+        cpu * 1000 / max(requests, 1),
+        alone_ms,
     )
 
 
@@ -321,31 +338,31 @@ def main() -> int:
             f"-c{args.connections} -d{args.duration}s; {args.events} events",
             flush=True,
         )
-        results = [
-            run_wrk(wrk, base, name, path, args, proc.pid, deadline, headers)
-            for name, path, headers in plan
-        ]
+        results: list[Result] = []
+        print(HEADER, flush=True)
+        for name, path, headers in plan:
+            results.append(run_wrk(wrk, base, name, path, args, proc.pid, deadline, headers))
+            print(row(results[-1], results[0]), flush=True)
     finally:
         if proc is not None:
             stop_gunicorn(proc)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-    report(results)
     return 1 if any(r.errors or r.status not in (200, 304) for r in results) else 0
 
 
-def report(results: list[Result]) -> None:
-    trivial = results[0]
-    print(
-        f"{'request':28} {'status':>6} {'req/s':>9} {'x trivial':>9} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'p99 x':>7} {'cpu ms/req':>10}  errors"
+HEADER = (
+    f"{'request':28} {'status':>6} {'req/s':>9} {'x trivial':>9} {'p50 ms':>8} "
+    f"{'p99 ms':>8} {'p99 x':>7} {'cpu ms/req':>10} {'alone ms':>8}  errors"
+)
+
+
+def row(r: Result, trivial: Result) -> str:
+    return (
+        f"{r.name:28} {r.status:>6} {r.rps:>9.1f} {r.rps / trivial.rps:>9.3f} "
+        f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.p99_ms / trivial.p99_ms:>7.1f} "
+        f"{r.worker_cpu_ms:>10.2f} {r.alone_ms:>8.1f}  {r.errors or '-'}"
     )
-    for r in results:
-        print(
-            f"{r.name:28} {r.status:>6} {r.rps:>9.1f} {r.rps / trivial.rps:>9.3f} "
-            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.p99_ms / trivial.p99_ms:>7.1f} "
-            f"{r.worker_cpu_ms:>10.2f}  {r.errors or '-'}"
-        )
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Every script runs on PostgreSQL unless told otherwise: ``BENCH_DATABASE_URL`` names the
 server and database (``sqlite:///...`` works too), and without it each script uses its own
 database on the local server, ``postgresql://postgres@127.0.0.1:5432/<script's name>``. The
-in-process scripts (api, index, feeds) create a throwaway ``test_<name>`` database from it
-and drop it at the end, so the named database need not exist.
+scripts (api, index, feeds, load) create a throwaway ``test_<name>`` database from it and drop
+it at the end, so the named database need not exist (bench_reminders keeps its own scheme).
 
 Import this module, call ``use_database(name)``, then set Django up.
 """

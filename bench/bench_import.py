@@ -1,7 +1,7 @@
 """Benchmark: importing a 500- and a 2,000-event .ics, with a baseline from the same run.
 
-Runs on PostgreSQL by default (BENCH_DATABASE_URL, else DATABASE_URL, else postgresql://
-postgres@127.0.0.1:5432/bench_import; a throwaway ``test_...`` database is created and dropped
+Runs on PostgreSQL by default (BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/
+bench_import, see bench/benchdb.py; a throwaway ``test_...`` database is created and dropped
 here). The files mix one-off timed events in five zones, all-day events and yearly series with
 an EXDATE and a moved instance (every RECURRENCE-ID counts as a VEVENT), Cyrillic titles for a
 third; two participating cities; the occurrence index is built. For each size it prints wall
@@ -14,12 +14,12 @@ status 1 if a 2,000-VEVENT first import takes more than 10 s of wall time.
     .venv/bin/python bench/bench_import.py [--sizes 500 2000]
 """
 
+# ruff: noqa: E402  (the database is chosen before Django is imported)
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
-import os
 import random
 import sys
 import time
@@ -27,10 +27,10 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_import"
-)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb
+
+benchdb.use_database("bench_import")  # before bench_api, which would pick its own database
 import bench_api  # noqa: F401 - Django set up with the testing settings
 import icalendar
 from django.db import connection, transaction

@@ -68,45 +68,61 @@ class Event(models.Model):
         YEAR = "year", _("Year only")
         UNKNOWN = "unknown", _("Date not known")
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    slug = models.SlugField(max_length=120, unique=True)
+    uid = models.UUIDField(_("UID"), default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TENTATIVE)
-    visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.TENTATIVE
     )
-    time_mode = models.CharField(max_length=8, choices=TimeMode.choices, default=TimeMode.INSTANT)
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
-    precision = models.CharField(max_length=8, choices=Precision.choices, default=Precision.TIME)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    time_mode = models.CharField(
+        _("time mode"), max_length=8, choices=TimeMode.choices, default=TimeMode.INSTANT
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    precision = models.CharField(
+        _("precision"), max_length=8, choices=Precision.choices, default=Precision.TIME
+    )
     # precision=TIME: aware instants (UTC). In LOCAL mode ``start`` is the wall-clock time in
     # the event's own zone that every participating city repeats in its zone.
-    start = models.DateTimeField(null=True, blank=True, db_index=True)
-    end = models.DateTimeField(null=True, blank=True)
+    start = models.DateTimeField(_("start"), null=True, blank=True, db_index=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
     # precision=DAY: inclusive local dates (iCalendar's exclusive DTEND is derived).
-    start_date = models.DateField(null=True, blank=True, db_index=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True, db_index=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     # precision=MONTH/YEAR: the part of the date the source gives ("February 2020").
-    approx_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    approx_month = models.PositiveSmallIntegerField(null=True, blank=True)
-    location = models.CharField(max_length=300, blank=True)
-    online_url = models.URLField(max_length=500, blank=True)
+    approx_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    approx_month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    online_url = models.URLField(_("online URL"), max_length=500, blank=True)
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("partnership"),
     )
     # RFC 5545 RRULE value without the "RRULE:" prefix, e.g. "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9".
-    rrule = models.CharField(max_length=500, blank=True)
+    rrule = models.CharField(_("recurrence rule (RRULE)"), max_length=500, blank=True)
     # Local start datetimes (precision TIME) or dates (DAY), ISO strings, of removed instances.
-    exdates = models.JSONField(default=list, blank=True)
-    sequence = models.PositiveIntegerField(default=0)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    exdates = models.JSONField(_("removed dates"), default=list, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -186,20 +202,22 @@ class Event(models.Model):
 class OccurrenceChange(models.Model):
     """One instance of a recurring event moved, re-placed or cancelled (iCalendar RECURRENCE-ID)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="changes")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event")
+    )
     # Identity of the instance as the rule generates it: the local wall-clock start in the
     # event's zone (precision TIME) or the local date at midnight (precision DAY).
-    original_start = models.DateTimeField()
-    cancelled = models.BooleanField(default=False)
-    start = models.DateTimeField(null=True, blank=True)
-    end = models.DateTimeField(null=True, blank=True)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
-    location = models.CharField(max_length=300, blank=True)
-    note_en = models.TextField(blank=True)
-    note_ru = models.TextField(blank=True)
-    sequence = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    original_start = models.DateTimeField(_("original start"))
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    start = models.DateTimeField(_("start"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    note_ru = models.TextField(_("note (Russian)"), blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["original_start"]
@@ -224,10 +242,16 @@ class Participation(models.Model):
         GUEST_DELEGATION = "guest_delegation", _("Guest delegation")
         PARTICIPANT = "participant", _("Participant")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
-    venue = models.CharField(max_length=300, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participations", verbose_name=_("event")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="participations", verbose_name=_("city")
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -248,17 +272,26 @@ class Contact(models.Model):
         ORGANISATION = "organisation", _("Organisation")
         CITY_UNION = "city_union", _("Union of cities")
 
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MAYOR_OFFICE)
-    city = models.ForeignKey(
-        City, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MAYOR_OFFICE
     )
-    email = models.EmailField()
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    city = models.ForeignKey(
+        City,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("city"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name"]

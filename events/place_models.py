@@ -20,18 +20,23 @@ class City(models.Model):
         MUNICIPALITY = "municipality", _("Municipality")
         REGION = "region", _("Region (US state / federal subject)")
 
-    slug = models.SlugField(max_length=80, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MUNICIPALITY)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. RU, US"))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.MUNICIPALITY
+    )
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. RU, US")
+    )
     region = models.CharField(
-        max_length=120, blank=True, help_text=_("State or federal subject, in English")
+        _("region"), max_length=120, blank=True, help_text=_("State or federal subject, in English")
     )
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_native = models.CharField(_("name (native)"), max_length=120)
     # The Russian exonym of a place outside Russia (Анкоридж); Russian places use name_native.
     name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     latitude = models.DecimalField(
+        _("latitude"),
         max_digits=8,
         decimal_places=5,
         null=True,
@@ -39,13 +44,14 @@ class City(models.Model):
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
+        _("longitude"),
         max_digits=8,
         decimal_places=5,
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name_en"]
@@ -101,21 +107,27 @@ class Partnership(models.Model):
         FRIENDSHIP = "friendship", _("Friendship")
         COOPERATION = "cooperation", _("Cooperation agreement")
 
-    city_a = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
-    city_b = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
-    # Only the known part of the date is meaningful: with precision YEAR, month and day are 1.
-    established_on = models.DateField(null=True, blank=True)
-    established_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
+    city_a = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    status_changed_on = models.DateField(null=True, blank=True)
+    city_b = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner city")
+    )
+    # Only the known part of the date is meaningful: with precision YEAR, month and day are 1.
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    established_precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     relationship = models.CharField(
         _("relationship"), max_length=16, choices=Relationship.choices, default="sister_city"
     )
     agreement_url = models.URLField(_("agreement document"), max_length=500, blank=True)
-    notes = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         constraints = [
@@ -140,12 +152,15 @@ class Partnership(models.Model):
 
 class PartnershipStatusChange(models.Model):
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="status_changes"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("partnership"),
     )
-    status = models.CharField(max_length=10, choices=Partnership.Status.choices)
-    changed_on = models.DateField()
-    note = models.TextField(blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Partnership.Status.choices)
+    changed_on = models.DateField(_("changed on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
         ordering = ["changed_on", "id"]

@@ -55,11 +55,11 @@ WEEKDAY_CHOICES = [
     ("SU", _("Sunday")),
 ]
 NTH_CHOICES = [
-    ("1", _("first")),
-    ("2", _("second")),
-    ("3", _("third")),
-    ("4", _("fourth")),
-    ("-1", _("last")),
+    ("1", _("1st")),
+    ("2", _("2nd")),
+    ("3", _("3rd")),
+    ("4", _("4th")),
+    ("-1", _("last of the month")),
 ]
 
 

@@ -36,7 +36,7 @@ from events.web.views.desk import coordinator_required
 PREFIX = "cities"
 # How far ahead the occurrence editor lists dates, and how many.
 EDITOR_HORIZON = dt.timedelta(days=10 * 366)
-EDITOR_ROWS = 12
+EDITOR_ROWS = 8
 
 
 def _cities() -> list[City]:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from events.models import City, Event
 from events.planning import build_plan
 from events.planning.display import present
-from events.planning.query import MAX_CITIES, Params, parse_query
+from events.planning.query import MAX_CITIES, Params, event_params, parse_query
 from events.timezones import get_zone
 
 
@@ -50,8 +50,12 @@ def planner_beside(
         params["date"], params["time"] = f"{wall:%Y-%m-%d}", f"{wall:%H:%M}"
     elif start_date is not None:
         params["date"] = start_date.isoformat()
+    return _answer(params, timed=start is not None)
+
+
+def _answer(params: QueryDict, *, timed: bool) -> Beside:
     url = reverse("web:desk_planner") + "?" + params.urlencode()
-    if start is None:
+    if not timed:
         return Beside(url=url, answer=None)
     params["limit"] = "1"
     try:
@@ -61,6 +65,13 @@ def planner_beside(
     return Beside(url=url, answer=answer)
 
 
-def beside_event(event: Event, cities: list[City]) -> Beside | None:
-    start = event.start.astimezone(event.zone).replace(tzinfo=None) if event.start else None
-    return planner_beside(cities, event.timezone, start, event.start_date)
+def beside_event(event: Event, now: dt.datetime) -> Beside | None:
+    """The planner's question about a saved event: its next occurrence (the planner's own
+    event_params; needs participations with cities and changes prefetched)."""
+    found = event_params(event, now)
+    if not found:
+        return None
+    params = QueryDict(mutable=True)
+    for key, value in found:
+        params.appendlist(key, value)
+    return _answer(params, timed=event.precision == Event.Precision.TIME)

@@ -474,7 +474,7 @@ def _original(html, year):
     return unescape(re.search(rf'data-original="({year}-[^"]+)"', html).group(1))
 
 
-def test_occurrence_editor_lists_the_next_dates(coordinator_client, yearly):
+def test_occurrence_editor_lists_the_next_dates(coordinator_client, index_mode, yearly):
     _response, html = _edit_html(coordinator_client, yearly)
 
     section = html[html.index('id="occurrences"') :]
@@ -482,7 +482,7 @@ def test_occurrence_editor_lists_the_next_dates(coordinator_client, yearly):
     assert 'value="2028-05-14T10:00"' in section  # 2nd Sunday of May 2028, Magadan time
 
 
-def test_occurrence_editor_moves_one_date(coordinator_client, yearly):
+def test_occurrence_editor_moves_one_date(coordinator_client, index_mode, yearly):
     _response, html = _edit_html(coordinator_client, yearly)
     original = _original(html, 2028)
 
@@ -500,7 +500,7 @@ def test_occurrence_editor_moves_one_date(coordinator_client, yearly):
     assert "moved from" in html
 
 
-def test_occurrence_editor_cancels_and_restores_one_year(coordinator_client, yearly):
+def test_occurrence_editor_cancels_and_restores_one_year(coordinator_client, index_mode, yearly):
     _response, html = _edit_html(coordinator_client, yearly)
     original = _original(html, 2029)
     url = reverse("web:desk_occurrence", args=[yearly.pk])
@@ -537,7 +537,9 @@ def test_occurrence_editor_dst_gap_or_unknown_date_is_400(coordinator_client, fa
 # Query counts
 
 
-def test_event_form_edit_page_query_count_is_bounded(coordinator_client, far_east, yearly):
+def test_event_form_edit_page_query_count_is_bounded(
+    coordinator_client, index_mode, far_east, yearly
+):
     url = reverse("web:desk_event_edit", args=[yearly.pk])
     coordinator_client.get(url)
     with CaptureQueriesContext(connection) as small:

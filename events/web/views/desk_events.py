@@ -26,7 +26,8 @@ from django.views.decorators.http import require_POST
 from common.versions import changed_since, version_of
 from events import services
 from events.models import City, Event, Participation
-from events.occurrence_index.read import occurrences_in
+from events.occurrence_index.read import current_horizon, window
+from events.selectors import occurrences_between
 from events.web import formatting
 from events.web.desk_forms import RECURRENCE_FIELDS, EventForm, event_initial
 from events.web.desk_planning import Beside, beside_event, planner_beside
@@ -46,7 +47,8 @@ def _cities() -> list[City]:
 def _load(pk: int) -> Event:
     return get_object_or_404(
         Event.objects.select_related("partnership").prefetch_related(
-            Prefetch("participations", Participation.objects.select_related("city").order_by("pk"))
+            Prefetch("participations", Participation.objects.select_related("city").order_by("pk")),
+            "changes",
         ),
         pk=pk,
     )
@@ -109,7 +111,13 @@ def _upcoming(event: Event) -> list[dict[str, Any]]:
     if not event.rrule:
         return []
     now = timezone.now()
-    found = occurrences_in(Event.objects.filter(pk=event.pk), now, now + EDITOR_HORIZON)
+    hi = now + EDITOR_HORIZON
+    horizon = current_horizon()
+    if horizon is not None and horizon.covered_from <= now < horizon.covered_until:
+        hi = min(hi, horizon.covered_until)  # what the index covers: no expansion needed
+    found = window(Event.objects.filter(pk=event.pk), now, hi, horizon=horizon)
+    if found is None:
+        found = occurrences_between(Event.objects.filter(pk=event.pk), now, hi)
     rows = []
     for occ in list(found[:EDITOR_ROWS]):
         if occ.recurrence_id is None:
@@ -217,7 +225,7 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             form,
             _formset(None, cities, rows),
-            beside=beside_event(event, [p.city for p in taking_part]),
+            beside=beside_event(event, timezone.now()),
         )
     form = EventForm(request.POST, cities=cities, event=event)
     formset = _formset(request.POST, cities)
@@ -288,7 +296,7 @@ def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         edit,
         _formset(None, cities, rows),
-        beside=beside_event(event, [p.city for p in taking_part]),
+        beside=beside_event(event, timezone.now()),
         status=400,
         occurrence_form=form,
     )

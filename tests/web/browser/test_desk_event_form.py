@@ -75,6 +75,10 @@ def test_desk_event_form_creates_and_edits_a_yearly_same_local_time_event(
         page.locator("[name=start]").fill("2027-05-09T10:00")
         page.locator("[name=end]").fill("2027-05-09T11:00")
         page.locator("[name=repeat][value=yearly_weekday]").check()
+        # The script shows only the fields of the choices made.
+        assert page.locator("[name=start_date]").is_hidden()
+        assert page.locator("[name=rec_weekdays]").first.is_hidden()
+        assert page.locator("[name=rec_count]").is_hidden()
         page.locator("[name=rec_month]").select_option("5")
         page.locator("[name=rec_nth]").select_option("2")
         page.locator("[name=rec_weekday]").select_option("SU")

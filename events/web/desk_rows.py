@@ -84,6 +84,7 @@ class OccurrenceForm(forms.Form):
     ACTIONS = [("move", _("Move")), ("cancel", _("Cancel this date")), ("restore", _("Restore"))]
 
     original = forms.CharField(widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     action = forms.ChoiceField(choices=ACTIONS)
     start = _local_input(_("New start (local)"))
     end = _local_input(_("New end (local, optional)"))

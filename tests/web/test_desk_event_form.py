@@ -592,3 +592,19 @@ def test_event_form_renders_in_russian(ru, coordinator, world):
 
     assert response.status_code == 200
     assert 'lang="ru"' in response.content.decode()
+
+
+def test_occurrence_editor_refuses_a_move_over_a_later_change(coordinator_client, yearly):
+    _response, html = _edit_html(coordinator_client, yearly)
+    original = _original(html, 2028)
+    version = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    services.update_event(event=yearly, title_en="Renamed meanwhile")
+
+    response = coordinator_client.post(
+        reverse("web:desk_occurrence", args=[yearly.pk]),
+        {"original": original, "version": version, "action": "cancel"},
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed" in response.content.decode()
+    assert not OccurrenceChange.objects.exists()

@@ -263,27 +263,43 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:desk_event_edit", pk=pk)
 
 
+_OCCURRENCE_DONE = {
+    "move": lambda: _("The date was moved."),
+    "cancel": lambda: _("The date was cancelled."),
+    "restore": lambda: _("The date was restored."),
+}
+
+
+def _occurrence_errors(form: OccurrenceForm, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, texts in errors.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
 @coordinator_required
 @require_POST
 def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
     """Move, cancel or restore one date of a recurring event (services.change_occurrence)."""
     event = _load(pk)
     form = OccurrenceForm(request.POST)
+    conflict = ""
     if form.is_valid():
-        try:
-            services.change_occurrence(**form.service_fields(event))
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            for field, texts in errors.items():
-                form.add_error(field if field in form.fields else None, texts)
-        else:
-            done = {
-                "move": _("The date was moved."),
-                "cancel": _("The date was cancelled."),
-                "restore": _("The date was restored."),
-            }
-            messages.success(request, done[form.cleaned_data["action"]])
-            return redirect(reverse("web:desk_event_edit", args=[pk]) + "#occurrences")
+        with transaction.atomic():
+            if changed_since(Event, pk, form.cleaned_data["version"]):
+                event = _load(pk)
+                conflict = _(
+                    "Someone else changed “%(title)s” after you opened this page (it now "
+                    "reads: %(when)s). No date was changed: check the dates below, then try "
+                    "again."
+                ) % {"title": formatting.event_title(event), "when": formatting.event_when(event)}
+            else:
+                try:
+                    services.change_occurrence(**form.service_fields(event))
+                except ValidationError as exc:
+                    _occurrence_errors(form, exc)
+                else:
+                    messages.success(request, _OCCURRENCE_DONE[form.cleaned_data["action"]]())
+                    return redirect(reverse("web:desk_event_edit", args=[pk]) + "#occurrences")
     cities = _cities()
     taking_part = list(event.participations.all())
     edit = EventForm(
@@ -297,6 +313,7 @@ def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
         edit,
         _formset(None, cities, rows),
         beside=beside_event(event, timezone.now()),
-        status=400,
+        status=409 if conflict else 400,
+        conflict=conflict,
         occurrence_form=form,
     )

@@ -82,8 +82,13 @@ def parts_of(rule: str) -> dict[str, str]:
 
 
 def same_rule(a: str, b: str) -> bool:
-    """The same parts in any order (so re-saving an unchanged rule changes nothing)."""
-    return parts_of(a) == parts_of(b)
+    """The same parts in any order, list values too (BYDAY=SU,WE is BYDAY=WE,SU), so re-saving
+    an unchanged rule changes nothing."""
+
+    def sets(rule: str) -> dict[str, frozenset[str]]:
+        return {name: frozenset(value.split(",")) for name, value in parts_of(rule).items()}
+
+    return sets(a) == sets(b)
 
 
 def _int(value: str) -> int | None:

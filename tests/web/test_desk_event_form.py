@@ -200,6 +200,32 @@ def test_event_form_edit_shows_the_rule_in_the_builder(coordinator_client, far_e
     assert form["rec_count"].value() == 4
 
 
+@pytest.mark.parametrize(
+    ("rule", "start", "expected"),
+    [
+        ("FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9;COUNT=3", dt.datetime(2027, 5, 9, 10),
+         {"repeat": "yearly_date", "rec_month": 5, "rec_monthday": 9, "rec_end": "count"}),
+        ("FREQ=YEARLY", dt.datetime(2027, 5, 9, 10),
+         {"repeat": "yearly_date", "rec_month": None, "rec_end": "never"}),
+        ("FREQ=WEEKLY;BYDAY=SU,WE;UNTIL=20270801T235959", dt.datetime(2027, 5, 9, 10),
+         {"repeat": "weekly", "rec_weekdays": ["SU", "WE"], "rec_end": "until",
+          "rec_until": dt.date(2027, 8, 1)}),
+    ],
+)  # fmt: skip
+def test_event_form_edit_reads_each_builder_case_back(
+    coordinator_client, far_east, rule, start, expected
+):
+    event = services.create_event(
+        title_en="Read back", kind="commemoration", timezone="Asia/Magadan", start=start,
+        rrule=rule,
+    )  # fmt: skip
+
+    response, _html = _edit_html(coordinator_client, event)
+
+    form = response.context["form"]
+    assert {name: form[name].value() for name in expected} == expected
+
+
 def test_event_form_edit_keeps_a_rule_the_builder_cannot_show_as_raw(coordinator_client, world):
     event = world.victory_day
     services.update_event(event=event, rrule="FREQ=YEARLY;INTERVAL=2")

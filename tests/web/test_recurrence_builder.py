@@ -68,4 +68,5 @@ def test_parse_returns_none_for_rules_the_builder_cannot_show(rule):
 
 def test_same_rule_ignores_order():
     assert rb.same_rule("FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=9", "BYMONTHDAY=9;FREQ=YEARLY;BYMONTH=5")
+    assert rb.same_rule("FREQ=WEEKLY;BYDAY=SU,WE", "FREQ=WEEKLY;BYDAY=WE,SU")
     assert not rb.same_rule("FREQ=YEARLY", "FREQ=YEARLY;COUNT=3")

@@ -159,6 +159,10 @@ def _render(
         "conflict": conflict,
         "occurrences": _upcoming(event) if event is not None else [],
         "occurrence_form": occurrence_form,
+        # "Magadan — Asia/Magadan": the zone by its cities' names, as the zone field shows it.
+        "zone_label": dict(form.fields["timezone"].choices).get(event.timezone, event.timezone)
+        if event
+        else "",
         "action": reverse("web:desk_event_edit", args=[event.pk])
         if event
         else reverse("web:desk_event_new"),

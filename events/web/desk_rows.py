@@ -11,9 +11,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events.models import City, Event, Participation
+from events.planning.query import MAX_YEAR, MIN_YEAR
 from events.web.formatting import city_name
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _in_years(value: dt.date | None) -> None:
+    """Years the zone rules know and conversions to UTC survive (the planner's range)."""
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+            code="year",
+        )
 
 
 def _local_input(label: Any, required: bool = False) -> forms.DateTimeField:
@@ -21,13 +31,17 @@ def _local_input(label: Any, required: bool = False) -> forms.DateTimeField:
         label=label,
         required=required,
         input_formats=LOCAL_FORMATS,
+        validators=[_in_years],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
 def _date_input(label: Any) -> forms.DateField:
     return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=False,
+        validators=[_in_years],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -83,9 +97,9 @@ class OccurrenceForm(forms.Form):
 
     ACTIONS = [("move", _("Move")), ("cancel", _("Cancel this date")), ("restore", _("Restore"))]
 
-    original = forms.CharField(widget=forms.HiddenInput)
+    original = forms.CharField(label=_("Date"), widget=forms.HiddenInput)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     start = _local_input(_("New start (local)"))
     end = _local_input(_("New end (local, optional)"))
     start_date = _date_input(_("New first day"))
@@ -97,6 +111,8 @@ class OccurrenceForm(forms.Form):
             value = dt.datetime.fromisoformat(raw)
         except ValueError:
             raise ValidationError(_("Unknown occurrence.")) from None
+        if value.tzinfo is None or not MIN_YEAR < value.year < MAX_YEAR:
+            raise ValidationError(_("Unknown occurrence."))
         return value
 
     def service_fields(self, event: Event) -> dict[str, Any]:

@@ -634,3 +634,63 @@ def test_occurrence_editor_refuses_a_move_over_a_later_change(coordinator_client
     assert response.status_code == 409
     assert "Someone else changed" in response.content.decode()
     assert not OccurrenceChange.objects.exists()
+
+
+# Bad input: a 400 naming the field, never a 500
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"start": "9999-12-31T23:00", "end": "", "timezone": "America/Anchorage"}, "start"),
+        ({"start": "0001-01-01T00:00", "end": ""}, "start"),
+        ({"precision": "day", "start_date": "9999-12-31"}, "start_date"),
+        ({"repeat": "raw", "rrule": "FREQ=YEARLY;UNTIL=2020"}, "rrule"),
+        ({"title_en": "a\x00b"}, "title_en"),
+        ({"cities-0-city": "999999"}, None),
+        ({"repeat": "weekly", "rec_weekdays": ["XX"]}, "rec_weekdays"),
+        ({"repeat": "yearly_weekday", "rec_nth": "7"}, "rec_nth"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"repeat": "yearly_date", "rec_month": "2", "rec_monthday": "30"}, "repeat"),
+        ({"repeat": "yearly_date", "rec_end": "count", "rec_count": "1001"}, "rec_count"),
+        ({"online_url": "not a url"}, "online_url"),
+    ],
+)
+def test_event_form_bad_input_is_400(coordinator_client, far_east, overrides, field):
+    response = coordinator_client.post(NEW, _data(_two(far_east), **overrides))
+
+    assert response.status_code == 400
+    if field:
+        assert _field_errors(response, field)
+    assert not Event.objects.filter(title_en="Victory Day").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"original": "2021-05-08", "action": "cancel"},
+        {"original": "9999-12-31T23:59:59-09:00", "action": "cancel"},
+        {"original": "2021-05-08T22:00:00+00:00", "action": "fly"},
+        {"original": "2021-05-08T22:00:00+00:00", "action": "move", "start": "9999-12-31T23:00"},
+        {"original": "2021-05-08T22:00:00+00:00", "action": "move",
+         "start": "2021-05-09T10:00", "end": "2021-05-09T09:00"},
+    ],
+)  # fmt: skip
+def test_occurrence_editor_bad_input_is_400(coordinator_client, world, data):
+    response = coordinator_client.post(
+        reverse("web:desk_occurrence", args=[world.victory_day.pk]), data
+    )
+
+    assert response.status_code == 400
+    assert not OccurrenceChange.objects.exists()
+
+
+def test_occurrence_editor_on_a_one_off_event_is_400(coordinator_client, world):
+    response = coordinator_client.post(
+        reverse("web:desk_occurrence", args=[world.ceremony.pk]),
+        {"original": "2020-05-09T00:00:00+00:00", "action": "cancel"},
+    )
+
+    assert response.status_code == 400
+    assert "Only a recurring event" in response.content.decode()

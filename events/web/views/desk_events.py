@@ -158,7 +158,7 @@ def _render(
         "beside": beside,
         "conflict": conflict,
         "occurrences": _upcoming(event) if event is not None else [],
-        "occurrence_form": occurrence_form,
+        "occurrence_errors": _occurrence_messages(occurrence_form),
         # "Magadan — Asia/Magadan": the zone by its cities' names, as the zone field shows it.
         "zone_label": dict(form.fields["timezone"].choices).get(event.timezone, event.timezone)
         if event
@@ -168,6 +168,18 @@ def _render(
         else reverse("web:desk_event_new"),
     }
     return render(request, "web/desk/event_form.html", context, status=status)
+
+
+def _occurrence_messages(form: OccurrenceForm | None) -> list[str]:
+    """The occurrence editor's errors, each under its field's name ("New start (local): …")."""
+    if form is None:
+        return []
+    found = []
+    for name, texts in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else ""
+        found += [f"{label}: {text}" if label else str(text) for text in texts]
+    return found
 
 
 def _participations(chosen: list[tuple[City, str, str]]) -> list[services.ParticipationInput]:

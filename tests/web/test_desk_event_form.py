@@ -415,6 +415,24 @@ def _form_values(html):
     return {k: v if len(v) > 1 else v[0] for k, v in data.items()}
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["victory_day", "cancelled", "tentative", "internal", "month_only", "year_only", "unknown"],
+)
+def test_event_form_every_kind_of_event_round_trips_unchanged(coordinator_client, world, name):
+    event = getattr(world, name)
+    _response, html = _edit_html(coordinator_client, event)
+
+    response = coordinator_client.post(
+        reverse("web:desk_event_edit", args=[event.pk]), _form_values(html)
+    )
+
+    before = (event.sequence, event.rrule, event.precision, event.timezone, event.status)
+    event.refresh_from_db()
+    assert response.status_code == 302, response.context["form"].errors
+    assert (event.sequence, event.rrule, event.precision, event.timezone, event.status) == before
+
+
 def test_event_form_edit_round_trips_without_changing_anything(coordinator_client, world):
     event = world.ceremony
     _response, html = _edit_html(coordinator_client, event)

@@ -376,7 +376,8 @@ def pg_backends_cpu() -> float:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         )
-        return cpu_seconds([pid for (pid,) in cursor.fetchall()], descendants=False)
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return cpu_seconds(pids, descendants=False)
 
 
 def pipeline(args: argparse.Namespace, n: int, sink: Sink, worker) -> dict[str, float]:

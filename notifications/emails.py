@@ -9,6 +9,8 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from email.utils import formatdate
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,6 +25,7 @@ from events.ical import invitation_ics
 from events.models import Event
 from events.recurrence import Occurrence
 from events.timezones import get_zone
+from notifications import mailwire
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -145,14 +148,82 @@ def build_email(
     day: dt.date | None,
     days_ahead: int | None = None,
     ics_cache: dict[tuple, bytes | None] | None = None,
+    templates: dict[tuple, mailwire.Template | None] | None = None,
 ) -> EmailMultiAlternatives:
     """``days_ahead``: from the send time's local date to the occurrence's (the reminder's
     "tomorrow" / "in 3 days" is worded from the send time, never from the planned lead).
-    ``ics_cache``: .ics bodies already built in this batch (they do not depend on the
-    recipient), keyed by (event, language, kind, instance, recipient): the ATTENDEE differs."""
+    ``ics_cache``: .ics bodies already built in this batch, keyed by (event, language, kind,
+    instance, recipient): the ATTENDEE differs. ``templates``: this batch's mails built once
+    per everything but the recipient (see mailwire.py); a recipient a template cannot take is
+    built in full."""
     event, rule = delivery.event, delivery.rule
     if event is None or rule is None:
         raise ValueError("a reminder or notice needs a rule and an event")
+    if delivery.kind != Delivery.Kind.REMINDER:
+        days_ahead = None
+    personal = mailwire.Personal(
+        address=recipient,
+        token=rule.unsubscribe_token,
+        message_id=message_id(delivery),
+        date=formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+    )
+    if templates is not None and personal.fits():
+        # Everything the mail depends on apart from the recipient's own values.
+        inputs = (delivery.kind, event.pk, _instance(occurrence), language, zone_name, instant,
+                  day, days_ahead, rule.city_id, _ics_city_id(delivery))  # fmt: skip
+        if inputs not in templates:
+            templates[inputs] = _template(
+                delivery, occurrence, language, zone_name, instant, day, days_ahead
+            )
+        template = templates[inputs]
+        if template is not None:
+            return template.fill(personal)
+    shared = _shared_context(delivery, occurrence, language, zone_name, instant, day, days_ahead)
+    if ics_cache is None:
+        ics = _ics(event, delivery, language, occurrence, recipient)
+    else:
+        ics_key = (event.pk, language, delivery.kind, _instance(occurrence), recipient)
+        if ics_key not in ics_cache:
+            ics_cache[ics_key] = _ics(event, delivery, language, occurrence, recipient)
+        ics = ics_cache[ics_key]
+    return _compose(shared, personal, language, delivery.kind, ics)
+
+
+def _template(
+    delivery: Delivery,
+    occurrence: Occurrence | None,
+    language: str,
+    zone_name: str,
+    instant: dt.datetime | None,
+    day: dt.date | None,
+    days_ahead: int | None,
+) -> mailwire.Template | None:
+    """The mail with placeholders for the recipient's values. Its context and .ics are made
+    per batch (they read the event as it is now); the rendering and MIME serialisation are
+    looked up by what they are made of, so they survive from one batch to the next."""
+    assert delivery.event is not None
+    shared = _shared_context(delivery, occurrence, language, zone_name, instant, day, days_ahead)
+    placeholder = mailwire.PLACEHOLDERS
+    ics = _ics(delivery.event, delivery, language, occurrence, placeholder.address)
+    content = (_frozen(shared), language, ics, settings.DEFAULT_FROM_EMAIL, settings.SITE_URL)
+    return mailwire.template_for(
+        content, lambda: _compose(shared, placeholder, language, delivery.kind, ics), ics
+    )
+
+
+def _shared_context(
+    delivery: Delivery,
+    occurrence: Occurrence | None,
+    language: str,
+    zone_name: str,
+    instant: dt.datetime | None,
+    day: dt.date | None,
+    days_ahead: int | None,
+) -> dict[str, Any]:
+    """The template context of everything but the recipient's own values."""
+    event, rule = delivery.event, delivery.rule
+    assert event is not None
+    assert rule is not None
     if instant is not None:
         when = format_instant(instant, zone_name, language)
     elif day is not None:
@@ -162,52 +233,61 @@ def build_email(
     feed_url = absolute_url("feeds:all")
     if rule.city_id and rule.city is not None:
         feed_url = absolute_url("feeds:city", slug=rule.city.slug)
-    context = {
+    return {
         "kind": delivery.kind,
         "title": event.title(language),
         "description": event.description(language),
         "when": when,
         "zone": zone_name,
-        "lead": days_phrase(days_ahead, language)
-        if delivery.kind == Delivery.Kind.REMINDER and days_ahead is not None
-        else "",
+        "lead": days_phrase(days_ahead, language) if days_ahead is not None else "",
         "cities": _city_lines(occurrence, language),
         "location": (occurrence.location if occurrence else event.location),
         "online_url": event.online_url,
         "event_url": absolute_url("web:event_detail", slug=event.slug),
         "feed_url": feed_url,
-        "unsubscribe_url": unsubscribe_url(rule.unsubscribe_token),
         "cancelled": delivery.kind == Delivery.Kind.CANCEL,
     }
-    subject, text, html = render_parts("", context, language)
+
+
+def _compose(
+    shared: dict[str, Any],
+    personal: mailwire.Personal,
+    language: str,
+    kind: str,
+    ics: bytes | None,
+) -> EmailMultiAlternatives:
+    """The whole mail for ``personal`` (real values, or the placeholders of a template)."""
+    url = unsubscribe_url(personal.token)
+    subject, text, html = render_parts("", {**shared, "unsubscribe_url": url}, language)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
+        to=[personal.address],
         headers={
-            "Message-ID": message_id(delivery),
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "Date": personal.date,
+            "Message-ID": personal.message_id,
+            "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
         },
     )
     message.attach_alternative(html, "text/html")
-    if ics_cache is None:
-        ics = _ics(event, delivery, language, occurrence, recipient)
-    else:
-        key = (
-            event.pk,
-            language,
-            delivery.kind,
-            occurrence.recurrence_id if occurrence else None,
-            recipient,
-        )
-        if key not in ics_cache:
-            ics_cache[key] = _ics(event, delivery, language, occurrence, recipient)
-        ics = ics_cache[key]
     if ics is not None:
-        method = "CANCEL" if delivery.kind == Delivery.Kind.CANCEL else "REQUEST"
+        method = "CANCEL" if kind == Delivery.Kind.CANCEL else "REQUEST"
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
     return message
+
+
+def _instance(occurrence: Occurrence | None) -> object:
+    return occurrence.recurrence_id if occurrence is not None else None
+
+
+def _ics_city_id(delivery: Delivery) -> int | None:
+    contact = delivery.rule.contact if delivery.rule is not None else None
+    return contact.city_id if contact is not None else None
+
+
+def _frozen(context: dict[str, Any]) -> tuple:
+    return tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in context.items())

@@ -1,12 +1,14 @@
 """Sending ledger rows: claim, re-check, build, hand to the email backend, record.
 
-Crash safety comes from the row, not the broker: each row is claimed with its own
-conditional UPDATE (QUEUED -> SENDING) right before it is built and sent, a redelivered task
-that finds a row SENT or SENDING skips it, and the sweeper re-queues a row left SENDING by a
-dead worker (see ledger.sweep_stuck). A task carries a batch of ids so the per-message cost
-is the message, not the broker round trip: rows, events and .ics attachments are loaded or
-built once per batch; the claim and the "sent" mark stay one UPDATE per row (the mark must
-follow the SMTP accept of that one message, see the duplicate window in the README).
+Crash safety comes from the row, not the broker: a task claims its rows QUEUED -> SENDING with
+one conditional UPDATE (each row changes hands atomically; rows someone else has are not
+among those returned), a redelivered task finds them SENDING or done and skips them, and the
+sweeper re-queues rows left SENDING by a dead worker (see ledger.sweep_stuck). Rows are sent
+in id order and each outcome is recorded right after its SMTP answer, so after a crash only
+the one row being sent can have reached the server unmarked -- the others are either marked
+or were never handed to SMTP. Per batch: the claim, the rows and events, each .ics and each
+mail template (mailwire.py: built once, filled in per recipient); per row: the SMTP dialogue
+and one UPDATE, committed without waiting for the WAL flush (ledger.relaxed_commits).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from events.recurrence import Occurrence, expand
 from events.selectors import with_related
 from notifications import digests, dispatch, ledger, planning, recipients, transport
 from notifications.emails import build_email
+from notifications.mailwire import Template
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ class Batch:
     events: dict[int, Event] = field(default_factory=dict)
     occurrences: dict[tuple, Occurrence | None] = field(default_factory=dict)
     ics: dict[tuple, bytes | None] = field(default_factory=dict)
+    templates: dict[tuple, Template | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, rows: list[Delivery]) -> Batch:
@@ -100,24 +104,46 @@ _ROWS = Delivery.objects.select_related(
 
 def send_deliveries(*, delivery_ids: list[int], deadline: float | None = None) -> dict[int, str]:
     """Send a batch of QUEUED rows, each at most once. Returns {id: final status or 'noop'};
-    rows not started before ``deadline`` (time.monotonic()) are left QUEUED as 'deferred'.
+    rows not started before ``deadline`` (time.monotonic()) go back to QUEUED as 'deferred'.
     Idempotent: rows that are not QUEUED are left alone."""
     results = {pk: "noop" for pk in delivery_ids}
-    rows = list(_ROWS.filter(pk__in=delivery_ids, status=Delivery.Status.QUEUED).order_by("pk"))
-    batch = Batch.load(rows)
-    for index, row in enumerate(rows):
-        if deadline is not None and time.monotonic() > deadline:
-            results.update((later.pk, "deferred") for later in rows[index:])
-            break
-        results[row.pk] = _send_one(row, batch)
+    claimed = ledger.claim_batch(delivery_ids=delivery_ids)
+    if not claimed:
+        return results
+    rows = list(_ROWS.filter(pk__in=claimed).order_by("pk"))
+    started = 0  # rows[:started] were handed to the sending code
+    try:
+        batch = Batch.load(rows)
+        with ledger.relaxed_commits():
+            for row in rows:
+                if deadline is not None and time.monotonic() > deadline:
+                    later = [r.pk for r in rows[started:]]
+                    ledger.release(delivery_ids=later)
+                    results.update((pk, "deferred") for pk in later)
+                    break
+                started += 1
+                results[row.pk] = _send_one(row, batch)
+    except SoftTimeLimitExceeded:
+        # The row being sent stays SENDING (maybe sent: the sweeper decides); the rows never
+        # started go back to the broker now instead of waiting for the sweeper.
+        _hand_back([r.pk for r in rows[started:]])
+        raise
     return results
+
+
+def _hand_back(delivery_ids: list[int]) -> None:
+    try:
+        if ledger.release(delivery_ids=delivery_ids):
+            dispatch.enqueue("notifications.send_deliveries", delivery_ids)
+    except Exception:
+        log.exception("Could not hand back %d rows; the sweeper will", len(delivery_ids))
 
 
 def send_task_batch(*, delivery_ids: list[int]) -> int:
     """What the send task does: send the rows within half the task's soft time limit and hand
     the rows not started back to the broker as a new task, so a slow SMTP server never makes
     a batch overrun its limit. Returns the number sent. On the soft limit the row being sent
-    stays SENDING and the rest QUEUED; the sweeper re-queues them."""
+    stays SENDING for the sweeper and the rows not started are published again."""
     budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     try:
         results = send_deliveries(delivery_ids=delivery_ids, deadline=time.monotonic() + budget)
@@ -136,8 +162,7 @@ def send_delivery(*, delivery_id: int) -> str:
 
 
 def _send_one(delivery: Delivery, batch: Batch) -> str:
-    if not ledger.claim(delivery=delivery):
-        return "noop"
+    """One claimed (SENDING) row: re-check, build, send, record the outcome."""
     now = clock.now()
     if delivery.kind == Delivery.Kind.DIGEST:
         prepared = digests.prepare_digest(delivery=delivery, now=now)
@@ -221,6 +246,7 @@ def _prepare_event_mail(delivery: Delivery, batch: Batch, now: dt.datetime) -> A
             day=day,
             days_ahead=recipient.days_ahead(day, now) if day is not None else None,
             ics_cache=batch.ics,
+            templates=batch.templates,
         )
     except Exception as exc:
         # A message that cannot be built will not build on retry either: record it.

@@ -8,6 +8,9 @@ import smtplib
 from typing import Any
 
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+from notifications.mailwire import FilledEmail
 
 # One SMTP connection per worker process, reused across tasks (reopened after any error).
 _connection: Any = None
@@ -54,7 +57,7 @@ def deliver(message) -> None:
     for attempt in range(2):
         connection = _get_connection()
         try:
-            connection.send_messages([message])
+            _send(connection, message)
             return
         except smtplib.SMTPServerDisconnected:
             drop_connection()
@@ -63,3 +66,13 @@ def deliver(message) -> None:
         except Exception:
             drop_connection()
             raise
+
+
+def _send(connection: Any, message: Any) -> None:
+    smtp = getattr(connection, "connection", None)
+    if isinstance(message, FilledEmail) and isinstance(connection, SmtpBackend) and smtp:
+        # What Django's backend would do, minus re-deriving the envelope for every message:
+        # the sender was sanitised with the template, the address is a plain addr-spec.
+        smtp.sendmail(message.envelope_from, message.to, message.wire)
+    else:
+        connection.send_messages([message])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -51,3 +54,17 @@ app.conf.task_default_queue = env_str("CELERY_QUEUE", "celery")
 app.conf.broker_connection_max_retries = None
 app.conf.worker_send_task_events = False
 app.conf.task_send_sent_event = False
+
+# Celery's Django fixup closes the database connection before and after every task unless
+# CELERY_DB_REUSE_MAX is set: a new PostgreSQL backend (a fork and a login) per task. Django's
+# own rule decides instead, as in a web request: a connection is kept up to DB_CONN_MAX_AGE
+# and dropped once it broke or is left in a transaction.
+app.conf.CELERY_DB_REUSE_MAX = 1_000_000
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(sender: Any = None, **kwargs: Any) -> None:
+    request = getattr(sender, "request", None)
+    if not getattr(request, "is_eager", False):  # never inside a caller's (test's) transaction
+        close_old_connections()

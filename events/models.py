@@ -396,3 +396,4 @@ class Contact(models.Model):
 
 # The index's tables belong to this app; the module stays separate to keep this one small.
 from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402, F401
+from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402, F401

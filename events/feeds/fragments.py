@@ -16,7 +16,14 @@ from django.utils.dateparse import parse_datetime
 
 from events import ical
 from events.feeds.models import FeedFragment
-from events.models import City, Event, OccurrenceChange, Participation
+from events.models import (
+    City,
+    Event,
+    ItineraryLeg,
+    OccurrenceChange,
+    Participation,
+    ProgrammeItem,
+)
 
 # How many missing fragments are rendered per batch (a few queries per batch).
 RENDER_BATCH = 2000
@@ -166,11 +173,18 @@ def render_and_store_fragments(
         relations[part.event_id][0].append(part)
     for change in changes:
         relations[change.event_id][1].append(change)
+    itineraries = _itineraries(event_ids)
     rows = []
     bodies = []
     for event in events:
         loaded = relations[event.pk]
-        body = ical.render_fragment(event, language=language, city=city, relations=loaded)
+        body = ical.render_fragment(
+            event,
+            language=language,
+            city=city,
+            relations=loaded,
+            itinerary=itineraries.get(event.pk, ([], [])),
+        )
         bodies.append(body)
         rows.append(
             FeedFragment(
@@ -188,3 +202,18 @@ def render_and_store_fragments(
         update_fields=["version", "body", "rendered_at"],
     )
     return bodies
+
+
+def _itineraries(event_ids: list[int]) -> dict[int, tuple[list, list]]:
+    """Legs (with both cities) and programme items (with their city) of these events: two
+    queries per batch, whatever the number of events or legs."""
+    result: dict[int, tuple[list, list]] = {}
+    legs = ItineraryLeg.objects.filter(event_id__in=event_ids).select_related(
+        "departure_city", "arrival_city"
+    )
+    for leg in legs.order_by("departs_at", "id"):
+        result.setdefault(leg.event_id, ([], []))[0].append(leg)
+    items = ProgrammeItem.objects.filter(event_id__in=event_ids).select_related("city")
+    for item in items.order_by("starts_at", "id"):
+        result.setdefault(item.event_id, ([], []))[1].append(item)
+    return result

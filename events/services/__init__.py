@@ -6,6 +6,14 @@ field; the API maps it to a 400 in one exception handler.
 
 from events.services._common import check_single_line
 from events.services.commemorations import plan_commemoration
+from events.services.itinerary import (
+    add_leg,
+    add_programme_item,
+    delete_leg,
+    delete_programme_item,
+    update_leg,
+    update_programme_item,
+)
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -35,6 +43,8 @@ __all__ = [
     "EVENT_FIELDS",
     "SCHEDULE_FIELDS",
     "ParticipationInput",
+    "add_leg",
+    "add_programme_item",
     "cancel_event",
     "change_occurrence",
     "change_partnership_status",
@@ -46,12 +56,16 @@ __all__ = [
     "create_partnership",
     "delete_city",
     "delete_contact",
+    "delete_leg",
     "delete_partnership",
+    "delete_programme_item",
     "normalise_country",
     "plan_commemoration",
     "update_city",
     "update_contact",
     "update_event",
+    "update_leg",
     "update_partnership",
+    "update_programme_item",
     "validate_event_fields",
 ]

@@ -30,7 +30,7 @@ def magadan(db):
 
 @pytest.fixture
 def visit(anchorage, magadan):
-    """Confirmed, public, 9–12 May 2030 (all day) in Magadan, hosted by Magadan."""
+    """Confirmed, public, 9-12 May 2030 (all day) in Magadan, hosted by Magadan."""
     return services.create_event(
         title_en="Anchorage delegation visits Magadan",
         title_ru="Визит делегации Анкориджа в Магадан",

@@ -84,7 +84,9 @@ def test_add_leg_overlapping_another_is_refused_naming_the_leg(flight, visit, an
         )
 
     assert _codes(caught.value) == {"departs_at": ["overlap"]}
-    assert f"leg {flight.pk} (Anchorage → Magadan" in caught.value.error_dict["departs_at"][0].message
+    assert (
+        f"leg {flight.pk} (Anchorage → Magadan" in caught.value.error_dict["departs_at"][0].message
+    )
 
 
 def test_add_leg_touching_the_previous_one_is_allowed(flight, visit, magadan):

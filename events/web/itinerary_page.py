@@ -156,7 +156,7 @@ def itinerary_view(
                 lines.append(_leg_line(entry, entry.leg, day.date, guest_day))
             elif entry.item is not None:
                 lines.append(_item_line(entry, entry.item, day.date, guest_day))
-        heading = formats.date_format(day.date, "l, j E Y")
+        heading = f"{formats.date_format(day.date, 'l')}, {formatting.fmt_date(day.date)}"
         days.append(DayView(heading=heading, iso=day.date.isoformat(), lines=lines))
     return ItineraryView(
         host=host,

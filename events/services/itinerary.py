@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.itinerary import ITINERARY_MARGIN, MAX_LEG_LENGTH, event_window, host_and_guest
@@ -299,3 +301,16 @@ def delete_programme_item(*, item: ProgrammeItem) -> None:
     event = _lock_event(item.event)
     ProgrammeItem.objects.filter(pk=item.pk).delete()
     _touch(event)
+
+
+def touch_events_travelling_via(*, city_id: int) -> int:
+    """Save (``updated_at``) every event whose itinerary names the city: a rename or zone
+    change of a leg's or item's city re-renders their feed fragments even when the city does
+    not take part in the event. One UPDATE; returns the number of events touched."""
+    uses = (
+        Q(itinerary_legs__departure_city_id=city_id)
+        | Q(itinerary_legs__arrival_city_id=city_id)
+        | Q(programme_items__city_id=city_id)
+    )
+    ids = Event.objects.filter(uses).order_by().values("pk")
+    return Event.objects.filter(pk__in=ids).update(updated_at=timezone.now())

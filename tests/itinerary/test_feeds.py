@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from events import services
 from events.feeds.models import FeedFragment
 from events.ical.itinerary import item_uid, leg_uid
+from tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,19 @@ def test_cold_render_query_count_does_not_grow_with_legs(client, visit, magadan)
         )
 
     assert cold_queries() == base
+
+
+def test_rename_of_a_leg_city_that_does_not_take_part_rerenders_the_fragment(client, flight, visit):
+    nome = CityFactory(slug="nome", name_en="Nome", timezone="America/Nome")
+    services.add_leg(
+        event=visit,
+        departure_city=nome.pk,
+        departs_at=dt.datetime(2030, 5, 8, 10, 0),
+        arrival_city=flight.departure_city_id,
+        arrives_at=dt.datetime(2030, 5, 8, 12, 0),
+    )
+    _get(client, "/feeds/all.ics")
+
+    services.update_city(city=nome, name_en="Nome (Sitnasuak)")
+
+    assert "Nome (Sitnasuak) → Anchorage" in _get(client, "/feeds/all.ics")

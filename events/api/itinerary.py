@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -35,6 +36,16 @@ _WALL_HELP = (
 )
 
 
+class _CityWallClockField(WallClockOrAwareDateTimeField):
+    default_error_messages = {
+        **WallClockOrAwareDateTimeField.default_error_messages,
+        "invalid": _(
+            "Give an ISO 8601 date and time, e.g. 2030-05-08T22:00 (local to this end's city) "
+            "or 2030-05-08T22:00-08:00."
+        ),
+    }
+
+
 def _city_id(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
@@ -43,10 +54,10 @@ class LegInput(serializers.Serializer):
     mode = named_choice_field("LegMode", ItineraryLeg.Mode.choices, required=False)
     departure_city = _city_id()
     departure_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    departs_at = WallClockOrAwareDateTimeField(help_text=_WALL_HELP + " Departure city's zone.")
+    departs_at = _CityWallClockField(help_text=_WALL_HELP + " Departure city's zone.")
     arrival_city = _city_id()
     arrival_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    arrives_at = WallClockOrAwareDateTimeField(help_text=_WALL_HELP + " Arrival city's zone.")
+    arrives_at = _CityWallClockField(help_text=_WALL_HELP + " Arrival city's zone.")
     reference = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
@@ -57,8 +68,8 @@ class ProgrammeItemInput(serializers.Serializer):
     city = _city_id(required=False, help_text="Default: the event's host city.")
     venue_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
     venue_ru = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    starts_at = WallClockOrAwareDateTimeField(help_text=_WALL_HELP + " The item city's zone.")
-    ends_at = WallClockOrAwareDateTimeField(required=False, allow_null=True)
+    starts_at = _CityWallClockField(help_text=_WALL_HELP + " The item city's zone.")
+    ends_at = _CityWallClockField(required=False, allow_null=True)
 
 
 class LegSerializer(serializers.ModelSerializer):

@@ -76,6 +76,7 @@ def test_post_leg_anonymous_is_refused(api_client, visit, anchorage, magadan):
     [
         ({"arrives_at": "2030-05-09T08:00"}, "arrives_at"),
         ({"departure_city": 987654}, "departure_city"),
+        ({"departure_city": 2**53}, "departure_city"),
         ({"arrival_city": 987654}, "arrival_city"),
         ({"arrival_city": "Magadan"}, "arrival_city"),
         ({"departs_at": "2030-03-10T02:30"}, "departs_at"),

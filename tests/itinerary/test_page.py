@@ -50,7 +50,7 @@ def test_event_page_programme_in_host_time_with_guest_time_beside(client, flight
     # 10 May 11:00 in Magadan is 9 May 16:00 in Anchorage.
     assert "Friday, May 10, 2030" in text
     assert "Ceremony: Wreath-laying" in text
-    assert "11:00 Anchorage: May 9, 2030, 16:00" in text
+    assert "Magadan: 11:00 Anchorage: May 9, 2030, 16:00" in text
 
 
 def test_event_page_itinerary_in_russian(client, flight, visit):

@@ -1,9 +1,10 @@
 """Benchmark: the occurrences endpoint and the events list at 1,000 and 10,000 events.
 
-Runs against a throwaway test database (SQLite in memory, or a ``test_...`` database on the
-server named by DATABASE_URL, created and dropped here), as a coordinator through Django's
-test client. Prints the median time and the number of SQL queries of each request per size;
-the query counts must not grow with the number of events (exit status 1 if they do).
+Runs on PostgreSQL by default (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:
+5432/bench_api; see bench/benchdb.py), in a throwaway ``test_...`` database created and dropped
+here, as a coordinator through Django's test client. Prints the median wall and CPU time and
+the number of SQL queries of each request per size; the query counts must not grow with the
+number of events (exit status 1 if they do).
 
     .venv/bin/python bench/bench_api.py [--sizes 1000 10000] [--repeat 7]
 """
@@ -12,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import sys
 import time
 import warnings
@@ -22,9 +21,11 @@ from pathlib import Path
 
 import django
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import config.testing  # noqa: F401  (a throw-away key; plain HTTP: the settings are production-safe)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb
+
+benchdb.use_database("bench_api")
+import config.testing  # noqa: E402, F401  (a throw-away key; plain HTTP: the settings are production-safe)
 
 # WhiteNoise warns when collectstatic has not run; irrelevant to an API benchmark.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -121,15 +122,13 @@ def add_events(first: int, last: int, cities: list[City], rng: random.Random) ->
     OccurrenceChange.objects.bulk_create(changes, batch_size=500)
 
 
-def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[float, int, int]:
-    """Median milliseconds, query count and result count of ``repeat`` identical requests."""
-    timings, counts = [], set()
+def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchdb.Timing, int, int]:
+    """Wall/CPU timings, query count and result count of ``repeat`` identical requests."""
+    timing, counts = benchdb.Timing(), set()
     result_count = 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, params)
-            timings.append((time.perf_counter() - started) * 1000)
+            response = timing.run(lambda: client.get(url, params))
         if response.status_code != 200:
             raise SystemExit(
                 f"{url} {params} -> {response.status_code}: {response.content[:300]!r}"
@@ -138,7 +137,7 @@ def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[float,
         counts.add(len(queries))
     if len(counts) != 1:
         raise SystemExit(f"{url}: query count varies between identical requests: {counts}")
-    return statistics.median(timings), counts.pop(), result_count
+    return timing, counts.pop(), result_count
 
 
 def main() -> int:
@@ -158,7 +157,10 @@ def main() -> int:
         cities = make_cities(60)
         engine = connection.vendor
         print(f"Database: {engine} (throwaway test database), {len(cities)} cities")
-        print(f"{'events':>7}  {'request':38} {'median ms':>10} {'queries':>8} {'results':>8}")
+        print(
+            f"{'events':>7}  {'request':38} {'wall ms':>8} {'cpu ms':>7} {'queries':>8} "
+            f"{'results':>8}"
+        )
         queries_by_request: dict[str, set[int]] = {name: set() for name in REQUESTS}
         have = 0
         for size in sorted(args.sizes):
@@ -171,9 +173,12 @@ def main() -> int:
                 f"({Participation.objects.count()} participations)"
             )
             for name, (url, params) in REQUESTS.items():
-                median, queries, results = measure(client, url, params, args.repeat)
+                timing, queries, results = measure(client, url, params, args.repeat)
                 queries_by_request[name].add(queries)
-                print(f"{size:>7}  {name:38} {median:>10.1f} {queries:>8} {results:>8}")
+                print(
+                    f"{size:>7}  {name:38} {timing.wall_ms:>8.1f} {timing.cpu_ms:>7.1f} "
+                    f"{queries:>8} {results:>8}"
+                )
         grew = {name: counts for name, counts in queries_by_request.items() if len(counts) > 1}
         if grew:
             print(f"FAIL: query counts differ between sizes: {grew}")

@@ -1,29 +1,31 @@
 """Benchmark: the occurrence index against expansion, at 1,000 and 10,000 events, in one run.
 
-Runs on PostgreSQL by default (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
-bench_index; a throwaway ``test_...`` database is created and dropped here). The data is
+Runs on PostgreSQL by default (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:
+5432/bench_index, see bench/benchdb.py; a throwaway ``test_...`` database is created and dropped
+here). The data is
 bench_api's (2-4 cities per event, every 10th yearly, spread over 2020-2030), loaded with
 bulk_create, ANALYZEd, then indexed with the rebuild. Each request is timed in-process through
 Django's test client, first with the index switched off (no horizon row: every read expands,
-the previous code path) and then on, as a coordinator. Prints the median milliseconds and the
-SQL query count of each; the indexed query counts must not change with size (exit status 1).
+the previous code path) and then on, as a coordinator. Prints the median wall milliseconds (and
+the indexed reads' CPU milliseconds) and the SQL query count of each; the indexed query counts must not change with size (exit status 1).
 
     .venv/bin/python bench/bench_index.py [--sizes 1000 10000] [--repeat 7]
 """
 
+# ruff: noqa: E402  (the database is chosen before Django is imported)
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
 
-os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_index")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb
+
+benchdb.use_database("bench_index")
 import bench_api
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -66,21 +68,19 @@ def requests(pair_id: int, city_slug: str, event_slug: str) -> dict[str, tuple[s
     }
 
 
-def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[float, int]:
-    """Median milliseconds and query count of ``repeat`` identical requests (after a warm-up)."""
+def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchdb.Timing, int]:
+    """Wall/CPU timings and query count of ``repeat`` identical requests (after a warm-up)."""
     client.get(url, params)
-    timings, counts = [], set()
+    timing, counts = benchdb.Timing(), set()
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, params)
-            timings.append((time.perf_counter() - started) * 1000)
+            response = timing.run(lambda: client.get(url, params))
         if response.status_code != 200:
             raise SystemExit(f"{url} {params} -> {response.status_code}")
         counts.add(len(queries))
     if len(counts) != 1:
         raise SystemExit(f"{url}: query count varies between identical requests: {counts}")
-    return statistics.median(timings), counts.pop()
+    return timing, counts.pop()
 
 
 def main() -> int:
@@ -108,7 +108,7 @@ def main() -> int:
         print(f"Database: {connection.vendor} (throwaway test database), {len(cities)} cities")
         print(
             f"{'events':>7}  {'request':36} {'expanded ms':>11} {'indexed ms':>10} "
-            f"{'ratio':>6} {'queries exp/idx':>15}"
+            f"{'ratio':>6} {'queries exp/idx':>15} {'idx cpu ms':>10}"
         )
         indexed_queries: dict[str, set[int]] = {}
         have = 0
@@ -137,9 +137,11 @@ def main() -> int:
             for name, (url, params) in requests(pair.pk, city.slug, yearly.slug).items():
                 if size <= args.expanded_up_to:
                     OccurrenceHorizon.objects.filter(pk=1).delete()  # reads expand, as before
-                    expanded, expanded_queries = measure(client, url, params, args.repeat)
+                    expanded_timing, expanded_queries = measure(client, url, params, args.repeat)
+                    expanded = expanded_timing.wall_ms
                     horizon.save(force_insert=True)
-                indexed, queries = measure(client, url, params, args.repeat)
+                indexed_timing, queries = measure(client, url, params, args.repeat)
+                indexed = indexed_timing.wall_ms
                 indexed_queries.setdefault(name, set()).add(queries)
                 if size <= args.expanded_up_to:
                     expanded_text = (
@@ -148,7 +150,10 @@ def main() -> int:
                     )
                 else:
                     expanded_text = f"{'-':>11} {indexed:>10.1f} {'-':>6} {'-':>7}"
-                print(f"{size:>7}  {name:36} {expanded_text}/{queries:<7}")
+                print(
+                    f"{size:>7}  {name:36} {expanded_text}/{queries:<7} "
+                    f"{indexed_timing.cpu_ms:>10.1f}"
+                )
         grew = {name: counts for name, counts in indexed_queries.items() if len(counts) > 1}
         if grew:
             print(f"FAIL: indexed query counts differ between sizes: {grew}")

@@ -136,6 +136,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 100, minimum=1)
+# Import jobs (events/feeds/jobs.py): a running job silent this long is abandoned; a queued
+# one unclaimed this long after its publish is published again by the beat's sweeper.
+FEEDS_IMPORT_STALE_SECONDS = env_int("FEEDS_IMPORT_STALE_SECONDS", 120, minimum=1)
+FEEDS_IMPORT_REPUBLISH_SECONDS = env_int("FEEDS_IMPORT_REPUBLISH_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Email ------------------------------------------------------------------------------------
@@ -232,6 +236,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTT
 # (SECURE_HSTS_PRELOAD=1), so Django's reminder about it is not a deploy failure.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The load balancer probes /healthz over plain HTTP on the backend port: a redirect to HTTPS
+# would read as "down" to most probes (README, "Running at scale").
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

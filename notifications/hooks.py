@@ -4,8 +4,12 @@ Both run inside the writing transaction and are idempotent."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from notifications import dispatch, notices
 from notifications.models import PlanRequest
+
+PLAN_BATCH = 200
 
 
 def event_created(*, event_id: int) -> None:
@@ -14,6 +18,15 @@ def event_created(*, event_id: int) -> None:
     the next scan plans it (planning.plan_requested)."""
     PlanRequest.objects.create(event_id=event_id)
     dispatch.enqueue_after_commit("notifications.plan_event", event_id)
+
+
+def events_created(*, event_ids: Sequence[int]) -> None:
+    """event_created for many events (an import): one request row each, one message per
+    PLAN_BATCH events instead of one per event."""
+    ids = list(event_ids)
+    PlanRequest.objects.bulk_create(PlanRequest(event_id=pk) for pk in ids)
+    for n in range(0, len(ids), PLAN_BATCH):
+        dispatch.enqueue_after_commit("notifications.plan_events", ids[n : n + PLAN_BATCH])
 
 
 def event_changed(*, event_id: int, sequence: int) -> None:

@@ -43,7 +43,12 @@ class ReminderRule(models.Model):
         EVENT = "event", _("One event")
 
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name=_("contact"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,32 +56,56 @@ class ReminderRule(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminder_rules",
+        verbose_name=_("user"),
     )
-    target = models.CharField(max_length=12, choices=Target.choices)
+    target = models.CharField(_("applies to"), max_length=12, choices=Target.choices)
     city = models.ForeignKey(
-        City, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+        City,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name=_("city"),
     )
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name=_("partnership"),
     )
-    event_kind = models.CharField(max_length=20, choices=Event.Kind.choices, blank=True)
+    event_kind = models.CharField(
+        _("kind of event"), max_length=20, choices=Event.Kind.choices, blank=True
+    )
     event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_rules"
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name=_("event"),
     )
     # Whole days before the occurrence's local date, at ``hour`` in the recipient's zone.
-    lead_days = models.JSONField(default=default_lead_days)
+    lead_days = models.JSONField(_("days ahead"), default=default_lead_days)
     hour = models.PositiveSmallIntegerField(
-        default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
+        _("hour"), default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
     )
     # Blank: the contact's own zone / language. Required for user rules (checked in services).
-    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
-    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
-    is_active = models.BooleanField(default=True)
-    unsubscribe_token = models.CharField(
-        max_length=64, unique=True, default=new_unsubscribe_token, editable=False
+    timezone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_timezone]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    unsubscribe_token = models.CharField(
+        _("unsubscribe token"),
+        max_length=64,
+        unique=True,
+        default=new_unsubscribe_token,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -115,12 +144,16 @@ class ChangeNotice(models.Model):
         PENDING = "pending", _("Pending")
         DONE = "done", _("Fanned out")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="change_notices")
-    sequence = models.PositiveIntegerField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    first_change_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="change_notices", verbose_name=_("event")
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    first_change_at = models.DateTimeField(_("first change"))
+    due_at = models.DateTimeField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -148,22 +181,31 @@ class DigestSubscription(models.Model):
         SATURDAY = 6, _("Saturday")
         SUNDAY = 7, _("Sunday")
 
-    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="digest")
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, related_name="digest", verbose_name=_("contact")
+    )
     # ISO weekday (Monday = 1) and hour in the contact's own time zone.
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
     hour = models.PositiveSmallIntegerField(
-        default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
+        _("hour"), default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
     )
     weeks = models.PositiveSmallIntegerField(
+        _("weeks ahead"),
         default=DEFAULT_DIGEST_WEEKS,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DIGEST_WEEKS)],
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     unsubscribe_token = models.CharField(
-        max_length=64, unique=True, default=new_unsubscribe_token, editable=False
+        _("unsubscribe token"),
+        max_length=64,
+        unique=True,
+        default=new_unsubscribe_token,
+        editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -205,41 +247,58 @@ class Delivery(models.Model):
 
     # Reminders and notices: a rule and an event. Digests: the contact, and neither.
     rule = models.ForeignKey(
-        ReminderRule, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        ReminderRule,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("reminder rule"),
     )
     event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("event"),
     )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="digest_deliveries"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+        verbose_name=_("contact"),
     )
     # Reminders: "<recurrence id>@<actual start>" ("" before the @ for a one-off event; the
     # start is the occurrence's UTC instant, or its date when all-day), so a moved occurrence
     # gets a new key. "" for an event-wide notice; the ISO week ("2030-W19", of the local send
     # date) for a digest.
-    occurrence_key = models.CharField(max_length=40, blank=True, default="")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    lead_days = models.PositiveSmallIntegerField(default=0)
+    occurrence_key = models.CharField(_("occurrence"), max_length=40, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    lead_days = models.PositiveSmallIntegerField(_("days ahead"), default=0)
     # Event SEQUENCE the notice announces (0 for reminders).
-    sequence = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     # The normalised (lower-case) address the row is for: exactly once per address, not per
     # rule. "" when the rule has no address (such a row fails and holds no address key).
-    address_key = models.CharField(max_length=254, blank=True, default="")
-    due_at = models.DateTimeField()
+    address_key = models.CharField(_("address key"), max_length=254, blank=True, default="")
+    due_at = models.DateTimeField(_("due"))
     # The scan key: first due_at, later the retry time after a temporary error.
-    next_attempt_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(_("next attempt"))
     # The instant the occurrence starts (for "missed"); null for notices. For a digest the
     # instant it is out of date (a day after its slot).
-    occurrence_start = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    email = models.EmailField(blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    occurrence_start = models.DateTimeField(_("occurrence start"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-due_at", "-id"]
@@ -295,9 +354,17 @@ class PlanRequest(models.Model):
     if that message is lost (broker down, Redis restarted) the beat's scan plans what is
     left here within one scan interval, so a reminder due in minutes is never missed."""
 
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE)
-    rule = models.ForeignKey(ReminderRule, null=True, blank=True, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("event")
+    )
+    rule = models.ForeignKey(
+        ReminderRule,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("reminder rule"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -48,3 +48,9 @@ def plan_rule_task(rule_id: int) -> int:
 def plan_event_task(event_id: int) -> int:
     """A new (or re-imported) event: plan every matching rule's reminders for it."""
     return planning.plan_requested_event(event_id=event_id)
+
+
+@shared_task(name="notifications.plan_events", acks_late=True)
+def plan_events_task(event_ids: list[int]) -> int:
+    """Many new events (an import): plan each as plan_event does."""
+    return sum(planning.plan_requested_event(event_id=int(pk)) for pk in event_ids)

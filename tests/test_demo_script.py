@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,7 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.integration
 @pytest.mark.timeout(600)
-def test_demo_banner_after_the_site_answers_and_sigterm_stops_everything():
+@pytest.mark.parametrize(
+    "signals",
+    [[signal.SIGTERM], [signal.SIGTERM, signal.SIGTERM]],
+    ids=["sigterm", "sigterm-twice"],  # twice: a process manager and its timeout both send it
+)
+def test_demo_banner_after_the_site_answers_and_sigterm_stops_everything(signals):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["PORT"] = str(port)
@@ -39,7 +45,10 @@ def test_demo_banner_after_the_site_answers_and_sigterm_stops_everything():
             assert page.status == 200  # the banner's links work when it is shown
 
         started = time.monotonic()
-        demo.send_signal(signal.SIGTERM)
+        for number in signals:
+            demo.send_signal(number)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                demo.wait(timeout=0.3)  # the second one lands during the cleanup
         demo.wait(timeout=15)
         stopped_after = time.monotonic() - started
     finally:

@@ -32,6 +32,12 @@ app.conf.beat_schedule = {
         "schedule": float(env_int("OCCURRENCE_INDEX_EXTEND_SECONDS", 86400, minimum=60)),
         "options": {"expires": 3600.0},
     },
+    # Publishes again import jobs a broker outage left queued, and abandoned ones.
+    "events-import-sweep": {
+        "task": "events.sweep_import_jobs",
+        "schedule": float(env_int("FEEDS_IMPORT_SWEEP_SECONDS", 30, minimum=1)),
+        "options": {"expires": 60.0},
+    },
     "notifications-plan": {
         "task": "notifications.plan",
         "schedule": float(env_int("NOTIFICATIONS_PLAN_SECONDS", 600, minimum=1)),

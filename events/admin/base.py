@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.roles import is_coordinator
 from common.versions import changed_since, version_of
@@ -66,7 +67,9 @@ class ConflictCheckForm(forms.ModelForm):
     """Refuses to save over a change someone made after this form was opened (two
     coordinators on one object: the later save used to win silently)."""
 
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.CharField(
+        label=gettext_lazy("version loaded"), widget=forms.HiddenInput, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,15 +8,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.roles import is_coordinator
 from events.admin.base import CoordinatorPermissions
-from events.feeds import importer, services
+from events.feeds import importer, jobs, services
+from events.feeds.ics_file import describe_error
 from events.feeds.links import subscribe_links
-from events.feeds.models import FeedToken, ImportRun, hash_token
-from events.feeds.selectors import tokens_managed_by
+from events.feeds.models import FeedToken, ImportJob, ImportRun, hash_token
+from events.feeds.selectors import import_jobs_visible_to, tokens_managed_by
 from events.models import City, Event
 
 
@@ -104,8 +105,10 @@ class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                run = importer.import_calendar(
+                job = jobs.submit_import(
+                    owner=request.user,
                     data=data["file"].read(importer.MAX_IMPORT_BYTES + 1),
+                    file_name=data["file"].name or "",
                     options=importer.ImportOptions(
                         source=data["source"],
                         city_ids=tuple(c.pk for c in data["cities"]),
@@ -113,7 +116,6 @@ class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
                         visibility=data["visibility"],
                         default_timezone=data["timezone"],
                     ),
-                    actor=request.user,
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -122,15 +124,10 @@ class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("Imported at %(t)s: %(c)d created, %(u)d updated, %(n)d unchanged.")
-                    % {
-                        "t": timezone.localtime().strftime("%H:%M"),
-                        "c": run.created,
-                        "u": run.updated,
-                        "n": run.unchanged,
-                    },
+                    _("Import of “%(source)s” queued; this page shows its progress.")
+                    % {"source": job.source},
                 )
-                return HttpResponseRedirect(reverse("admin:feeds_importrun_change", args=[run.pk]))
+                return HttpResponseRedirect(reverse("admin:feeds_importjob_change", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -138,3 +135,52 @@ class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/feeds/importrun/upload.html", context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    """Read-only: what a worker did with an uploaded file (state, progress, errors by line)."""
+
+    list_display = ["source", "created_at", "state", "progress", "owner", "run"]
+    list_filter = ["state"]
+    fields = [
+        "source",
+        "file_name",
+        "owner",
+        "state",
+        "progress",
+        "error_list",
+        "options",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "run",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return import_jobs_visible_to(request.user).select_related("owner", "run")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, job: ImportJob) -> str:
+        return _("%(parsed)d parsed, %(written)d of %(total)d written") % {
+            "parsed": job.parsed,
+            "written": job.written,
+            "total": job.total,
+        }
+
+    @admin.display(description=_("errors"))
+    def error_list(self, job: ImportJob) -> str:
+        return format_html_join(
+            "", "<div>{}</div>", ((describe_error(e),) for e in job.errors)
+        ) or _("None")

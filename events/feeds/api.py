@@ -6,9 +6,15 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -17,9 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api.permissions import CoordinatorOnly
-from events.feeds import importer, selectors, services
+from events.feeds import importer, jobs, selectors, services
 from events.feeds.links import subscribe_links
-from events.feeds.models import FeedToken, ImportRun
+from events.feeds.models import FeedToken, ImportJob, ImportRun
 from events.models import Event
 
 
@@ -137,6 +143,46 @@ class ImportRunSerializer(serializers.ModelSerializer):
         ]
 
 
+class ImportJobErrorSerializer(serializers.Serializer):
+    uid = serializers.CharField(help_text="The VEVENT's UID; empty for the whole file")
+    line = serializers.IntegerField(
+        allow_null=True, help_text="Line of the VEVENT's BEGIN:VEVENT in the file, if known"
+    )
+    error = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    run = ImportRunSerializer(read_only=True, allow_null=True)
+    errors = ImportJobErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "url",
+            "state",
+            "source",
+            "file_name",
+            "options",
+            "total",
+            "parsed",
+            "written",
+            "errors",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "run",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job: ImportJob) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("feeds:api-import", args=[job.pk])
+        )
+
+
 class ImportInput(serializers.Serializer):
     file = serializers.FileField()
     source = serializers.CharField(max_length=200)
@@ -150,22 +196,28 @@ class ImportInput(serializers.Serializer):
     timezone = serializers.CharField(required=False, default="UTC")
 
 
-class ImportView(APIView):
-    """POST multipart (file, source, cities, kind, visibility, timezone): import a .ics.
+def _job_data(request: Request, job: ImportJob) -> dict:
+    return dict(ImportJobSerializer(job, context={"request": request}).data)
 
-    All or nothing: a 400 lists every refused event; 201 reports created/updated/unchanged
-    events and the UIDs that disappeared from the source.
+
+class ImportView(APIView):
+    """POST multipart (file, source, cities, kind, visibility, timezone): queue an import.
+
+    The form fields are checked at once (400 naming the field); the file is imported by a
+    worker, all or nothing: 202 with the job (its ``url`` also in Location), whose state,
+    counters and errors (UID and line of each refused event) GET on that URL shows.
+    GET: the caller's recent jobs (an administrator's: everybody's).
     """
 
     permission_classes = [CoordinatorOnly]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=ImportRunSerializer(many=True))
+    @extend_schema(responses=ImportJobSerializer(many=True))
     def get(self, request: Request) -> Response:
-        runs = ImportRun.objects.all()[:50]
-        return Response(ImportRunSerializer(runs, many=True).data)
+        jobs_ = selectors.import_jobs_visible_to(request.user).select_related("run")[:50]
+        return Response(ImportJobSerializer(jobs_, many=True, context={"request": request}).data)
 
-    @extend_schema(request=ImportInput, responses={201: ImportRunSerializer})
+    @extend_schema(request=ImportInput, responses={202: ImportJobSerializer})
     def post(self, request: Request) -> Response:
         form = ImportInput(data=request.data)
         form.is_valid(raise_exception=True)
@@ -180,8 +232,10 @@ class ImportView(APIView):
                     ]
                 }
             )
-        run = importer.import_calendar(
+        job = jobs.submit_import(
+            owner=request.user,
             data=upload.read(importer.MAX_IMPORT_BYTES + 1),
+            file_name=upload.name or "",
             options=importer.ImportOptions(
                 source=data["source"],
                 city_ids=tuple(data["cities"]),
@@ -189,9 +243,23 @@ class ImportView(APIView):
                 visibility=data["visibility"],
                 default_timezone=data["timezone"],
             ),
-            actor=request.user,
         )
-        return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        body = _job_data(request, job)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class ImportJobView(APIView):
+    """GET: one import job (state, progress, errors, the resulting run). Only its owner or an
+    administrator sees it; anyone else gets 404."""
+
+    permission_classes = [CoordinatorOnly]
+
+    @extend_schema(responses=ImportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        job = get_object_or_404(
+            selectors.import_jobs_visible_to(request.user).select_related("run"), pk=pk
+        )
+        return Response(_job_data(request, job))
 
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")

@@ -7,11 +7,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Max, Model, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import Max, Model, OuterRef, QuerySet, Subquery
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from events import ical
@@ -25,7 +27,7 @@ from events.models import (
     ProgrammeItem,
 )
 
-# How many missing fragments are rendered per batch (a few queries per batch).
+# How many rendered fragments are upserted per statement (and held in memory at once).
 RENDER_BATCH = 2000
 
 
@@ -106,18 +108,25 @@ def _newest_per_event(model: type[Model], field: str) -> QuerySet:
 
 
 def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> QuerySet:
-    """One row per event: what its fragment version must be, and the stored fragment."""
+    """One row per event: what its fragment version must be, and the stored fragment.
+
+    The fragment comes from correlated subqueries (one unique-index probe each per event), not
+    a join: PostgreSQL plans a server-side cursor for its first tenth of rows, and with the
+    fragment table's statistics stale (just filled by a cold feed, before autovacuum's
+    ANALYZE) it joined by a nested loop over every fragment per event — 13 s instead of 0.4 s
+    for a warm feed of 10,000 events (bench/bench_load.py found it). Subqueries leave the
+    planner no such choice.
+    """
     cities = _newest_per_event(Participation, "city__updated_at")
     changes = _newest_per_event(OccurrenceChange, "updated_at")
+    stored = FeedFragment.objects.filter(event=OuterRef("pk"), variant=variant, language=language)
     return (
         query.order_by()
         .annotate(
-            frag=FilteredRelation(
-                "feed_fragments",
-                condition=Q(feed_fragments__variant=variant, feed_fragments__language=language),
-            ),
             cities_updated=Subquery(cities),
             changes_updated=Subquery(changes),
+            frag_version=Subquery(stored.values("version")[:1]),
+            frag_body=Subquery(stored.values("body")[:1]),
         )
         .values_list(
             "pk",
@@ -125,8 +134,8 @@ def fragment_rows(query: QuerySet[Event], *, variant: str, language: str) -> Que
             "updated_at",
             "cities_updated",
             "changes_updated",
-            "frag__version",
-            "frag__body",
+            "frag_version",
+            "frag_body",
         )
     )
 
@@ -136,8 +145,8 @@ def stream_fragments(
 ) -> Iterator[bytes]:
     """Yield each event's stored fragment; render and store the missing or stale ones.
 
-    The stored rows stream from one query; misses are rendered after it finishes (so nothing
-    writes while the cursor is open), in batches of RENDER_BATCH.
+    The stored rows stream from one query; misses are rendered after it finishes, from a fixed
+    number of queries whatever their number (see render_and_store_fragments).
     """
     missing: list[int] = []
     rows = fragment_rows(query, variant=variant, language=language)
@@ -149,71 +158,152 @@ def stream_fragments(
             yield body.encode()
         else:
             missing.append(pk)
-    for start in range(0, len(missing), RENDER_BATCH):
-        batch = missing[start : start + RENDER_BATCH]
-        yield from render_and_store_fragments(batch, variant=variant, language=language, city=city)
+    if not missing:
+        return
+    # A few misses (an edit, a new event): read just them. Many (a cold feed): read the feed's
+    # own events again rather than name tens of thousands of ids in three IN lists (SQLite caps
+    # the number of parameters), and skip the ones whose fragment is current.
+    few = len(missing) <= RENDER_BATCH
+    source = Event.objects.filter(pk__in=missing) if few else query
+    yield from render_and_store_fragments(
+        source, only=None if few else set(missing), variant=variant, language=language, city=city
+    )
+
+
+Run = tuple[int | None, list[Any]]
+_NOTHING: Run = (None, [])
+
+
+def _by_event(rows: Iterator[Any]) -> Iterator[Run]:
+    """Group rows ordered by event_id into (event_id, rows) runs."""
+    run: list[Any] = []
+    current: int | None = None
+    for row in rows:
+        if row.event_id != current:
+            if run:
+                yield current, run
+            current, run = row.event_id, []
+        run.append(row)
+    if run:
+        yield current, run
+
+
+def _walk(
+    events: Iterator[Event], parts: Iterator[Run], changes: Iterator[Run], only: set[int] | None
+) -> Iterator[tuple[Event, tuple[list, list]]]:
+    """Each event with its participations and occurrence changes, from three iterators
+    ordered by event id (runs of events with no row are skipped past)."""
+    next_parts, next_changes = next(parts, _NOTHING), next(changes, _NOTHING)
+    for event in events:
+        while next_parts[0] is not None and next_parts[0] < event.pk:
+            next_parts = next(parts, _NOTHING)
+        while next_changes[0] is not None and next_changes[0] < event.pk:
+            next_changes = next(changes, _NOTHING)
+        if only is None or event.pk in only:
+            yield (
+                event,
+                (
+                    next_parts[1] if next_parts[0] == event.pk else [],
+                    next_changes[1] if next_changes[0] == event.pk else [],
+                ),
+            )
 
 
 def render_and_store_fragments(
-    event_ids: list[int], *, variant: str, language: str, city: City | None
-) -> list[bytes]:
-    """Render the VEVENTs of these events and upsert them in the fragment store.
+    events_query: QuerySet[Event],
+    *,
+    only: set[int] | None,
+    variant: str,
+    language: str,
+    city: City | None,
+) -> Iterator[bytes]:
+    """Render the VEVENTs of the events of ``events_query`` (those in ``only``, if given),
+    upsert them in the fragment store and yield them.
 
-    Idempotent: a concurrent request storing the same version writes the same bytes.
+    Six reads whatever the number of events: the cities, the itineraries' legs and items
+    (few rows: only delegation visits have them), then the events, their participations and
+    their occurrence changes as three cursors ordered by event and walked side by side
+    (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
+    batch stored before it is sent). The reads are held cursors on PostgreSQL (materialised
+    by the server when opened), so the upserts between them do not disturb them. Idempotent:
+    a concurrent request storing the same version writes the same bytes.
     """
     # Loaded by hand, not with prefetch_related: one City object per city rather than one per
     # participation, and no per-event QuerySet (together a third of a cold feed's time).
-    events = list(Event.objects.filter(pk__in=event_ids).order_by())
-    parts = list(Participation.objects.filter(event_id__in=event_ids).order_by("id"))
-    cities = {c.pk: c for c in City.objects.filter(pk__in={p.city_id for p in parts})}
-    changes = OccurrenceChange.objects.filter(event_id__in=event_ids).order_by("original_start")
-    relations: dict[int, tuple[list, list]] = {e.pk: ([], []) for e in events}
-    for part in parts:
-        part.city = cities[part.city_id]
-        relations[part.event_id][0].append(part)
-    for change in changes:
-        relations[change.event_id][1].append(change)
-    itineraries = _itineraries(event_ids)
-    rows = []
-    bodies = []
-    for event in events:
-        loaded = relations[event.pk]
-        body = ical.render_fragment(
-            event,
-            language=language,
-            city=city,
-            relations=loaded,
-            itinerary=itineraries.get(event.pk, ([], [])),
+    ids = events_query.order_by().values("pk")
+    cities = {
+        c.pk: c
+        for c in City.objects.filter(
+            pk__in=Participation.objects.filter(event_id__in=ids).values("city_id")
         )
-        bodies.append(body)
-        rows.append(
-            FeedFragment(
-                event_id=event.pk,
-                variant=variant,
-                language=language,
-                version=fragment_version(event, loaded),
-                body=body.decode(),
-            )
-        )
+    }
+    walk = _walk(
+        events_query.order_by("pk").iterator(chunk_size=RENDER_BATCH),
+        _by_event(
+            Participation.objects.filter(event_id__in=ids)
+            .order_by("event_id", "id")
+            .iterator(chunk_size=RENDER_BATCH)
+        ),
+        _by_event(
+            OccurrenceChange.objects.filter(event_id__in=ids)
+            .order_by("event_id", "original_start")
+            .iterator(chunk_size=RENDER_BATCH)
+        ),
+        only,
+    )
+    itineraries = _itineraries(ids)
+    while True:
+        rows: list[FeedFragment] = []
+        bodies: list[bytes] = []
+        # The language is activated once per batch rather than once per event, and never
+        # across a yield (the response is sent while this generator is suspended).
+        with translation.override(language):
+            for event, loaded in islice(walk, RENDER_BATCH):
+                for part in loaded[0]:
+                    part.city = cities[part.city_id]
+                body = ical.render_fragment(
+                    event,
+                    language=language,
+                    city=city,
+                    relations=loaded,
+                    itinerary=itineraries.get(event.pk, ([], [])),
+                )
+                bodies.append(body)
+                rows.append(
+                    FeedFragment(
+                        event_id=event.pk,
+                        variant=variant,
+                        language=language,
+                        version=fragment_version(event, loaded),
+                        body=body.decode(),
+                    )
+                )
+        if not rows:
+            return
+        _upsert(rows)  # stored before sent: a client that hangs up mid-feed wastes nothing
+        yield from bodies
+
+
+def _upsert(rows: list[FeedFragment]) -> None:
     FeedFragment.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["event", "variant", "language"],
         update_fields=["version", "body", "rendered_at"],
     )
-    return bodies
 
 
-def _itineraries(event_ids: list[int]) -> dict[int, tuple[list, list]]:
-    """Legs (with both cities) and programme items (with their city) of these events: two
-    queries per batch, whatever the number of events or legs."""
+def _itineraries(ids: QuerySet) -> dict[int, tuple[list, list]]:
+    """Legs (with both cities) and programme items (with their city) of the events ``ids``
+    selects: two queries whatever the number of events. Held in memory whole: only
+    delegation visits have them, a few rows each."""
     result: dict[int, tuple[list, list]] = {}
-    legs = ItineraryLeg.objects.filter(event_id__in=event_ids).select_related(
+    legs = ItineraryLeg.objects.filter(event_id__in=ids).select_related(
         "departure_city", "arrival_city"
     )
     for leg in legs.order_by("departs_at", "id"):
         result.setdefault(leg.event_id, ([], []))[0].append(leg)
-    items = ProgrammeItem.objects.filter(event_id__in=event_ids).select_related("city")
+    items = ProgrammeItem.objects.filter(event_id__in=ids).select_related("city")
     for item in items.order_by("starts_at", "id"):
         result.setdefault(item.event_id, ([], []))[1].append(item)
     return result

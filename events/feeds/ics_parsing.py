@@ -1,36 +1,51 @@
 """Reading a partner's .ics: decode it (Windows zone names, X-WR-TIMEZONE, client quirks) and
 turn every VEVENT into the fields events.services takes, or a refusal naming its UID and line.
-Pure: nothing is stored here (events/feeds/importer.py writes)."""
+Pure: nothing is stored here (events/feeds/importer.py writes); the file as a whole (size,
+encoding, line numbers, the refusal) is ics_file.py's."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import icalendar
-import x_wr_timezone
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from events.feeds.ics_file import (
+    MAX_IMPORT_BYTES,
+    ImportRefused,
+    _refuse,
+    decode_calendar,
+    describe,
+    message_of,
+    vevent_lines,
+)
 from events.models import Event
 from events.rrules import validate_rrule
 from events.timezones import canonical_zone, get_zone, make_aware_strict
 
-MAX_IMPORT_BYTES = getattr(settings, "FEEDS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 MAX_IMPORT_EVENTS = getattr(settings, "FEEDS_IMPORT_MAX_EVENTS", 2000)
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "MAX_IMPORT_EVENTS",
+    "ImportOptions",
+    "ImportRefused",
+    "Parsed",
+    "_refuse",
+    "decode_calendar",
+    "describe",
+    "message_of",
+    "parse_events",
+    "vevent_lines",
+]
 _STATUS = {"TENTATIVE": "tentative", "CONFIRMED": "confirmed", "CANCELLED": "cancelled"}
-
-
-def _refuse(message: str, problems: list[dict[str, str]] | None = None) -> ValidationError:
-    detail: dict[str, Any] = {"file": [message]}
-    if problems:
-        detail["events"] = [f"{p['uid']}: {p['error']}" for p in problems]
-    return ValidationError(detail)
 
 
 def _has_cyrillic(text: str) -> bool:
@@ -41,39 +56,13 @@ def _has_cyrillic(text: str) -> bool:
 class Parsed:
     uid: str
     fields: dict[str, Any]
+    line: int | None = None
     overrides: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def content_hash(self) -> str:
         payload = json.dumps([self.fields, self.overrides], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def decode_calendar(data: bytes) -> icalendar.Calendar:
-    """Refuse oversized, binary or malformed input; return the calendar with standard zones."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise _refuse(_("The file is larger than %(max)d bytes.") % {"max": MAX_IMPORT_BYTES})
-    if b"\x00" in data:
-        raise _refuse(_("The file is binary, not an iCalendar text file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(_("The file is not UTF-8 text (byte %(pos)d).") % {"pos": exc.start}) from exc
-    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        raise _refuse(_("The file does not start with BEGIN:VCALENDAR."))
-    try:
-        calendar = icalendar.Calendar.from_ical(text)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise _refuse(_("The file is not valid iCalendar: %(e)s") % {"e": str(exc)[:200]}) from exc
-    if not isinstance(calendar, icalendar.Calendar):
-        raise _refuse(_("The file does not hold one VCALENDAR."))
-    try:
-        # Google: floating times plus X-WR-TIMEZONE become times in that zone.
-        return x_wr_timezone.to_standard(calendar)
-    except Exception as exc:  # the library raises various errors on odd input
-        raise _refuse(
-            _("The calendar's time zone could not be applied: %(e)s") % {"e": exc}
-        ) from exc
 
 
 def _zone_of(prop, value: dt.datetime, default_zone: str, warnings: list[str]) -> str:
@@ -335,61 +324,68 @@ class ImportOptions:
 
 
 def parse_events(
-    calendar: icalendar.Calendar, options: ImportOptions
-) -> tuple[list[Parsed], list[dict[str, str]]]:
-    """Every event of the calendar, or the problems found (UID and reason for each)."""
+    calendar: icalendar.Calendar,
+    options: ImportOptions,
+    lines: list[int] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Parsed], list[dict[str, Any]]]:
+    """Every event of the calendar, or the problems found (UID, line and reason for each).
+
+    ``lines`` is vevent_lines() of the file; a problem's line is None when they disagree.
+    ``progress("parsed", done, total)`` is called every 100 VEVENTs."""
     vevents = calendar.walk("VEVENT")
     if len(vevents) > MAX_IMPORT_EVENTS:
         raise _refuse(
             _("The file holds %(n)d events; at most %(max)d are accepted per import.")
             % {"n": len(vevents), "max": MAX_IMPORT_EVENTS}
         )
-    problems: list[dict[str, str]] = []
+    starts = lines if lines is not None and len(lines) == len(vevents) else [None] * len(vevents)
+    problems: list[dict[str, Any]] = []
     masters: dict[str, Parsed] = {}
-    overrides: list[tuple[str, Any]] = []
-    for index, component in enumerate(vevents, start=1):
+    overrides: list[tuple[str, Any, int | None]] = []
+    for index, (component, line) in enumerate(zip(vevents, starts, strict=True), start=1):
+        if progress is not None and index % 100 == 0:
+            progress("parsed", index, len(vevents))
         uid = _text(component, "UID")
         label = uid or f"#{index}"
         errors = getattr(component, "errors", None)
         if errors and any(name == "RRULE" for name, _e in errors) and _repair_rrule(component):
             errors = [(name, e) for name, e in errors if name != "RRULE"]
         if errors:
-            problems.append({"uid": label, "error": "; ".join(f"{n}: {e}" for n, e in errors)})
+            problems.append(
+                {"uid": label, "line": line, "error": "; ".join(f"{n}: {e}" for n, e in errors)}
+            )
             continue
         if not uid:
-            problems.append({"uid": label, "error": "no UID"})
+            problems.append({"uid": label, "line": line, "error": "no UID"})
             continue
         if len(uid) > 500:
-            problems.append({"uid": label[:60], "error": "UID longer than 500 characters"})
+            problems.append(
+                {"uid": label[:60], "line": line, "error": "UID longer than 500 characters"}
+            )
             continue
         if component.get("RECURRENCE-ID") is not None:
-            overrides.append((uid, component))
+            overrides.append((uid, component, line))
             continue
         if uid in masters:
-            problems.append({"uid": uid, "error": "the UID appears twice"})
+            problems.append({"uid": uid, "line": line, "error": "the UID appears twice"})
             continue
         warnings: list[str] = []
         try:
             fields = _parse_master(component, options, warnings)
         except (ValueError, TypeError, KeyError, ValidationError) as exc:
-            problems.append({"uid": uid, "error": message_of(exc)})
+            problems.append({"uid": uid, "line": line, "error": message_of(exc)})
             continue
-        masters[uid] = Parsed(uid=uid, fields=fields, warnings=warnings)
-    for uid, component in overrides:
+        masters[uid] = Parsed(uid=uid, fields=fields, line=line, warnings=warnings)
+    for uid, component, line in overrides:
         master = masters.get(uid)
         if master is None:
-            problems.append({"uid": uid, "error": "RECURRENCE-ID without its recurring event"})
+            problems.append(
+                {"uid": uid, "line": line, "error": "RECURRENCE-ID without its recurring event"}
+            )
             continue
         try:
             master.overrides.append(_parse_override(component, master.fields, options))
         except (ValueError, TypeError, KeyError, ValidationError) as exc:
-            problems.append({"uid": uid, "error": message_of(exc)})
+            problems.append({"uid": uid, "line": line, "error": message_of(exc)})
     return list(masters.values()), problems
-
-
-def message_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        return " ".join(exc.messages)
-    return str(exc)[:300]

@@ -126,3 +126,46 @@ class FeedVersion(models.Model):
 
     def __str__(self) -> str:
         return f"feeds version {self.counter}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file waiting for, or done by, a worker (events.feeds.jobs): the bytes, the
+    options, the state and the live counters the API, the admin and the desk show."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed (nothing changed)")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=255, blank=True)
+    # At most ics_file.MAX_IMPORT_BYTES: checked before the row is written.
+    data = models.BinaryField()
+    options = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    parsed = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    # [{"uid": ..., "line": <line of BEGIN:VEVENT or null>, "error": ...}]; file-level
+    # problems have an empty uid.
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_state_display()})"

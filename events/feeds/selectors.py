@@ -17,7 +17,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from events.feeds.fragments import as_datetime
-from events.feeds.models import FeedToken, FeedVersion, hash_token
+from events.feeds.models import FeedToken, FeedVersion, ImportJob, hash_token
 from events.models import City, Event, ItineraryLeg, Participation, Partnership, ProgrammeItem
 from events.selectors import events_of_partnership_q, events_visible_to
 
@@ -47,6 +47,18 @@ def tokens_managed_by(user) -> QuerySet[FeedToken]:
     if not getattr(user, "is_authenticated", False):
         return FeedToken.objects.none()
     return FeedToken.objects.filter(created_by=user)
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """An import job is its owner's (the file may hold internal events): only they and
+    administrators (superusers) see it; jobs without an owner (the command's) are the
+    administrators'. Newest first; the stored file is not loaded."""
+    jobs = ImportJob.objects.defer("data")
+    if getattr(user, "is_superuser", False):
+        return jobs
+    if not getattr(user, "is_authenticated", False):
+        return jobs.none()
+    return jobs.filter(owner=user)
 
 
 def cancelled_cutoff(now: dt.datetime | None = None) -> dt.datetime:

@@ -29,5 +29,6 @@ urlpatterns = [
         name="api-token-regenerate",
     ),
     path("api/feeds/imports/", api.ImportView.as_view(), name="api-imports"),
+    path("api/feeds/imports/<int:pk>/", api.ImportJobView.as_view(), name="api-import"),
     path("api/feeds/links/", api.FeedLinksView.as_view(), name="api-links"),
 ]

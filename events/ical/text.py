@@ -7,15 +7,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from common.urls import absolute_url
-from events.models import Participation
+from events.models import Event, Participation
 from events.recurrence import CityTime
 
 if TYPE_CHECKING:
     from events.ical.copies import Copy
-    from events.models import Event
 
 
 _SLUG = "--slug--"
@@ -32,6 +32,20 @@ def _event_url_parts(site_url: str) -> tuple[str, str]:
 def event_url(event: Event) -> str:
     head, tail = _event_url_parts(settings.SITE_URL)
     return f"{head}{event.slug}{tail}"
+
+
+@lru_cache(maxsize=8)
+def labels(language: str) -> dict[str, str]:
+    """The translated words every VEVENT repeats (kind and role labels, the DESCRIPTION's
+    headings), looked up once per language and process: a lazy label cast or a gettext per
+    VEVENT was a tenth of a cold feed's time. The catalogues do not change while a process
+    runs (a new one re-renders fragments through render_salt anyway)."""
+    with translation.override(language):
+        words = {f"kind:{value}": str(label) for value, label in Event.Kind.choices}
+        words.update({f"role:{value}": str(label) for value, label in Participation.Role.choices})
+        words["cities"] = _("Participating cities (local time):")
+        words["first"] = _("Times shown are those of the first occurrence.")
+        return words
 
 
 def _format_city_time(ct: CityTime, all_day: bool) -> str:
@@ -65,14 +79,15 @@ def description(
     if event.online_url:
         parts.append(_("Online: %(url)s") % {"url": event.online_url})
     if city_times:
-        lines = [_("Participating cities (local time):")]
+        words = labels(language)
+        lines = [words["cities"]]
         for ct in city_times:
-            role = Participation.Role(ct.role).label if ct.role in Participation.Role.values else ""
+            role = words.get(f"role:{ct.role}", "")
             when = _format_city_time(ct, event.is_all_day)
             venue = f", {ct.venue}" if ct.venue else ""
             lines.append(f"• {ct.city.name(language)} ({role}{venue}): {when}")
         if event.rrule and master:
-            lines.append(_("Times shown are those of the first occurrence."))
+            lines.append(words["first"])
         parts.append("\n".join(lines))
     parts.append(event_url(event))
     return "\n\n".join(parts)

@@ -5,6 +5,7 @@ See the package doc (events/ical/__init__.py) for the rules every VEVENT follows
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,8 @@ def _base_vevent(
     vevent.add("SUMMARY", f"{title} ({copy.suffix})" if copy.suffix else title)
     vevent.add("STATUS", _STATUS.get(event.status, "CONFIRMED"))
     vevent.add("CLASS", "PUBLIC" if event.visibility == event.Visibility.PUBLIC else "PRIVATE")
-    vevent.add("CATEGORIES", [str(event.Kind(event.kind).label)])
+    kind = text.labels(language).get(f"kind:{event.kind}")
+    vevent.add("CATEGORIES", [kind if kind is not None else str(event.Kind(event.kind).label)])
     vevent.add("URL", text.event_url(event))
     return vevent
 
@@ -209,7 +211,9 @@ def event_vevents(
     # A DESCRIPTION lists every city's time, so it is the same in each city's copy: built once
     # per occurrence (None: the master), not once per copy.
     descriptions: dict[dt.datetime | None, str] = {}
-    with translation.override(language):
+    # A feed renders thousands of events in one language: activate it once, not per event.
+    speaking = translation.get_language() == language
+    with contextlib.nullcontext() if speaking else translation.override(language):
         modified = last_change(event, parts, all_changes)
         for copy in copies(event, parts, city, language):
             if not event.is_all_day:

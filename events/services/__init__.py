@@ -5,6 +5,13 @@ field; the API maps it to a 400 in one exception handler.
 """
 
 from events.services._common import check_single_line
+from events.services.batch import (
+    EventEdit,
+    EventsRefused,
+    NewEvent,
+    create_events,
+    update_events,
+)
 from events.services.commemorations import plan_commemoration
 from events.services.itinerary import (
     add_leg,
@@ -42,6 +49,9 @@ from events.services.schedule import (
 __all__ = [
     "EVENT_FIELDS",
     "SCHEDULE_FIELDS",
+    "EventEdit",
+    "EventsRefused",
+    "NewEvent",
     "ParticipationInput",
     "add_leg",
     "add_programme_item",
@@ -53,6 +63,7 @@ __all__ = [
     "create_city",
     "create_contact",
     "create_event",
+    "create_events",
     "create_partnership",
     "delete_city",
     "delete_contact",
@@ -64,6 +75,7 @@ __all__ = [
     "update_city",
     "update_contact",
     "update_event",
+    "update_events",
     "update_leg",
     "update_partnership",
     "update_programme_item",

@@ -48,7 +48,12 @@ def _canonical_zone(instance: Any, field: str = "timezone") -> None:
         raise ValidationError({field: exc.messages}) from exc
 
 
-def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
+def _full_clean(
+    instance: Any, exclude: Iterable[str] = (), *, database_checks: bool = True
+) -> None:
+    """Model validation plus our text rules. ``database_checks=False`` skips the unique and
+    check-constraint queries (one each): a batch checks uniqueness in bulk and lets the
+    database enforce its constraints (events.services.batch)."""
     for model_field in instance._meta.concrete_fields:
         value = getattr(instance, model_field.attname, None)
         _refuse_nul(model_field.name, value)
@@ -56,4 +61,6 @@ def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
             _refuse_line_breaks(model_field.name, value)
         if model_field.name == "timezone" and value:
             _canonical_zone(instance)
-    instance.full_clean(exclude=list(exclude), validate_unique=True)
+    instance.full_clean(
+        exclude=list(exclude), validate_unique=database_checks, validate_constraints=database_checks
+    )

@@ -149,8 +149,9 @@ def _unique_slug(title: str, exclude_pk: int | None = None) -> str:
     raise _error("slug", _("Could not find a free slug."))  # pragma: no cover
 
 
-def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
-    """Replace the event's participating cities. Returns True if anything changed."""
+def check_participations(participations: Iterable[ParticipationInput]) -> list[ParticipationInput]:
+    """The participation rules (each city once, known roles and cities, one-line venues), one
+    query. Returns the list; raises ValidationError naming "participations"."""
     wanted = list(participations)
     city_ids = [p.city_id for p in wanted]
     if len(set(city_ids)) != len(city_ids):
@@ -167,6 +168,12 @@ def _set_participations(event: Event, participations: Iterable[ParticipationInpu
     missing = sorted(set(city_ids) - known)
     if missing:
         raise _error("participations", _("Unknown city id(s): %(ids)s.") % {"ids": missing})
+    return wanted
+
+
+def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
+    """Replace the event's participating cities. Returns True if anything changed."""
+    wanted = check_participations(participations)
     before = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
     after = {(p.city_id, p.role, p.venue.strip()) for p in wanted}
     if before == after:
@@ -276,6 +283,50 @@ def change_occurrence(
     and rewrites its occurrence-index rows.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
+    key, values = occurrence_change_values(
+        event,
+        original_start=original_start,
+        cancelled=cancelled,
+        start=start,
+        end=end,
+        start_date=start_date,
+        end_date=end_date,
+        location=location,
+        note_en=note_en,
+        note_ru=note_ru,
+    )
+    change, created = OccurrenceChange.objects.get_or_create(
+        event=event, original_start=key, defaults=values
+    )
+    if not created:
+        if all(getattr(change, k) == v for k, v in values.items()):
+            return change
+        for name, value in values.items():
+            setattr(change, name, value)
+    change.sequence = event.sequence + 1
+    change.save()
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
+    refresh_event(event_id=event.pk)
+    _notify_change(event)
+    return change
+
+
+def occurrence_change_values(
+    event: Event,
+    *,
+    original_start: dt.datetime | dt.date,
+    cancelled: bool = False,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    location: str = "",
+    note_en: str = "",
+    note_ru: str = "",
+) -> tuple[dt.datetime, dict[str, Any]]:
+    """change_occurrence's checks (the rule has that instance; times; text) without saving:
+    (the OccurrenceChange key, its values). Raises ValidationError naming the field."""
     if not event.rrule:
         raise _error("original_start", _("Only a recurring event has occurrences to change."))
     if isinstance(original_start, dt.datetime):
@@ -307,21 +358,7 @@ def change_occurrence(
         "note_en": note_en,
         "note_ru": note_ru,
     }
-    change, created = OccurrenceChange.objects.get_or_create(
-        event=event, original_start=key, defaults=values
-    )
-    if not created:
-        if all(getattr(change, k) == v for k, v in values.items()):
-            return change
-        for name, value in values.items():
-            setattr(change, name, value)
-    change.sequence = event.sequence + 1
-    change.save()
-    event.sequence += 1
-    event.save(update_fields=["sequence", "updated_at"])
-    refresh_event(event_id=event.pk)
-    _notify_change(event)
-    return change
+    return key, values
 
 
 def _notify_change(event: Event) -> None:

@@ -63,12 +63,12 @@ def pick_city(city_times: list[CityTime], requested: str) -> CityPick:
 
 
 def city_when(city_time: CityTime) -> str:
-    """ "May 9, 2027, 10:00-11:00 (Europe/Moscow, UTC+3)" in the city's own zone."""
+    """ "May 9, 2027, 10:00-11:00 (MSK, UTC+3)" in the city's own zone (the city is named
+    beside it)."""
     day, time = formatting.city_time_when(city_time)
     if city_time.start is None:
         return f"{day} ({time})"
-    zone = city_time.city.timezone
-    return f"{day}, {time} ({zone}, {formatting.zone_label(city_time.start)})"
+    return f"{day}, {time} ({formatting.zone_abbreviation(city_time.start)})"
 
 
 def city_location(occurrence: Occurrence, city_time: CityTime) -> str:

@@ -76,11 +76,38 @@ def zone_label(value: dt.datetime | None) -> str:
     return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
 
 
+def zone_abbreviation(value: dt.datetime | None) -> str:
+    """ "MSK, UTC+3", "AKDT, UTC-8"; just "UTC+11" where the zone database has no letters
+    (Magadan's abbreviation is "+11")."""
+    offset = zone_label(value)
+    letters = value.tzname() if value is not None else None
+    if letters and letters[0] not in "+-" and letters != "UTC":
+        return f"{letters}, {offset}"
+    return offset
+
+
+def zone_place(event: Event) -> str:
+    """Where the event's zone is for a reader: the participating city in that zone (the host
+    first) when the participations are loaded, else the zone's own city ("Asia/Magadan" →
+    "Magadan"). Never a query."""
+    loaded = getattr(event, "_prefetched_objects_cache", {}).get("participations")
+    if loaded is not None:
+        in_zone = [p for p in loaded if p.city.timezone == event.timezone]
+        in_zone.sort(key=lambda p: p.role != p.Role.HOST)
+        if in_zone:
+            return city_name(in_zone[0].city)
+    return event.timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _zone_text(event: Event, value: dt.datetime | None) -> str:
+    return f"{zone_place(event)}, {zone_abbreviation(value)}"
+
+
 def event_when(event: Event) -> str:
     """When an event happens, honest about how much of the date is known."""
     precision = event.precision
     if precision == event.Precision.TIME and event.local_start is not None:
-        return f"{fmt_span(event.local_start, event.local_end)} ({event.timezone})"
+        return f"{fmt_span(event.local_start, event.local_end)} ({_zone_text(event, event.local_start)})"
     if precision == event.Precision.DAY:
         return fmt_date_range(event.start_date, event.end_date)
     if precision == event.Precision.MONTH and event.approx_year and event.approx_month:
@@ -97,7 +124,7 @@ def occurrence_when(occurrence: Occurrence) -> str:
         if occurrence.event.time_mode == occurrence.event.TimeMode.LOCAL:
             label = _("local time in each city")
             return f"{fmt_span(occurrence.start, occurrence.end)} ({label})"
-        zone = occurrence.event.timezone
+        zone = _zone_text(occurrence.event, occurrence.start)
         return f"{fmt_span(occurrence.start, occurrence.end)} ({zone})"
     return fmt_date_range(occurrence.start_date, occurrence.end_date)
 

@@ -182,3 +182,16 @@ class ParticipationRowForm(forms.Form):
 ParticipationFormSet = forms.formset_factory(
     ParticipationRowForm, extra=3, max_num=10, absolute_max=20, validate_max=True
 )
+
+
+class DeskImportForm(forms.Form):
+    """The desk's small upload form: the file and its source; a worker imports it. Prefixed:
+    its fields' ids must not collide with the event form's on the same page."""
+
+    prefix = "import"
+
+    file = forms.FileField(label=_("iCalendar file (.ics)"))
+    source = forms.CharField(label=_("Source"), max_length=200)
+    timezone = forms.CharField(
+        label=_("Zone for floating times"), initial="UTC", max_length=64, required=False
+    )

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from events.web import views
+from events.web.views.desk_events import desk_event_edit, desk_event_new, desk_occurrence
 from events.web.views.planner import desk_planner
 
 app_name = "web"
@@ -15,9 +16,13 @@ urlpatterns = [
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership_detail"),
     path("desk/", views.desk_dashboard, name="desk"),
     path("desk/events/new/", views.desk_create, name="desk_create"),
+    path("desk/events/new/full/", desk_event_new, name="desk_event_new"),
+    path("desk/events/<int:pk>/edit/", desk_event_edit, name="desk_event_edit"),
+    path("desk/events/<int:pk>/occurrences/", desk_occurrence, name="desk_occurrence"),
     path("desk/planner/", desk_planner, name="desk_planner"),
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),
+    path("desk/imports/new/", views.desk_import, name="desk_import"),
     path(
         "desk/partnerships/<int:pk>/anniversaries/<int:year>/plan/",
         views.desk_plan_anniversary,

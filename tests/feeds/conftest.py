@@ -6,8 +6,41 @@ import datetime as dt
 
 import pytest
 
+import events.tasks  # noqa: F401 - registers the import task for eager runs
 from events import services
 from events.models import Event
+from tests.notifications.conftest import app_clock, make_pipeline, pg, private_redis
+from tests.notifications.procs import free_port
+
+__all__ = ["app_clock", "make_pipeline", "pg", "private_redis"]  # the worker test's fixtures
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks published by the code under test run in this process (after commit, when the
+    test runs the on-commit callbacks)."""
+    from worker.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app publishes to a port nobody listens on (a real refused connection)."""
+    from worker.celery import app
+
+    old = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield app
+    app.conf.broker_url, app.conf.task_always_eager = old
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture

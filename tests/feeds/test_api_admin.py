@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from events.feeds.models import FeedToken, ImportRun, hash_token
+from events.feeds.models import FeedToken, ImportJob, ImportRun, hash_token
 from events.models import Event
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -62,23 +62,33 @@ def test_token_api_bad_input_names_the_field(coordinator_api_client, db, payload
     assert FeedToken.objects.count() == 0
 
 
-def test_import_api_upload_and_refusal(coordinator_api_client, db):
+def test_import_api_upload_and_refusal(
+    coordinator_api_client, db, eager_celery, django_capture_on_commit_callbacks
+):
     good = SimpleUploadedFile("g.ics", (SAMPLES / "google_export.ics").read_bytes())
-    response = coordinator_api_client.post(
-        "/api/feeds/imports/",
-        {"file": good, "source": "magadan", "timezone": "Asia/Magadan"},
-        format="multipart",
-    )
-    assert response.status_code == 201, response.data
-    assert response.data["created"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_api_client.post(
+            "/api/feeds/imports/",
+            {"file": good, "source": "magadan", "timezone": "Asia/Magadan"},
+            format="multipart",
+        )
+    assert response.status_code == 202, response.data
+    assert response["Location"] == response.data["url"]
+    job = coordinator_api_client.get(response.data["url"]).data
+    assert (job["state"], job["run"]["created"], job["written"]) == ("succeeded", 3, 3)
 
     bad = SimpleUploadedFile("b.ics", (SAMPLES / "partly_bad.ics").read_bytes())
-    response = coordinator_api_client.post(
-        "/api/feeds/imports/", {"file": bad, "source": "partner"}, format="multipart"
-    )
-    assert response.status_code == 400
-    assert "file" in response.data
-    assert len(response.data["events"]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_api_client.post(
+            "/api/feeds/imports/", {"file": bad, "source": "partner"}, format="multipart"
+        )
+    assert response.status_code == 202
+    job = coordinator_api_client.get(response.data["url"]).data
+    assert job["state"] == "failed"
+    assert [(e["uid"], e["line"]) for e in job["errors"] if e["uid"]] == [
+        ("every-second@partner", 10),
+        ("no-start@partner", 17),
+    ]
     assert Event.objects.count() == 3
 
     response = coordinator_api_client.post(
@@ -140,32 +150,29 @@ def test_admin_token_actions(admin_client, db):
     assert issued.token.token_hash != hash_token(issued.secret)
 
 
-def test_admin_import_upload(admin_client, db):
+def test_admin_import_upload(admin_client, db, eager_celery, django_capture_on_commit_callbacks):
     page = admin_client.get("/admin/feeds/importrun/upload/")
     assert page.status_code == 200
 
     bad = SimpleUploadedFile("b.ics", b"\x00binary")
-    response = admin_client.post(
-        "/admin/feeds/importrun/upload/",
-        {"file": bad, "source": "x", "kind": "other", "visibility": "public", "timezone": "UTC"},
-    )
+    form = {"source": "x", "kind": "other", "visibility": "public", "timezone": "Mars/Base"}
+    response = admin_client.post("/admin/feeds/importrun/upload/", {"file": bad, **form})
     assert response.status_code == 200
-    assert "binary" in response.content.decode()
-    assert ImportRun.objects.count() == 0
+    assert "timezone" in response.content.decode()
+    assert ImportJob.objects.count() == 0
 
     good = SimpleUploadedFile("g.ics", (SAMPLES / "outlook_export.ics").read_bytes())
-    response = admin_client.post(
-        "/admin/feeds/importrun/upload/",
-        {
-            "file": good,
-            "source": "tula",
-            "kind": "other",
-            "visibility": "public",
-            "timezone": "UTC",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/feeds/importrun/upload/", {"file": good, **form, "timezone": "UTC"}
+        )
     assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/admin/feeds/importjob/{job.pk}/change/"
     assert ImportRun.objects.get().created == 2
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Succeeded" in page.content.decode()
 
 
 def test_import_api_bad_kind_names_the_field(coordinator_api_client, db):
@@ -187,6 +194,7 @@ def test_admin_screens_open_to_staff_coordinators(client, coordinator):
     assert client.get("/admin/feeds/feedtoken/add/").status_code == 200
     assert client.get("/admin/feeds/importrun/").status_code == 200
     assert client.get("/admin/feeds/importrun/upload/").status_code == 200
+    assert client.get("/admin/feeds/importjob/").status_code == 200
 
 
 def test_a_coordinator_manages_only_their_own_tokens(coordinator_api_client, django_user_model):

@@ -147,9 +147,13 @@ def test_import_partly_bad_file_imports_nothing_and_names_each_bad_event(db):
 
     problems = info.value.message_dict["events"]
     assert len(problems) == 2
-    assert problems[0].startswith("every-second@partner:")
+    assert problems[0].startswith("every-second@partner (line 10):")
     assert "SECONDLY" in problems[0]
-    assert problems[1] == "no-start@partner: no DTSTART"
+    assert problems[1] == "no-start@partner (line 17): no DTSTART"
+    assert [(p["uid"], p["line"]) for p in info.value.problems] == [
+        ("every-second@partner", 10),
+        ("no-start@partner", 17),
+    ]
     assert Event.objects.count() == 0
     assert ImportRun.objects.count() == 0
 
@@ -163,7 +167,7 @@ def test_import_service_error_on_second_event_rolls_back_first(db):
         import_calendar(data=data, options=ImportOptions(source="partner"))
 
     assert info.value.message_dict["events"] == [
-        "every-second@partner: end: The end is before the start."
+        "every-second@partner (line 10): end: The end is before the start."
     ]
     assert Event.objects.count() == 0
 
@@ -378,7 +382,9 @@ def test_import_event_whose_start_is_not_a_rule_instance_is_refused(db):
         import_calendar(data=_read("start_not_in_rule.ics"), options=ImportOptions(source="p"))
 
     [problem] = info.value.message_dict["events"]
-    assert problem.startswith("saturday-start@partner: RRULE: The start (2030-05-11 10:00)")
+    assert problem.startswith(
+        "saturday-start@partner (line 11): RRULE: The start (2030-05-11 10:00)"
+    )
     assert "its first date is 2030-05-12 10:00" in problem
     assert Event.objects.count() == 0
 

@@ -1,5 +1,11 @@
 from events.web.views.anniversaries import desk_plan_anniversary
-from events.web.views.desk import desk_confirm, desk_create, desk_dashboard, desk_retry
+from events.web.views.desk import (
+    desk_confirm,
+    desk_create,
+    desk_dashboard,
+    desk_import,
+    desk_retry,
+)
 from events.web.views.public import (
     city_detail,
     event_detail,
@@ -14,6 +20,7 @@ __all__ = [
     "desk_confirm",
     "desk_create",
     "desk_dashboard",
+    "desk_import",
     "desk_plan_anniversary",
     "desk_retry",
     "event_detail",

@@ -22,14 +22,18 @@ from django.views.decorators.http import require_POST
 from common.roles import is_coordinator
 from common.versions import changed_since
 from events import services
+from events.feeds import jobs
+from events.feeds.ics_parsing import MAX_IMPORT_BYTES, ImportOptions
+from events.feeds.selectors import import_jobs_visible_to
 from events.models import Event
 from events.occurrence_index.read import occurrences_in
 from events.web import formatting
-from events.web.forms import ParticipationFormSet, QuickEventForm
+from events.web.forms import DeskImportForm, ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery
 from events.web.selectors import upcoming_milestones
 
 DESK_DAYS = 30
+RECENT_IMPORTS = 10
 
 
 def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -82,9 +86,16 @@ def _render(
     form: QuickEventForm,
     formset: Any,
     status: int = 200,
+    import_form: DeskImportForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     context = {
+        "imports": list(
+            import_jobs_visible_to(request.user)
+            .filter(owner=request.user)
+            .select_related("run")[:RECENT_IMPORTS]
+        ),
+        "import_form": import_form or DeskImportForm(),
         "next_days": occurrences_in(Event.objects.all(), now, now + dt.timedelta(days=DESK_DAYS)),
         "days": DESK_DAYS,
         "tentative": _needs_confirming(),
@@ -181,3 +192,35 @@ def desk_retry(request: HttpRequest, pk: int) -> HttpResponse:
     ok, message = retry_delivery(pk=pk, actor=request.user)
     (messages.success if ok else messages.error)(request, message)
     return redirect("web:desk")
+
+
+@coordinator_required
+@require_POST
+def desk_import(request: HttpRequest) -> HttpResponse:
+    """Queue an import of an uploaded .ics; "Recent imports" shows its progress."""
+    form = DeskImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = jobs.submit_import(
+                owner=request.user,
+                data=upload.read(MAX_IMPORT_BYTES + 1),
+                file_name=upload.name or "",
+                options=ImportOptions(
+                    source=form.cleaned_data["source"],
+                    default_timezone=form.cleaned_data["timezone"] or "UTC",
+                ),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Import of “%(source)s” queued.") % {"source": job.source})
+            return redirect("web:desk")
+    return _render(
+        request,
+        QuickEventForm(),
+        ParticipationFormSet(prefix="cities"),
+        status=400,
+        import_form=form,
+    )

@@ -241,7 +241,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for pair in partnerships_of(city).order_by("established_on", "pk")
     ]
     query = filtered_events(request.user, {"city": city})
-    upcoming, past = upcoming_and_past(query, CITY_EVENTS)
+    upcoming, past = upcoming_and_past(query, CITY_EVENTS, one_per_event=True)
     context = {
         "city": city,
         "partners": partners,
@@ -259,7 +259,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     query = filtered_events(request.user, {"partnership": pair})
     anniversary = next_anniversary(pair, today)
-    upcoming, past = upcoming_and_past(query, CITY_EVENTS)
+    upcoming, past = upcoming_and_past(query, CITY_EVENTS, one_per_event=True)
     context = {
         "pair": pair,
         "age": pair.age_on(today),

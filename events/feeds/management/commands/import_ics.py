@@ -1,4 +1,6 @@
-"""manage.py import_ics <file-or-URL> --source NAME [--city SLUG ...] [--kind K] [--timezone Z]."""
+"""manage.py import_ics <file-or-URL> --source NAME [--city SLUG ...] [--kind K] [--timezone Z]
+[--queue]: imports here, with a progress bar (the operator's tool); --queue hands the file to a
+worker as an import job instead and prints the job's id."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from common.progress import ProgressBar
-from events.feeds import importer
+from events.feeds import importer, jobs
 from events.models import City
 
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--kind", default="other")
         parser.add_argument("--visibility", default="public")
         parser.add_argument("--timezone", default="", help="zone for floating times")
+        parser.add_argument(
+            "--queue", action="store_true", help="queue an import job for a worker instead"
+        )
 
     def handle(self, *args, **options) -> None:
         location: str = options["location"]
@@ -49,17 +54,22 @@ class Command(BaseCommand):
         if len(cities) != len(set(options["city"])):
             raise CommandError("Unknown city slug in --city.")
         zone = options["timezone"] or (cities[0].timezone if len(cities) == 1 else "UTC")
+        import_options = importer.ImportOptions(
+            source=options["source"] or location,
+            city_ids=tuple(c.pk for c in cities),
+            kind=options["kind"],
+            visibility=options["visibility"],
+            default_timezone=zone,
+        )
         try:
+            if options["queue"]:
+                job = jobs.submit_import(
+                    owner=None, data=data, options=import_options, file_name=location
+                )
+                self.stdout.write(f"queued import job {job.pk} ({job.get_state_display()})")
+                return
             run = importer.import_calendar(
-                data=data,
-                options=importer.ImportOptions(
-                    source=options["source"] or location,
-                    city_ids=tuple(c.pk for c in cities),
-                    kind=options["kind"],
-                    visibility=options["visibility"],
-                    default_timezone=zone,
-                ),
-                progress=ProgressBar(self.stderr._out),
+                data=data, options=import_options, progress=ProgressBar(self.stderr._out)
             )
         except ValidationError as exc:
             lines = [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]

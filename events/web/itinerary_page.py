@@ -19,13 +19,6 @@ from events.models import City, Event, ItineraryLeg, Participation, ProgrammeIte
 from events.web import formatting
 
 
-def zone_text(value: dt.datetime) -> str:
-    """ "AKDT, UTC-8" where the zone has a letter abbreviation, else "UTC+11"."""
-    name = value.tzname() or ""
-    offset = formatting.zone_label(value)
-    return f"{name}, {offset}" if name.isalpha() else offset
-
-
 def clock(value: dt.datetime, day: dt.date | None = None) -> str:
     """ "22:00", with the date when it is not ``day`` ("8 May 2030, 22:00")."""
     if day is not None and value.date() == day:
@@ -93,7 +86,7 @@ def _end(city: City, place: str, value: dt.datetime) -> LegEnd:
         city=city,
         place=place,
         when=formatting.fmt_datetime(value),
-        zone=zone_text(value),
+        zone=formatting.zone_abbreviation(value),
         iso=value.isoformat(),
     )
 

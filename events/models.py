@@ -22,12 +22,14 @@ __all__ = [
     "Contact",
     "Event",
     "IndexedOccurrence",
+    "ItineraryLeg",
     "Language",
     "OccurrenceChange",
     "OccurrenceHorizon",
     "Participation",
     "Partnership",
     "PartnershipStatusChange",
+    "ProgrammeItem",
 ]
 
 
@@ -303,3 +305,4 @@ class Contact(models.Model):
 
 # The index's tables belong to this app; the module stays separate to keep this one small.
 from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402
+from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402

@@ -18,7 +18,14 @@ from django.utils.dateparse import parse_datetime
 
 from events import ical
 from events.feeds.models import FeedFragment
-from events.models import City, Event, OccurrenceChange, Participation
+from events.models import (
+    City,
+    Event,
+    ItineraryLeg,
+    OccurrenceChange,
+    Participation,
+    ProgrammeItem,
+)
 
 # How many rendered fragments are upserted per statement (and held in memory at once).
 RENDER_BATCH = 2000
@@ -213,9 +220,10 @@ def render_and_store_fragments(
     """Render the VEVENTs of the events of ``events_query`` (those in ``only``, if given),
     upsert them in the fragment store and yield them.
 
-    Four reads whatever the number of events: the cities, then the events, their
-    participations and their occurrence changes as three cursors ordered by event and walked
-    side by side (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
+    Six reads whatever the number of events: the cities, the itineraries' legs and items
+    (few rows: only delegation visits have them), then the events, their participations and
+    their occurrence changes as three cursors ordered by event and walked side by side
+    (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
     batch stored before it is sent). The reads are held cursors on PostgreSQL (materialised
     by the server when opened), so the upserts between them do not disturb them. Idempotent:
     a concurrent request storing the same version writes the same bytes.
@@ -243,6 +251,7 @@ def render_and_store_fragments(
         ),
         only,
     )
+    itineraries = _itineraries(ids)
     while True:
         rows: list[FeedFragment] = []
         bodies: list[bytes] = []
@@ -252,7 +261,13 @@ def render_and_store_fragments(
             for event, loaded in islice(walk, RENDER_BATCH):
                 for part in loaded[0]:
                     part.city = cities[part.city_id]
-                body = ical.render_fragment(event, language=language, city=city, relations=loaded)
+                body = ical.render_fragment(
+                    event,
+                    language=language,
+                    city=city,
+                    relations=loaded,
+                    itinerary=itineraries.get(event.pk, ([], [])),
+                )
                 bodies.append(body)
                 rows.append(
                     FeedFragment(
@@ -276,3 +291,19 @@ def _upsert(rows: list[FeedFragment]) -> None:
         unique_fields=["event", "variant", "language"],
         update_fields=["version", "body", "rendered_at"],
     )
+
+
+def _itineraries(ids: QuerySet) -> dict[int, tuple[list, list]]:
+    """Legs (with both cities) and programme items (with their city) of the events ``ids``
+    selects: two queries whatever the number of events. Held in memory whole: only
+    delegation visits have them, a few rows each."""
+    result: dict[int, tuple[list, list]] = {}
+    legs = ItineraryLeg.objects.filter(event_id__in=ids).select_related(
+        "departure_city", "arrival_city"
+    )
+    for leg in legs.order_by("departs_at", "id"):
+        result.setdefault(leg.event_id, ([], []))[0].append(leg)
+    items = ProgrammeItem.objects.filter(event_id__in=ids).select_related("city")
+    for item in items.order_by("starts_at", "id"):
+        result.setdefault(item.event_id, ([], []))[1].append(item)
+    return result

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from events.feeds.fragments import as_datetime
 from events.feeds.models import FeedToken, FeedVersion, ImportJob, hash_token
-from events.models import City, Event, Participation, Partnership
+from events.models import City, Event, ItineraryLeg, Participation, Partnership, ProgrammeItem
 from events.selectors import events_of_partnership_q, events_visible_to
 
 # A cancelled event stays in feeds (as STATUS:CANCELLED) this long after it was cancelled, so
@@ -135,10 +135,20 @@ def feed_state(now: dt.datetime | None = None) -> FeedState:
 
 def feed_timezones(query: QuerySet[Event], city: City | None) -> set[str]:
     """Every zone a feed's VEVENTs may name (a superset is harmless), in one query: the
-    events' own zones and, for the per-city copies of same-local-time events, their cities'."""
+    events' own zones, for the per-city copies of same-local-time events their cities', and
+    both ends of every itinerary leg and every programme item's city."""
     own = query.order_by().values_list("timezone", flat=True)
+    ids = query.order_by().values("pk")
+    legs = ItineraryLeg.objects.filter(event__in=ids).order_by()
+    itinerary = [
+        legs.values_list("departure_city__timezone", flat=True),
+        legs.values_list("arrival_city__timezone", flat=True),
+        ProgrammeItem.objects.filter(event__in=ids)
+        .order_by()
+        .values_list("city__timezone", flat=True),
+    ]
     if city is not None:
-        return set(own.distinct()) | {city.timezone}
+        return set(own.union(*itinerary)) | {city.timezone}
     local = (
         Participation.objects.filter(
             event__in=query.filter(time_mode=Event.TimeMode.LOCAL).order_by().values("pk")
@@ -146,4 +156,4 @@ def feed_timezones(query: QuerySet[Event], city: City | None) -> set[str]:
         .order_by()
         .values_list("city__timezone", flat=True)
     )
-    return set(own.union(local))
+    return set(own.union(local, *itinerary))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import icalendar
 
-from events.ical.vevents import event_vevents
+from events.ical.vevents import event_and_itinerary_vevents
 from events.ical.vtimezones import attachment_since, timezones_block
 from events.ical.wire import escape_text, fold
 
@@ -66,7 +66,7 @@ def render_calendar(
     tzids: set[str] = set()
     events = list(events)
     for event in events:
-        vevents, used = event_vevents(event, language=language, city=city)
+        vevents, used = event_and_itinerary_vevents(event, language=language, city=city)
         bodies.extend(v.to_ical() for v in vevents)
         tzids |= used
     return (

@@ -15,6 +15,7 @@ from django.utils import translation
 from common import languages
 from events.ical import text
 from events.ical.copies import Copy, copies
+from events.ical.itinerary import itinerary_vevents
 from events.ical.uids import occurrence_uid
 from events.ical.wire import VEvent
 from events.models import OccurrenceChange
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from events.models import City, Event
 
 # Bump when the rendering changes so stored feed fragments are rebuilt.
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 
 
 def related(event: Event, name: str) -> list:
@@ -334,13 +335,46 @@ def _synthetic_change(event: Event, value: dt.datetime | dt.date) -> OccurrenceC
     )
 
 
+def event_and_itinerary_vevents(
+    event: Event,
+    *,
+    language: str,
+    city: City | None = None,
+    relations: tuple[list, list] | None = None,
+    itinerary: tuple[list, list] | None = None,
+) -> tuple[list[VEvent], set[str]]:
+    """What feeds and downloads carry for ``event``: its VEVENTs, then its itinerary's (legs
+    in their own zones, programme items in their city's), and every TZID they use.
+    ``itinerary`` = (legs with both cities, programme items with their city), else read from
+    the prefetched ``itinerary_legs`` / ``programme_items`` (or queried)."""
+    language = normalise_language(language)
+    vevents, tzids = event_vevents(event, language=language, city=city, relations=relations)
+    if not event.is_scheduled:
+        return vevents, tzids
+    if relations is None:
+        relations = (related(event, "participations"), related(event, "changes"))
+    if itinerary is None:
+        itinerary = (related(event, "itinerary_legs"), related(event, "programme_items"))
+    legs, items = itinerary
+    if legs or items:
+        modified = last_change(event, *relations)
+        extra, used = itinerary_vevents(event, legs, items, language=language, modified=modified)
+        vevents.extend(extra)
+        tzids |= used
+    return vevents, tzids
+
+
 def render_fragment(
     event: Event,
     *,
     language: str,
     city: City | None = None,
     relations: tuple[list, list] | None = None,
+    itinerary: tuple[list, list] | None = None,
 ) -> bytes:
-    """The bytes of ``event``'s VEVENTs for a feed (what the fragment store keeps)."""
-    vevents, _tzids = event_vevents(event, language=language, city=city, relations=relations)
+    """The bytes of ``event``'s VEVENTs and its itinerary's for a feed (what the fragment
+    store keeps)."""
+    vevents, _tzids = event_and_itinerary_vevents(
+        event, language=language, city=city, relations=relations, itinerary=itinerary
+    )
     return b"".join(v.to_ical() for v in vevents)

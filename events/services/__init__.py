@@ -13,6 +13,14 @@ from events.services.batch import (
     update_events,
 )
 from events.services.commemorations import plan_commemoration
+from events.services.itinerary import (
+    add_leg,
+    add_programme_item,
+    delete_leg,
+    delete_programme_item,
+    update_leg,
+    update_programme_item,
+)
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -45,6 +53,8 @@ __all__ = [
     "EventsRefused",
     "NewEvent",
     "ParticipationInput",
+    "add_leg",
+    "add_programme_item",
     "cancel_event",
     "change_occurrence",
     "change_partnership_status",
@@ -57,13 +67,17 @@ __all__ = [
     "create_partnership",
     "delete_city",
     "delete_contact",
+    "delete_leg",
     "delete_partnership",
+    "delete_programme_item",
     "normalise_country",
     "plan_commemoration",
     "update_city",
     "update_contact",
     "update_event",
     "update_events",
+    "update_leg",
     "update_partnership",
+    "update_programme_item",
     "validate_event_fields",
 ]

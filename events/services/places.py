@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
 from events.occurrence_index.maintain import refresh_city_events
 from events.services._common import _error, _full_clean
+from events.services.itinerary import touch_events_travelling_via
 
 
 def normalise_country(value: str | None) -> str:
@@ -52,6 +53,7 @@ def update_city(*, city: City, **fields: Any) -> City:
     city.save()
     if old_zone is not None and old_zone != city.timezone:
         refresh_city_events(city_id=city.pk)
+    touch_events_travelling_via(city_id=city.pk)
     return city
 
 

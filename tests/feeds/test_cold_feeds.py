@@ -15,10 +15,10 @@ from events.models import Event
 from tests.factories import PartnershipFactory
 from tests.feeds.conftest import fetch
 
-# feed version row + zones + the streamed fragment query, then the render: cities, events,
-# participations, occurrence changes
+# feed version row + zones + the streamed fragment query, then the render: cities, itinerary
+# legs, programme items, events, participations, occurrence changes
 WARM = 3
-RENDER_READS = 4
+RENDER_READS = 6
 
 
 def _make_events(n: int, egvekinot, fairbanks) -> None:

@@ -21,7 +21,7 @@ from events.selectors import (
     upcoming_anniversaries,
     with_related,
 )
-from events.web import event_page, formatting, links
+from events.web import event_page, formatting, itinerary_page, links
 from events.web.forms import EventFilterForm
 from events.web.selectors import (
     PAST_DAYS,
@@ -223,6 +223,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "general_location": general_location,
         "ics_url": links.event_ics_url(event),
         "add_links": add_links,
+        "itinerary": itinerary_page.itinerary_view(
+            event,
+            list(event.participations.all()),
+            list(event.itinerary_legs.select_related("departure_city", "arrival_city")),
+            list(event.programme_items.select_related("city")),
+        ),
     }
     return render(request, "web/event_detail.html", context)
 

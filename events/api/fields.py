@@ -10,10 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-# Instants outside these years are refused at the door: the calendar has no use for them and
-# zone arithmetic near datetime.min/max overflows.
-MIN_YEAR = 1800
-MAX_YEAR = 2500
+# Instants outside these years are refused at the door (and again by every write): the
+# calendar has no use for them and zone arithmetic near datetime.min/max overflows.
+from events.services.times import MAX_YEAR, MIN_YEAR
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

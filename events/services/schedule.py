@@ -25,7 +25,7 @@ from events.services._common import (
     _refuse_line_breaks,
     _refuse_nul,
 )
-from events.services.times import _aware, _check_days, _check_timed
+from events.services.times import _aware, _check_days, _check_timed, check_year
 from notifications import hooks
 
 # Fields whose change is news for calendars and recipients: they bump SEQUENCE (RFC 5545).
@@ -94,6 +94,8 @@ def _normalise_event(
     elif precision == Event.Precision.DAY:
         if event.start_date is None:
             raise _error("start_date", _("An all-day event needs a start date."), "required")
+        check_year(event.start_date, "start_date")
+        check_year(event.end_date, "end_date")
         if length_rule_applies:
             _check_days(event.start_date, event.end_date, "end_date")
         event.start = event.end = None
@@ -329,6 +331,9 @@ def occurrence_change_values(
     (the OccurrenceChange key, its values). Raises ValidationError naming the field."""
     if not event.rrule:
         raise _error("original_start", _("Only a recurring event has occurrences to change."))
+    check_year(original_start, "original_start")
+    check_year(start_date, "start_date")
+    check_year(end_date, "end_date")
     if isinstance(original_start, dt.datetime):
         local = (
             original_start.astimezone(event.zone).replace(tzinfo=None)

@@ -50,10 +50,27 @@ def _check_length(length: dt.timedelta, field: str) -> None:
         )
 
 
+# The years the calendar handles: the API refuses others at the door, and every write checks
+# again, so a form or command cannot reach a zone conversion that overflows (year 9999 behind
+# UTC) and answer 500.
+MIN_YEAR = 1800
+MAX_YEAR = 2500
+
+
+def check_year(value: dt.date | None, field: str) -> None:
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _error(
+            field,
+            _("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+            "year_range",
+        )
+
+
 def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime | None:
     """Naive values are wall-clock times in the event's zone: refused in DST gaps and folds."""
     if value is None:
         return None
+    check_year(value, field)
     if timezone.is_aware(value):
         return value.astimezone(dt.UTC)
     try:

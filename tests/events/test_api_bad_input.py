@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from events import services
 from events.models import City, Event, OccurrenceChange, Participation, Partnership
 from tests.factories import CityFactory, EventFactory, PartnershipFactory
 
@@ -408,3 +409,20 @@ def test_stored_zero_length_event_can_still_be_cancelled_but_not_moved(db):
     with pytest.raises(ValidationError) as info:
         services.update_event(event=legacy, start=dt.datetime(2030, 5, 9, 10, 0, tzinfo=dt.UTC))
     assert list(info.value.message_dict) == ["end"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"start": dt.datetime(9999, 12, 31, 23, 0)}, "start"),  # overflowed behind UTC: a 500
+        ({"start": dt.datetime(1, 1, 1, 0, 30)}, "start"),
+        ({"precision": "day", "start_date": dt.date(9999, 12, 31)}, "start_date"),
+    ],
+)
+def test_services_refuse_years_the_calendar_cannot_handle(fields, named):
+    with pytest.raises(ValidationError) as refused:
+        services.create_event(title_en="Far", kind="other", timezone="America/Anchorage", **fields)
+
+    assert named in refused.value.message_dict
+    assert "between 1800 and 2500" in refused.value.message_dict[named][0]

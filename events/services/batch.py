@@ -16,7 +16,7 @@ at a time through create_event (update_event) so the refusal names its event and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,16 +128,15 @@ def _assign_slugs(events: list[Event]) -> None:
         taken.add(slug)
 
 
-def _one_by_one(
-    items: Sequence[NewEvent], participations: Sequence[ParticipationInput], actor: Any
-) -> list[Event]:
-    """The slow path, for a precise refusal: create_event and change_occurrence per item."""
+def _each_alone(items: Sequence[Any], write: Callable[[Any], Event]) -> list[Event]:
+    """The slow path, for a precise refusal: ``write`` (one service call) and the item's
+    change_occurrence calls per item, each in its own savepoint; every refusal is collected."""
     errors: dict[int, ValidationError] = {}
-    created: list[Event] = []
+    done: list[Event] = []
     for index, item in enumerate(items):
         try:
             with transaction.atomic():
-                event = create_event(participations=participations, actor=actor, **item.fields)
+                event = write(item)
                 for arguments in item.occurrence_changes:
                     change_occurrence(event=event, **arguments)
         except ValidationError as exc:
@@ -145,10 +144,19 @@ def _one_by_one(
         except IntegrityError as exc:
             errors[index] = ValidationError(str(exc).splitlines()[0])
         else:
-            created.append(event)
+            done.append(event)
     if errors:
         raise EventsRefused(errors)
-    return created
+    return done
+
+
+def _one_by_one(
+    items: Sequence[NewEvent], participations: Sequence[ParticipationInput], actor: Any
+) -> list[Event]:
+    return _each_alone(
+        items,
+        lambda item: create_event(participations=participations, actor=actor, **item.fields),
+    )
 
 
 @transaction.atomic
@@ -244,28 +252,15 @@ def _edit(
 def _edit_one_by_one(
     items: Sequence[EventEdit], participations: Sequence[ParticipationInput] | None, actor: Any
 ) -> list[Event]:
-    errors: dict[int, ValidationError] = {}
-    done: list[Event] = []
-    for index, item in enumerate(items):
-        try:
-            with transaction.atomic():
-                event = update_event(
-                    event=Event(pk=item.event_id),
-                    participations=participations,
-                    actor=actor,
-                    **item.fields,
-                )
-                for arguments in item.occurrence_changes:
-                    change_occurrence(event=event, **arguments)
-        except ValidationError as exc:
-            errors[index] = exc
-        except IntegrityError as exc:
-            errors[index] = ValidationError(str(exc).splitlines()[0])
-        else:
-            done.append(event)
-    if errors:
-        raise EventsRefused(errors)
-    return done
+    return _each_alone(
+        items,
+        lambda item: update_event(
+            event=Event(pk=item.event_id),
+            participations=participations,
+            actor=actor,
+            **item.fields,
+        ),
+    )
 
 
 @transaction.atomic

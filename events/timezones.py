@@ -102,6 +102,18 @@ class LocalTimeError(ValidationError):
     """A local wall-clock time that is skipped or repeated in its zone."""
 
 
+def zone_letters(local: dt.datetime) -> str:
+    """The zone database's letter abbreviation at ``local`` ("MSK", "AKDT"), or "" where it
+    has only digits ("+11" for Magadan) or says plain UTC."""
+    letters = local.tzname() or ""
+    return "" if not letters or letters[0] in "+-" or letters == "UTC" else letters
+
+
+def zone_exemplar(name: str) -> str:
+    """The place a zone is named after: "Asia/Magadan" → "Magadan"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def local_kind(naive: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     """Classify a naive wall-clock time in ``zone`` as 'ok', 'gap' or 'fold'."""
     early = naive.replace(tzinfo=zone, fold=0)

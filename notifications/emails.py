@@ -24,7 +24,7 @@ from common.urls import absolute_url
 from events.ical import invitation_ics
 from events.models import Event
 from events.recurrence import Occurrence
-from events.timezones import get_zone
+from events.timezones import get_zone, zone_exemplar, zone_letters
 from notifications import mailwire
 from notifications.models import Delivery
 
@@ -50,7 +50,9 @@ def format_instant(value: dt.datetime, zone_name: str, language: str) -> str:
     local = value.astimezone(get_zone(zone_name))
     offset = local.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{format_date(local.date(), language)}, {local:%H:%M} ({zone_name}, {offset})"
+    letters = zone_letters(local)
+    zone = f"{zone_exemplar(zone_name)}, {letters}" if letters else zone_exemplar(zone_name)
+    return f"{format_date(local.date(), language)}, {local:%H:%M} ({zone}, {offset})"
 
 
 def days_phrase(days: int, language: str) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common import languages
+from events.timezones import zone_exemplar, zone_letters
 
 if TYPE_CHECKING:
     from events.models import City, Event, Partnership
@@ -80,10 +81,8 @@ def zone_abbreviation(value: dt.datetime | None) -> str:
     """ "MSK, UTC+3", "AKDT, UTC-8"; just "UTC+11" where the zone database has no letters
     (Magadan's abbreviation is "+11")."""
     offset = zone_label(value)
-    letters = value.tzname() if value is not None else None
-    if letters and letters[0] not in "+-" and letters != "UTC":
-        return f"{letters}, {offset}"
-    return offset
+    letters = zone_letters(value) if value is not None else ""
+    return f"{letters}, {offset}" if letters else offset
 
 
 def zone_place(event: Event) -> str:
@@ -96,7 +95,7 @@ def zone_place(event: Event) -> str:
         in_zone.sort(key=lambda p: p.role != p.Role.HOST)
         if in_zone:
             return city_name(in_zone[0].city)
-    return event.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return zone_exemplar(event.timezone)
 
 
 def _zone_text(event: Event, value: dt.datetime | None) -> str:

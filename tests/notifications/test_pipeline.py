@@ -90,11 +90,11 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
         body = parts(message)
         if language == "ru":
             assert str(message["Subject"]).strip().startswith("Напоминание: Возложение венков")
-            assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Asia/Magadan" in body["text/plain"]
+            assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Magadan" in body["text/plain"]
         else:
             assert str(message["Subject"]).strip().startswith("Reminder: Wreath laying")
             assert (
-                "Wednesday, 8 May 2030, 15:00 (America/Anchorage, UTC-08:00)"
+                "Wednesday, 8 May 2030, 15:00 (Anchorage, AKDT, UTC-08:00)"
                 in (body["text/plain"])
             )
         calendar = icalendar.Calendar.from_ical(body["text/calendar"])
@@ -176,7 +176,7 @@ def test_pipeline_sends_weekly_digest_once_per_week(
     [message] = received(smtp, 1)
     assert message["To"] == office.email
     assert str(message["Subject"]).startswith("Twinning calendar: your events for the next 3 weeks")
-    assert "Thursday, 9 May 2030, 11:00 (Asia/Anadyr, UTC+12:00)" in parts(message)["text/plain"]
+    assert "Thursday, 9 May 2030, 11:00 (Anadyr, UTC+12:00)" in parts(message)["text/plain"]
 
     # Later the same week the beat's planner and scan run again: nothing more is sent; the
     # planner has materialised next week's row meanwhile.

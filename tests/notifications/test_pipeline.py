@@ -94,8 +94,7 @@ def test_pipeline_sends_each_due_reminder_once_at_local_hour(
         else:
             assert str(message["Subject"]).strip().startswith("Reminder: Wreath laying")
             assert (
-                "Wednesday, 8 May 2030, 15:00 (Anchorage, AKDT, UTC-08:00)"
-                in (body["text/plain"])
+                "Wednesday, 8 May 2030, 15:00 (Anchorage, AKDT, UTC-08:00)" in (body["text/plain"])
             )
         calendar = icalendar.Calendar.from_ical(body["text/calendar"])
         assert str(calendar["METHOD"]) == "REQUEST"

@@ -51,9 +51,7 @@ def test_send_delivery_builds_russian_email_with_invitation(due_reminder):
     assert message.to == [due_reminder.rule.contact.email]
     assert message.subject == "Напоминание: Возложение венков <b> — через 1 день"
     assert "Среда, 8 мая 2030 г., 15:00 (Anchorage, AKDT, UTC-08:00)" in message.body
-    assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Magadan, UTC+11:00), Memorial" in (
-        message.body
-    )
+    assert "Магадан: Четверг, 9 мая 2030 г., 10:00 (Magadan, UTC+11:00), Memorial" in (message.body)
     html = message.alternatives[0].content
     assert "Возложение венков &lt;b&gt;" in html
     assert "http://127.0.0.1:8000/feeds/city/magadan.ics" in html

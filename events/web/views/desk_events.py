@@ -225,24 +225,32 @@ def _conflict_message(event: Event) -> str:
     ) % {"title": formatting.event_title(event), "when": formatting.event_when(event)}
 
 
+def _stored_page(request: HttpRequest, event: Event, **extra: Any) -> HttpResponse:
+    """The edit page showing the event as stored (its current version in the form)."""
+    cities = _cities()
+    form = EventForm(
+        initial={**event_initial(event), "version": version_of(event.updated_at)},
+        cities=cities,
+        event=event,
+    )
+    rows = [
+        {"city": p.city_id, "role": p.role, "venue": p.venue} for p in event.participations.all()
+    ]
+    return _render(
+        request,
+        form,
+        _formset(None, cities, rows),
+        beside=beside_event(event, timezone.now()),
+        **extra,
+    )
+
+
 @coordinator_required
 def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _load(pk)
-    cities = _cities()
-    taking_part = list(event.participations.all())
     if request.method != "POST":
-        form = EventForm(
-            initial={**event_initial(event), "version": version_of(event.updated_at)},
-            cities=cities,
-            event=event,
-        )
-        rows = [{"city": p.city_id, "role": p.role, "venue": p.venue} for p in taking_part]
-        return _render(
-            request,
-            form,
-            _formset(None, cities, rows),
-            beside=beside_event(event, timezone.now()),
-        )
+        return _stored_page(request, event)
+    cities = _cities()
     form = EventForm(request.POST, cities=cities, event=event)
     formset = _formset(request.POST, cities)
     chosen = _chosen(formset)
@@ -316,19 +324,9 @@ def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _OCCURRENCE_DONE[form.cleaned_data["action"]]())
                     return redirect(reverse("web:desk_event_edit", args=[pk]) + "#occurrences")
-    cities = _cities()
-    taking_part = list(event.participations.all())
-    edit = EventForm(
-        initial={**event_initial(event), "version": version_of(event.updated_at)},
-        cities=cities,
-        event=event,
-    )
-    rows = [{"city": p.city_id, "role": p.role, "venue": p.venue} for p in taking_part]
-    return _render(
+    return _stored_page(
         request,
-        edit,
-        _formset(None, cities, rows),
-        beside=beside_event(event, timezone.now()),
+        event,
         status=409 if conflict else 400,
         conflict=conflict,
         occurrence_form=form,

@@ -78,6 +78,21 @@ def zone_choices(cities: list[City], current: str = "") -> list[tuple[str, str]]
     return sorted(choices, key=lambda item: item[1].casefold())
 
 
+# Fields the form passes to the services, and shows again, exactly as the model holds them.
+_PLAIN_FIELDS = (
+    "title_en",
+    "title_ru",
+    "description_en",
+    "description_ru",
+    "kind",
+    "status",
+    "visibility",
+    "time_mode",
+    "precision",
+    "timezone",
+)
+
+
 class EventForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
@@ -253,22 +268,7 @@ class EventForm(forms.Form):
         data = self.cleaned_data
         precision = data["precision"]
         fields: dict[str, Any] = {
-            name: data[name]
-            for name in (
-                "title_en",
-                "title_ru",
-                "description_en",
-                "description_ru",
-                "kind",
-                "status",
-                "visibility",
-                "time_mode",
-                "precision",
-                "timezone",
-                "location",
-                "online_url",
-                "partnership",
-            )
+            name: data[name] for name in (*_PLAIN_FIELDS, "location", "online_url", "partnership")
         }
         fields["location"] = fields["location"].strip()
         if precision == Event.Precision.TIME:
@@ -299,16 +299,7 @@ def event_initial(event: Event) -> dict[str, Any]:
     initial: dict[str, Any] = {
         name: getattr(event, name)
         for name in (
-            "title_en",
-            "title_ru",
-            "description_en",
-            "description_ru",
-            "kind",
-            "status",
-            "visibility",
-            "time_mode",
-            "precision",
-            "timezone",
+            *_PLAIN_FIELDS,
             "start_date",
             "end_date",
             "approx_year",

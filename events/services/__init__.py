@@ -21,6 +21,7 @@ from events.services.itinerary import (
     update_leg,
     update_programme_item,
 )
+from events.services.occurrences import change_occurrence
 from events.services.places import (
     change_partnership_status,
     check_partnership_pair,
@@ -40,7 +41,6 @@ from events.services.schedule import (
     SCHEDULE_FIELDS,
     ParticipationInput,
     cancel_event,
-    change_occurrence,
     create_event,
     update_event,
     validate_event_fields,

@@ -30,16 +30,15 @@ from django.utils.translation import gettext as _
 from events.models import Event, OccurrenceChange, Participation
 from events.occurrence_index.maintain import refresh_events
 from events.services._common import _error, _full_clean
+from events.services.occurrences import change_occurrence, occurrence_change_values
 from events.services.schedule import (
     EVENT_FIELDS,
-    SCHEDULE_FIELDS,
     ParticipationInput,
     _normalise_event,
-    _unique_slug,
-    change_occurrence,
+    apply_event_fields,
     check_participations,
     create_event,
-    occurrence_change_values,
+    stamp_cancellation,
     update_event,
 )
 from notifications import hooks
@@ -222,28 +221,14 @@ def _edit(
     """update_event's checks and changes on a locked event, unsaved. Returns (schedule
     changed, participations changed)."""
     fields = dict(item.fields)
-    unknown = set(fields) - EVENT_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
-    before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
-    stored_rule = (event.rrule, event.local_dtstart)
-    for name, value in fields.items():
-        if name not in ("start", "end"):
-            setattr(event, name, value)
-    _normalise_event(event, fields, stored_rule)
-    if "slug" in fields and not event.slug:
-        event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
-    _full_clean(event, exclude=["partnership", "created_by"], database_checks=False)
+    before = apply_event_fields(event, fields, database_checks=False)
     if "slug" in fields and Event.objects.filter(slug=event.slug).exclude(pk=event.pk).exists():
         raise _error("slug", _("Event with this Slug already exists."), "unique")
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     places_changed = wanted is not None and before_cities != {
         (p.city_id, p.role, p.venue.strip()) for p in wanted
     }
-    if event.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
-        event.cancelled_at = timezone.now()
-    elif event.status != Event.Status.CANCELLED:
-        event.cancelled_at = None
+    stamp_cancellation(event, before)
     if schedule_changed or places_changed:
         event.sequence += 1
     return schedule_changed or places_changed, places_changed

@@ -1,5 +1,6 @@
-"""Writes for events: create, update (SEQUENCE on schedule changes), cancel, change one
-occurrence. Atomic; errors name the field; change notices go to the notifications app."""
+"""Writes for events: create, update (SEQUENCE on schedule changes), cancel (one occurrence:
+events/services/occurrences.py). Atomic; errors name the field; change notices go to the
+notifications app."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events.models import City, Event, OccurrenceChange, Participation
+from events.models import City, Event, Participation
 from events.occurrence_index.maintain import refresh_event
-from events.recurrence import parse_exdates, recurrence_key
-from events.rrules import build_rule, validate_rrule
+from events.recurrence import parse_exdates
+from events.rrules import validate_rrule
 from events.services._common import (
     _canonical_zone,
     _error,
@@ -217,6 +218,34 @@ def create_event(
     return event
 
 
+def apply_event_fields(
+    event: Event, fields: Mapping[str, Any], *, database_checks: bool = True
+) -> dict[str, Any]:
+    """update_event's checks and changes on ``event`` (locked by the caller), unsaved.
+    Returns the schedule fields as they were, to tell whether the schedule changed."""
+    unknown = set(fields) - EVENT_FIELDS
+    if unknown:
+        raise _error(sorted(unknown)[0], _("Unknown field."))
+    before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
+    stored_rule = (event.rrule, event.local_dtstart)
+    for name, value in fields.items():
+        if name not in ("start", "end"):
+            setattr(event, name, value)
+    _normalise_event(event, fields, stored_rule)
+    if "slug" in fields and not event.slug:
+        event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
+    _full_clean(event, exclude=["partnership", "created_by"], database_checks=database_checks)
+    return before
+
+
+def stamp_cancellation(event: Event, before: Mapping[str, Any]) -> None:
+    """``cancelled_at`` set when the event becomes cancelled, cleared when it is not."""
+    if event.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
+        event.cancelled_at = timezone.now()
+    elif event.status != Event.Status.CANCELLED:
+        event.cancelled_at = None
+
+
 @transaction.atomic
 def update_event(
     *,
@@ -230,26 +259,12 @@ def update_event(
 
     Idempotent: applying the same values twice changes nothing the second time.
     """
-    unknown = set(fields) - EVENT_FIELDS
-    if unknown:
-        raise _error(sorted(unknown)[0], _("Unknown field."))
     event = Event.objects.select_for_update().get(pk=event.pk)
-    before = {name: getattr(event, name) for name in SCHEDULE_FIELDS if name != "partnership"}
-    stored_rule = (event.rrule, event.local_dtstart)
-    for name, value in fields.items():
-        if name not in ("start", "end"):
-            setattr(event, name, value)
-    _normalise_event(event, fields, stored_rule)
-    if "slug" in fields and not event.slug:
-        event.slug = _unique_slug(event.title_en or event.title_ru, exclude_pk=event.pk)
-    _full_clean(event, exclude=["partnership", "created_by"])
+    before = apply_event_fields(event, fields)
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     if participations is not None and _set_participations(event, participations):
         schedule_changed = True
-    if event.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
-        event.cancelled_at = timezone.now()
-    elif event.status != Event.Status.CANCELLED:
-        event.cancelled_at = None
+    stamp_cancellation(event, before)
     if schedule_changed:
         event.sequence += 1
     event.save()
@@ -262,108 +277,6 @@ def update_event(
 def cancel_event(*, event: Event, actor: Any = None) -> Event:
     """Cancel an event (stays in feeds as CANCELLED). Idempotent."""
     return update_event(event=event, status=Event.Status.CANCELLED, actor=actor)
-
-
-@transaction.atomic
-def change_occurrence(
-    *,
-    event: Event,
-    original_start: dt.datetime | dt.date,
-    cancelled: bool = False,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
-    start_date: dt.date | None = None,
-    end_date: dt.date | None = None,
-    location: str = "",
-    note_en: str = "",
-    note_ru: str = "",
-) -> OccurrenceChange:
-    """Move, re-place or cancel one instance of a recurring event (RECURRENCE-ID).
-
-    ``original_start`` is the instance's local start (naive, in the event's zone) or its date
-    for all-day events. Idempotent for the same values; otherwise bumps the event's SEQUENCE
-    and rewrites its occurrence-index rows.
-    """
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    key, values = occurrence_change_values(
-        event,
-        original_start=original_start,
-        cancelled=cancelled,
-        start=start,
-        end=end,
-        start_date=start_date,
-        end_date=end_date,
-        location=location,
-        note_en=note_en,
-        note_ru=note_ru,
-    )
-    change, created = OccurrenceChange.objects.get_or_create(
-        event=event, original_start=key, defaults=values
-    )
-    if not created:
-        if all(getattr(change, k) == v for k, v in values.items()):
-            return change
-        for name, value in values.items():
-            setattr(change, name, value)
-    change.sequence = event.sequence + 1
-    change.save()
-    event.sequence += 1
-    event.save(update_fields=["sequence", "updated_at"])
-    refresh_event(event_id=event.pk)
-    _notify_change(event)
-    return change
-
-
-def occurrence_change_values(
-    event: Event,
-    *,
-    original_start: dt.datetime | dt.date,
-    cancelled: bool = False,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
-    start_date: dt.date | None = None,
-    end_date: dt.date | None = None,
-    location: str = "",
-    note_en: str = "",
-    note_ru: str = "",
-) -> tuple[dt.datetime, dict[str, Any]]:
-    """change_occurrence's checks (the rule has that instance; times; text) without saving:
-    (the OccurrenceChange key, its values). Raises ValidationError naming the field."""
-    if not event.rrule:
-        raise _error("original_start", _("Only a recurring event has occurrences to change."))
-    check_year(original_start, "original_start")
-    check_year(start_date, "start_date")
-    check_year(end_date, "end_date")
-    if isinstance(original_start, dt.datetime):
-        local = (
-            original_start.astimezone(event.zone).replace(tzinfo=None)
-            if timezone.is_aware(original_start)
-            else original_start
-        )
-    else:
-        local = dt.datetime.combine(original_start, dt.time())
-    base = event.local_dtstart
-    if base is None or local not in build_rule(event.rrule, base).between(local, local, inc=True):
-        raise _error("original_start", _("The event has no occurrence starting at that time."))
-    key = recurrence_key(event, local)
-    start_utc = _aware(start, event.timezone, "start")
-    end_utc = _aware(end, event.timezone, "end")
-    _check_timed(start_utc, end_utc, "end")
-    _check_days(start_date, end_date, "end_date")
-    for name, text in (("location", location), ("note_en", note_en), ("note_ru", note_ru)):
-        _refuse_nul(name, text)
-    _refuse_line_breaks("location", location)
-    values = {
-        "cancelled": cancelled,
-        "start": start_utc,
-        "end": end_utc,
-        "start_date": start_date,
-        "end_date": end_date,
-        "location": location,
-        "note_en": note_en,
-        "note_ru": note_ru,
-    }
-    return key, values
 
 
 def _notify_change(event: Event) -> None:

@@ -109,6 +109,20 @@ class OneLineFieldsForm(ConflictCheckForm):
         return data
 
 
+class ReadOnlyRecords:
+    """An admin of records written elsewhere (an import's runs and jobs): shown, never added,
+    changed or deleted here. Put it before CoordinatorPermissions in the bases."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """History shown beside an object, changed elsewhere (its own action or the API)."""
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.roles import is_coordinator
-from events.admin.base import CoordinatorPermissions
+from events.admin.base import CoordinatorPermissions, ReadOnlyRecords
 from events.feeds import importer, jobs, services
 from events.feeds.ics_file import describe_error
 from events.feeds.links import subscribe_links
@@ -74,19 +74,10 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyRecords, CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["source", "started_at", "status", "created", "updated", "unchanged"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     change_list_template = "admin/feeds/importrun/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         own = [
@@ -138,7 +129,7 @@ class ImportRunAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyRecords, CoordinatorPermissions, admin.ModelAdmin):
     """Read-only: what a worker did with an uploaded file (state, progress, errors by line)."""
 
     list_display = ["source", "created_at", "state", "progress", "owner", "run"]
@@ -161,15 +152,6 @@ class ImportJobAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return import_jobs_visible_to(request.user).select_related("owner", "run")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("progress"))
     def progress(self, job: ImportJob) -> str:

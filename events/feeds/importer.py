@@ -190,6 +190,19 @@ def _write(
 _OUTCOMES = ("created", "updated", "unchanged")
 
 
+def _refused(
+    items: list[Parsed],
+    exc: services.EventsRefused,
+    outcomes: dict[str, str],
+    problems: list[dict[str, Any]],
+) -> None:
+    """A refused batch: each refusal with its UID and line; every item of it refused."""
+    for index, error in sorted(exc.errors.items()):
+        item = items[index]
+        problems.append({"uid": item.uid, "line": item.line, "error": message_of(error)})
+    outcomes.update({item.uid: "refused" for item in items})
+
+
 def _create(
     items: list[Parsed],
     run: ImportRun,
@@ -208,10 +221,7 @@ def _create(
             actor=actor,
         )
     except services.EventsRefused as exc:
-        for index, error in sorted(exc.errors.items()):
-            item = items[index]
-            problems.append({"uid": item.uid, "line": item.line, "error": message_of(error)})
-        outcomes.update({item.uid: "refused" for item in items})
+        _refused(items, exc, outcomes, problems)
         return
     ImportedEvent.objects.bulk_create(
         ImportedEvent(
@@ -249,10 +259,7 @@ def _update(
             actor=actor,
         )
     except services.EventsRefused as exc:
-        for index, error in sorted(exc.errors.items()):
-            item = items[index]
-            problems.append({"uid": item.uid, "line": item.line, "error": message_of(error)})
-        outcomes.update({item.uid: "refused" for item in items})
+        _refused(items, exc, outcomes, problems)
         return
     for item in items:
         links[item.uid].content_hash = item.content_hash()

@@ -26,7 +26,7 @@ from events.models import Event
 from events.recurrence import Occurrence
 from events.timezones import get_zone, zone_exemplar, zone_letters
 from notifications import mailwire
-from notifications.models import Delivery
+from notifications.models import ChangeNotice, Delivery
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -48,11 +48,17 @@ def format_date(day: dt.date, language: str, *, in_range: bool = False) -> str:
 
 def format_instant(value: dt.datetime, zone_name: str, language: str) -> str:
     local = value.astimezone(get_zone(zone_name))
+    return f"{format_date(local.date(), language)}, {format_clock(value, zone_name)}"
+
+
+def format_clock(value: dt.datetime, zone_name: str) -> str:
+    """The time of day with its city and zone: "10:00 (Magadan, MAGT, UTC+11:00)"."""
+    local = value.astimezone(get_zone(zone_name))
     offset = local.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     letters = zone_letters(local)
     zone = f"{zone_exemplar(zone_name)}, {letters}" if letters else zone_exemplar(zone_name)
-    return f"{format_date(local.date(), language)}, {local:%H:%M} ({zone}, {offset})"
+    return f"{local:%H:%M} ({zone}, {offset})"
 
 
 def days_phrase(days: int, language: str) -> str:
@@ -171,8 +177,10 @@ def build_email(
     )
     if templates is not None and personal.fits():
         # Everything the mail depends on apart from the recipient's own values.
+        # A change notice's "before" lines: its own notice's, looked up for change notices only.
+        before = tuple(_before_change(delivery, event, zone_name, language).items())
         inputs = (delivery.kind, event.pk, _instance(occurrence), language, zone_name, instant,
-                  day, days_ahead, rule.city_id, _ics_city_id(delivery))  # fmt: skip
+                  day, days_ahead, rule.city_id, _ics_city_id(delivery), before)  # fmt: skip
         if inputs not in templates:
             templates[inputs] = _template(
                 delivery, occurrence, language, zone_name, instant, day, days_ahead
@@ -248,7 +256,44 @@ def _shared_context(
         "event_url": absolute_url("web:event_detail", slug=event.slug),
         "feed_url": feed_url,
         "cancelled": delivery.kind == Delivery.Kind.CANCEL,
+        **_before_change(delivery, event, zone_name, language),
     }
+
+
+def _before_change(
+    delivery: Delivery, event: Event, zone_name: str, language: str
+) -> dict[str, Any]:
+    """A change notice's "before the change" lines (old → new), in the recipient's zone:
+    the start and place as they were before the burst of edits, for those that changed.
+    A series says its old time of day (its first date, years ago, would mislead)."""
+    if delivery.kind != Delivery.Kind.CHANGE:
+        return {}
+    notice = (
+        ChangeNotice.objects.filter(event_id=event.pk, sequence=delivery.sequence)
+        .order_by("-id")
+        .values_list("before", flat=True)
+        .first()
+    )
+    was = notice or {}
+    lines: dict[str, Any] = {
+        "was_when": "",
+        "was_location_changed": "location" in was,
+        "was_location": was.get("location", ""),
+    }
+    if was.get("start"):
+        instant = dt.datetime.fromisoformat(was["start"])
+        if was.get("time_mode") == Event.TimeMode.LOCAL:
+            # The same wall-clock time in every city: the old time as the recipient's city had it.
+            wall = instant.astimezone(get_zone(was["timezone"])).replace(tzinfo=None)
+            instant = wall.replace(tzinfo=get_zone(zone_name))
+        lines["was_when"] = (
+            format_clock(instant, zone_name)
+            if event.rrule
+            else format_instant(instant, zone_name, language)
+        )
+    elif was.get("start_date"):
+        lines["was_when"] = format_date(dt.date.fromisoformat(was["start_date"]), language)
+    return lines
 
 
 def _compose(

@@ -4,7 +4,8 @@ Both run inside the writing transaction and are idempotent."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from notifications import dispatch, notices
 from notifications.models import PlanRequest
@@ -29,6 +30,7 @@ def events_created(*, event_ids: Sequence[int]) -> None:
         dispatch.enqueue_after_commit("notifications.plan_events", ids[n : n + PLAN_BATCH])
 
 
-def event_changed(*, event_id: int, sequence: int) -> None:
-    """The event's time, place or status changed: debounce a change notice, re-plan now."""
-    notices.record_event_change(event_id=event_id, sequence=sequence)
+def event_changed(*, event_id: int, sequence: int, before: Mapping[str, Any] | None = None) -> None:
+    """The event's time, place or status changed: debounce a change notice, re-plan now.
+    ``before``: its start and place as they were (see ChangeNotice.before)."""
+    notices.record_event_change(event_id=event_id, sequence=sequence, before=before)

@@ -154,6 +154,10 @@ class ChangeNotice(models.Model):
     first_change_at = models.DateTimeField(_("first change"))
     due_at = models.DateTimeField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # The event's start and place before the first edit of the burst, for the "before the
+    # change" lines of the notice: {"start" (UTC ISO) or "start_date", "timezone",
+    # "time_mode", "location"}; only what changed is kept.
+    before = models.JSONField(_("before the change"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -4,6 +4,8 @@ out to one ledger row per address."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 
@@ -20,21 +22,36 @@ def debounce() -> dt.timedelta:
     return dt.timedelta(seconds=conf.get("NOTIFICATIONS_DEBOUNCE_SECONDS"))
 
 
-def record_event_change(*, event_id: int, sequence: int) -> None:
+def record_event_change(
+    *, event_id: int, sequence: int, before: Mapping[str, Any] | None = None
+) -> None:
     """Called inside the transaction that changed an event's time, place or status.
 
     Keeps one pending ChangeNotice per event whose due time moves forward with each edit,
-    so a burst of edits gives one notice (with the last SEQUENCE). Pending reminders are
-    re-planned at once so they carry the new time. Idempotent per (event, sequence).
+    so a burst of edits gives one notice (with the last SEQUENCE). ``before`` is kept from
+    the first edit of the burst (a later edit adds only what it is the first to change), so
+    the notice says old → new across the whole burst. Pending reminders are re-planned at
+    once so they carry the new time. Idempotent per (event, sequence).
     """
     now = clock.now()
-    updated = ChangeNotice.objects.filter(
-        event_id=event_id, status=ChangeNotice.Status.PENDING
-    ).update(sequence=sequence, due_at=now + debounce())
-    if not updated:
+    pending = (
+        ChangeNotice.objects.select_for_update()
+        .filter(event_id=event_id, status=ChangeNotice.Status.PENDING)
+        .first()
+    )
+    if pending is None:
         ChangeNotice.objects.create(
-            event_id=event_id, sequence=sequence, first_change_at=now, due_at=now + debounce()
+            event_id=event_id,
+            sequence=sequence,
+            first_change_at=now,
+            due_at=now + debounce(),
+            before=dict(before or {}),
         )
+    else:
+        pending.sequence = sequence
+        pending.due_at = now + debounce()
+        pending.before = {**(before or {}), **pending.before}
+        pending.save(update_fields=["sequence", "due_at", "before"])
     plan_event(event_id=event_id, now=now)
 
 

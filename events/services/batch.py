@@ -40,6 +40,7 @@ from events.services.schedule import (
     create_event,
     stamp_cancellation,
     update_event,
+    was_details,
 )
 from notifications import hooks
 
@@ -217,9 +218,9 @@ class EventEdit:
 
 def _edit(
     event: Event, item: EventEdit, before_cities: set[tuple[int, str, str]], wanted
-) -> tuple[bool, bool]:
+) -> tuple[bool, bool, dict[str, str]]:
     """update_event's checks and changes on a locked event, unsaved. Returns (schedule
-    changed, participations changed)."""
+    changed, participations changed, what the change notice says it was)."""
     fields = dict(item.fields)
     before = apply_event_fields(event, fields, database_checks=False)
     if "slug" in fields and Event.objects.filter(slug=event.slug).exclude(pk=event.pk).exists():
@@ -231,7 +232,7 @@ def _edit(
     stamp_cancellation(event, before)
     if schedule_changed or places_changed:
         event.sequence += 1
-    return schedule_changed or places_changed, places_changed
+    return schedule_changed or places_changed, places_changed, was_details(event, before)
 
 
 def _edit_one_by_one(
@@ -269,6 +270,7 @@ def update_events(
         cities[row[0]].add(row[1:])
     errors: dict[int, ValidationError] = {}
     changed: list[Event] = []
+    before: dict[int, dict[str, str]] = {}
     replace: list[int] = []
     for index, item in enumerate(items):
         event = locked.get(item.event_id)
@@ -276,12 +278,13 @@ def update_events(
             errors[index] = _error("event", _("No such event."), "not_found")
             continue
         try:
-            schedule_changed, places_changed = _edit(event, item, cities[event.pk], wanted)
+            schedule_changed, places_changed, was = _edit(event, item, cities[event.pk], wanted)
         except ValidationError as exc:
             errors[index] = exc
             continue
         if schedule_changed:
             changed.append(event)
+            before[event.pk] = was
         if places_changed:
             replace.append(event.pk)
     if errors:
@@ -302,7 +305,7 @@ def update_events(
         )
     refresh_events(event_ids=[event.pk for event in changed])
     for event in changed:
-        hooks.event_changed(event_id=event.pk, sequence=event.sequence)
+        hooks.event_changed(event_id=event.pk, sequence=event.sequence, before=before[event.pk])
     for item, event in zip(items, events, strict=True):
         for arguments in item.occurrence_changes:
             change_occurrence(event=event, **arguments)

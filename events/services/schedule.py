@@ -270,7 +270,7 @@ def update_event(
     event.save()
     if schedule_changed:
         refresh_event(event_id=event.pk)
-        _notify_change(event)
+        _notify_change(event, was_details(event, before))
     return event
 
 
@@ -279,9 +279,28 @@ def cancel_event(*, event: Event, actor: Any = None) -> Event:
     return update_event(event=event, status=Event.Status.CANCELLED, actor=actor)
 
 
-def _notify_change(event: Event) -> None:
+def _notify_change(event: Event, before: Mapping[str, Any] | None = None) -> None:
     """Hand the change to the notifications app (debounced change notices)."""
-    hooks.event_changed(event_id=event.pk, sequence=event.sequence)
+    hooks.event_changed(event_id=event.pk, sequence=event.sequence, before=before)
+
+
+_WHEN_FIELDS = ("start", "start_date", "precision", "timezone", "time_mode")
+
+
+def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
+    """What a change notice says the event was (JSON-ready): its first start, when the
+    start, precision, zone or time mode changed, and its place, when that changed."""
+    was: dict[str, str] = {}
+    if any(getattr(event, name) != before[name] for name in _WHEN_FIELDS):
+        if before["start"] is not None:
+            was["start"] = before["start"].isoformat()
+            was["timezone"] = before["timezone"]
+            was["time_mode"] = before["time_mode"]
+        elif before["start_date"] is not None:
+            was["start_date"] = before["start_date"].isoformat()
+    if event.location != before["location"]:
+        was["location"] = before["location"]
+    return was
 
 
 def validate_event_fields(*, event: Event | None = None, **fields: Any) -> None:

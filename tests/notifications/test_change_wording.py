@@ -1,0 +1,150 @@
+"""A change notice says what changed: the start and the place before the change (old → new),
+in the recipient's own zone, across a burst of edits (issue 12: "change notices say what
+changed")."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from events import services as event_services
+from events.models import Event
+from notifications import planning, subscriptions
+from notifications.models import ChangeNotice, ReminderRule
+from tests.factories import ContactFactory, EventFactory
+from tests.notifications.conftest import utc
+from tests.notifications.test_moves import scan_and_send
+
+pytestmark = pytest.mark.django_db
+
+MAGADAN = "Asia/Magadan"  # UTC+11
+ANCHORAGE = "America/Anchorage"  # UTC-8 in June
+
+
+def subscribe(zone: str = ANCHORAGE, language: str = "en") -> ReminderRule:
+    contact = ContactFactory(timezone=zone, language=language)
+    rule = subscriptions.create_rule(
+        contact_id=contact.pk,
+        target=ReminderRule.Target.EVENT_KIND,
+        event_kind=Event.Kind.COMMEMORATION,
+        lead_days=[30],
+    )
+    planning.plan_rule(rule_id=rule.pk)
+    return rule
+
+
+def commemoration(**fields) -> Event:
+    fields.setdefault(
+        "start", utc(2030, 6, 10, 1)
+    )  # 12:00 in Magadan, 17:00 the day before in Anchorage
+    return EventFactory(
+        kind=Event.Kind.COMMEMORATION,
+        title_en="Wreaths",
+        timezone=MAGADAN,
+        end=None,
+        location="Old Square",
+        **fields,
+    )
+
+
+def notice_mail() -> str:
+    [message] = [m for m in mail.outbox if m.subject.startswith("Changed")]
+    return message.body
+
+
+def test_moved_event_says_old_and_new_time_in_the_recipients_zone(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration()
+    subscribe()
+    event_services.update_event(event=event, start=utc(2030, 6, 10, 3))  # 14:00 in Magadan
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "When (your time): Sunday, 9 June 2030, 19:00 (Anchorage, AKDT, UTC-08:00)" in body
+    assert "Before the change: Sunday, 9 June 2030, 17:00 (Anchorage, AKDT, UTC-08:00)" in body
+    assert "Place before the change" not in body  # the place did not change
+
+
+def test_burst_of_edits_keeps_the_state_before_the_first(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration()
+    subscribe(zone=MAGADAN)
+    event_services.update_event(event=event, start=utc(2030, 6, 10, 2))
+    event_services.update_event(event=event, location="New Embankment")
+    event_services.update_event(event=event, start=utc(2030, 6, 10, 4))
+
+    [notice] = ChangeNotice.objects.filter(event=event)
+    assert notice.before == {
+        "start": "2030-06-10T01:00:00+00:00",
+        "timezone": MAGADAN,
+        "time_mode": Event.TimeMode.INSTANT,
+        "location": "Old Square",
+    }
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "When (your time): Monday, 10 June 2030, 15:00 (Magadan, UTC+11:00)" in body
+    assert "Before the change: Monday, 10 June 2030, 12:00 (Magadan, UTC+11:00)" in body
+    assert "Place: New Embankment" in body
+    assert "Place before the change: Old Square" in body
+
+
+def test_status_change_alone_has_no_before_lines(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration()
+    subscribe()
+    event_services.update_event(event=event, status=Event.Status.TENTATIVE)
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "Before the change" not in body
+    assert "Place before the change" not in body
+
+
+def test_series_says_its_old_time_of_day(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration(start=utc(2020, 6, 10, 1), rrule="FREQ=YEARLY")
+    subscribe(zone=MAGADAN)
+    event_services.update_event(event=event, start=utc(2020, 6, 10, 0))  # 11:00 in Magadan
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "Before the change: 12:00 (Magadan, UTC+11:00)" in body
+    assert "2020" not in body
+
+
+def test_same_local_time_event_says_the_old_wall_clock_of_the_recipients_city(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration(time_mode=Event.TimeMode.LOCAL)
+    subscribe()
+    event_services.update_event(event=event, start=utc(2030, 6, 10, 3))
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    # 12:00 Magadan wall clock before the change: 12:00 in Anchorage too.
+    assert (
+        "Before the change: Monday, 10 June 2030, 12:00 (Anchorage, AKDT, UTC-08:00)"
+        in notice_mail()
+    )
+
+
+def test_russian_notice_says_before_the_change_in_russian(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration()
+    subscribe(zone=MAGADAN, language="ru")
+    event_services.update_event(event=event, start=utc(2030, 6, 10, 3), location="")
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    [message] = mail.outbox
+    assert "До изменения: Понедельник, 10 июня 2030 г., 12:00 (Magadan, UTC+11:00)" in message.body
+    assert "Место до изменения: Old Square" in message.body

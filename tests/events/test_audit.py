@@ -3,7 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from common import audit
@@ -183,3 +184,24 @@ def test_rolled_back_write_leaves_no_history_row():
 
     assert seen == [2]  # written inside the write's transaction ...
     assert [row.history_type for row in event.history.all()] == ["+"]  # ... and rolled back
+
+
+def _history_queries(client, event_id) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert _history(client, event_id).status_code == 200
+    return len(queries)
+
+
+def test_history_query_count_does_not_grow_with_its_length(coordinator_api_client):
+    city = CityFactory()
+    short, long = EventFactory(), EventFactory()
+    for n in range(5):
+        coordinator_api_client.patch(
+            f"/api/events/{long.pk}/",
+            {"location": f"Hall {n}", "participations": [{"city": city.pk, "venue": str(n)}]},
+            format="json",
+        )
+
+    assert _history_queries(coordinator_api_client, short.pk) == _history_queries(
+        coordinator_api_client, long.pk
+    )

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us (WhiteNoise), not from a CDN
+    "simple_history",  # the audit trail (common/audit.py)
     "events",
     "events.feeds",
     "events.web",
@@ -56,6 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Audit trail: who (the request, read when a history row is written, so DRF's token user
+    # counts too) and through which interface (from the path).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "common.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -188,6 +193,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- REST framework ---------------------------------------------------------------------------
+# The admin's History pages are read-only: a revert would write past the services (SEQUENCE,
+# the occurrence index, change notices).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

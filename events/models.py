@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import audited
 from common.languages import localized
 from events.place_models import City, Partnership, PartnershipStatusChange
 from events.timezones import get_zone, validate_timezone
@@ -126,6 +127,7 @@ class Event(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    history = audited()
 
     class Meta:
         ordering = ["start", "start_date", "id"]
@@ -220,6 +222,7 @@ class OccurrenceChange(models.Model):
     note_ru = models.TextField(_("note (Russian)"), blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = audited()
 
     class Meta:
         ordering = ["original_start"]
@@ -254,6 +257,7 @@ class Participation(models.Model):
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
+    history = audited()
 
     class Meta:
         ordering = ["id"]
@@ -294,6 +298,7 @@ class Contact(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = audited()
 
     class Meta:
         ordering = ["name"]

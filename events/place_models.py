@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import audited
 from events.timezones import get_zone, validate_timezone
 
 
@@ -128,6 +129,7 @@ class Partnership(models.Model):
     agreement_url = models.URLField(_("agreement document"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = audited()
 
     class Meta:
         constraints = [
@@ -161,6 +163,7 @@ class PartnershipStatusChange(models.Model):
     changed_on = models.DateField(_("changed on"))
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = audited()
 
     class Meta:
         ordering = ["changed_on", "id"]

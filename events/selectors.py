@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from common import audit
 from common.roles import is_coordinator
-from events.models import City, Contact, Event, Participation, Partnership
+from events.models import City, Contact, Event, OccurrenceChange, Participation, Partnership
 from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
@@ -221,3 +223,23 @@ def event_city_times(event: Event) -> list[CityTime]:
 
 def contacts_list() -> QuerySet[Contact]:
     return Contact.objects.select_related("city")
+
+
+def event_history(event_id: int) -> list[dict[str, Any]]:
+    """The audit trail of one event, its participating cities and its moved or cancelled
+    instances, newest first (common.audit.trail entries). Three queries."""
+    sources = (
+        ("event", Event.history.filter(id=event_id)),
+        ("participation", Participation.history.filter(event_id=event_id)),
+        ("occurrence_change", OccurrenceChange.history.filter(event_id=event_id)),
+    )
+    entries = [
+        entry
+        for model, rows in sources
+        for entry in audit.trail(
+            rows.select_related("history_user").order_by("history_date", "history_id"),
+            model=model,
+        )
+    ]
+    entries.sort(key=lambda e: (e["when"], e["history_id"]), reverse=True)
+    return entries

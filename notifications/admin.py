@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from notifications import ledger, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
@@ -41,7 +42,8 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(SimpleHistoryAdmin):
+    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
     form = ReminderRuleForm
     list_display = ["id", "recipient_label", "target", "lead_days", "hour", "timezone", "is_active"]
     list_filter = ["target", "is_active"]

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import audited
 from events.models import City, Contact, Event, Language, Partnership
 from events.timezones import validate_timezone
 
@@ -106,6 +107,7 @@ class ReminderRule(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = audited()
 
     class Meta:
         ordering = ["id"]

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from events import services
 from events.admin.base import (
@@ -110,7 +111,8 @@ class PartnershipAdminForm(ConflictCheckForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class PartnershipAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
+    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
     form = PartnershipAdminForm
     inlines = [StatusChangeInline]
     list_display = ["__str__", "relationship", "established_on", "established_precision", "status"]
@@ -152,7 +154,8 @@ class ContactAdminForm(OneLineFieldsForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class ContactAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
+    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
     form = ContactAdminForm
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]

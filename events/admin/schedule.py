@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from events import services
 from events.admin.base import (
@@ -137,7 +138,8 @@ class OccurrenceChangeInline(ReadOnlyInline):
 
 
 @admin.register(Event)
-class EventAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class EventAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
+    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
     form = EventAdminForm
     inlines = [ParticipationInline, OccurrenceChangeInline]
     list_display = ["__str__", "kind", "status", "when", "time_mode", "visibility"]

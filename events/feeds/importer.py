@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common import audit
 from events import services
 from events.feeds.ics_parsing import (
     MAX_IMPORT_BYTES,
@@ -111,7 +112,9 @@ def import_calendar(
     if problems:
         raise _refuse(_("Nothing was imported: some events are invalid."), problems)
     try:
-        with transaction.atomic():
+        # Every history row of the import says "import" and names the importing user, also
+        # when a worker runs it for a job's owner (no request there).
+        with transaction.atomic(), audit.acting(audit.Interface.IMPORT, user=actor):
             run = _write(parsed, problems, source, options, actor, progress)
             if before_commit is not None:
                 before_commit(run)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import audited
 from events.models import City, Event
 
 
@@ -35,6 +36,7 @@ class FeedToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    history = audited(excluded_fields=["token_hash"])
 
     class Meta:
         ordering = ["-created_at"]

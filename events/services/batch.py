@@ -9,7 +9,9 @@ checks for its moved or cancelled instances); slugs are made unique with one que
 go in with bulk inserts; the occurrence index is refreshed and the notifications app told once
 for the batch. update_events does the same for edits: one locking read for the batch, the
 checks in Python, one save per event, the index and change notices only for events whose
-schedule changed. The database's own constraints (titles, start before end, unique slug/uid) still
+schedule changed. The audit trail follows the bulk path: the inserts go through
+simple_history's bulk_create_with_history (one more bulk insert per table, same transaction),
+edits are plain saves. The database's own constraints (titles, start before end, unique slug/uid) still
 hold every row; should one refuse a row the checks let through, the batch is redone one event
 at a time through create_event (update_event) so the refusal names its event and field.
 """
@@ -26,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from events.models import Event, OccurrenceChange, Participation
 from events.occurrence_index.maintain import refresh_events
@@ -185,20 +188,26 @@ def create_events(
     _assign_slugs(events)
     try:
         with transaction.atomic():
-            Event.objects.bulk_create(events)
+            bulk_create_with_history(events, Event)
     except IntegrityError:
         return _one_by_one(items, participations, actor)
-    Participation.objects.bulk_create(
-        Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
-        for event in events
-        for p in wanted
+    bulk_create_with_history(
+        [
+            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+            for event in events
+            for p in wanted
+        ],
+        Participation,
     )
-    OccurrenceChange.objects.bulk_create(
-        OccurrenceChange(
-            event=p.event, original_start=key, sequence=change["sequence"], **change["values"]
-        )
-        for p in prepared
-        for key, change in p.changes.items()
+    bulk_create_with_history(
+        [
+            OccurrenceChange(
+                event=p.event, original_start=key, sequence=change["sequence"], **change["values"]
+            )
+            for p in prepared
+            for key, change in p.changes.items()
+        ],
+        OccurrenceChange,
     )
     ids = [event.pk for event in events]
     refresh_events(event_ids=ids)
@@ -298,10 +307,13 @@ def update_events(
         return _edit_one_by_one(items, participations, actor)
     if replace and wanted is not None:
         Participation.objects.filter(event_id__in=replace).delete()
-        Participation.objects.bulk_create(
-            Participation(event_id=pk, city_id=p.city_id, role=p.role, venue=p.venue.strip())
-            for pk in replace
-            for p in wanted
+        bulk_create_with_history(
+            [
+                Participation(event_id=pk, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+                for pk in replace
+                for p in wanted
+            ],
+            Participation,
         )
     refresh_events(event_ids=[event.pk for event in changed])
     for event in changed:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from events.models import City, Event, Participation
 from events.occurrence_index.maintain import refresh_event
@@ -182,9 +183,12 @@ def _set_participations(event: Event, participations: Iterable[ParticipationInpu
     if before == after:
         return False
     event.participations.all().delete()
-    Participation.objects.bulk_create(
-        Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
-        for p in wanted
+    bulk_create_with_history(
+        [
+            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+            for p in wanted
+        ],
+        Participation,
     )
     return True
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from common import audit
 from common.progress import ProgressBar
 from events.demo.loader import DEMO_PASSWORD, DEMO_USERNAME, load_programme
 
@@ -27,9 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = load_programme(
-                with_user=not options["no_user"], progress=ProgressBar(self.stderr._out)
-            )
+            with audit.acting(audit.Interface.COMMAND):
+                report = load_programme(
+                    with_user=not options["no_user"], progress=ProgressBar(self.stderr._out)
+                )
         except ValidationError as exc:
             raise CommandError(f"The demo programme did not validate: {exc}") from exc
         for line in report.lines():

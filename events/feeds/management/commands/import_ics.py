@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common import audit
 from common.progress import ProgressBar
 from events.feeds import importer, jobs
 from events.models import City
@@ -68,9 +69,10 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"queued import job {job.pk} ({job.get_state_display()})")
                 return
-            run = importer.import_calendar(
-                data=data, options=import_options, progress=ProgressBar(self.stderr._out)
-            )
+            with audit.acting(audit.Interface.COMMAND):  # the import itself says "import"
+                run = importer.import_calendar(
+                    data=data, options=import_options, progress=ProgressBar(self.stderr._out)
+                )
         except ValidationError as exc:
             lines = [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]
             raise CommandError("Import refused, nothing changed:\n" + "\n".join(lines)) from exc

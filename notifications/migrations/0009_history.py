@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0007_history'),
-        ('notifications', '0007_field_labels'),
+        ('notifications', '0008_change_notice_before'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

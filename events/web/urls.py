@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("events/", views.event_list, name="event_list"),
     path("events/month/", views.month_grid, name="month"),
+    path("events/day/<str:day>/", views.day_list, name="day"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership_detail"),

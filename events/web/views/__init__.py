@@ -8,6 +8,7 @@ from events.web.views.desk import (
 )
 from events.web.views.public import (
     city_detail,
+    day_list,
     event_detail,
     event_list,
     home,
@@ -17,6 +18,7 @@ from events.web.views.public import (
 
 __all__ = [
     "city_detail",
+    "day_list",
     "desk_confirm",
     "desk_create",
     "desk_dashboard",

@@ -12,8 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 
 from events.models import City, Event, Partnership
+from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence, expand
 from events.selectors import (
     events_visible_to,
@@ -21,7 +23,7 @@ from events.selectors import (
     upcoming_anniversaries,
     with_related,
 )
-from events.web import event_page, formatting, itinerary_page, links
+from events.web import event_page, formatting, itinerary_page, links, month_cells
 from events.web.forms import EventFilterForm
 from events.web.selectors import (
     PAST_DAYS,
@@ -30,6 +32,7 @@ from events.web.selectors import (
     countries,
     event_upcoming,
     filtered_events,
+    month_window,
     next_anniversary,
     occurrences_for,
     unscheduled_events,
@@ -113,19 +116,48 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range(count + 1)]
 
 
+def _cells(
+    query: Any, year: int, month: int, city: City | None
+) -> tuple[dict[dt.date, list[Occurrence]], dict[dt.date, int], int]:
+    """Entries to draw per day, each day's occurrence count, and the month's total."""
+    lo, hi = month_window(year, month)
+    first, last = lo.date(), hi.date() - dt.timedelta(days=1)
+    cells = month_cells.day_cells(query, first, last, lo, hi)
+    by_day: dict[dt.date, list[Occurrence]] = {}
+    occurrences = cells.occurrences if cells else list(occurrences_for(query, month=(year, month)))
+    multi: dict[dt.date, int] = {}
+    for occ in occurrences:
+        days = _place_date(occ, city)
+        spans = occ.end_date is not None and occ.start_date != occ.end_date
+        spans = spans or (occ.start is not None and occ.end is not None and len(days) > 1)
+        for day in days:
+            by_day.setdefault(day, []).append(occ)
+            if spans:
+                multi[day] = multi.get(day, 0) + 1
+    if cells is None:
+        return by_day, {day: len(items) for day, items in by_day.items()}, len(occurrences)
+    counts = {
+        day: max(len(by_day.get(day, [])), cells.single_counts.get(day, 0) + multi.get(day, 0))
+        for day in set(by_day) | set(cells.single_counts)
+    }
+    return by_day, counts, cells.total
+
+
 def month_grid(request: HttpRequest) -> HttpResponse:
     form, filters, status = _filter_form(request)
     today = timezone.localdate()
     year, month = filters.get("month") or (today.year, today.month)
     query = filtered_events(request.user, filters)
-    occurrences = list(occurrences_for(query, month=(year, month)))
-    by_day: dict[dt.date, list[Occurrence]] = {}
-    for occ in occurrences:
-        for day in _place_date(occ, filters.get("city")):
-            by_day.setdefault(day, []).append(occ)
+    by_day, counts, total = _cells(query, year, month, filters.get("city"))
+    cap = month_cells.CAP
     weeks = [
         [
-            {"date": day, "in_month": day.month == month, "items": by_day.get(day, [])}
+            {
+                "date": day,
+                "in_month": day.month == month,
+                "items": by_day.get(day, [])[:cap],
+                "more": max(counts.get(day, 0) - cap, 0),
+            }
             for day in week
         ]
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
@@ -141,10 +173,33 @@ def month_grid(request: HttpRequest) -> HttpResponse:
         "previous": f"{previous:%Y-%m}",
         "next": f"{following:%Y-%m}",
         "today": today,
-        "count": len(occurrences),
+        "count": total,
         "undated": unscheduled_events(query, month=(year, month)),
     }
     return render(request, "web/month.html", context, status=status)
+
+
+def day_list(request: HttpRequest, day: str) -> HttpResponse:
+    """Every occurrence on one local date (the month grid's "+N more"), with its filters."""
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        return render(
+            request, "web/day.html", {"error": _("Give the day as YYYY-MM-DD.")}, status=400
+        )
+    form, filters, status = _filter_form(request)
+    query = filtered_events(request.user, filters)
+    page = Paginator(_occurrences_on(query, date, filters.get("city")), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "day_label": formatting.fmt_date(date), "day": date}
+    return render(request, "web/day.html", context, status=status)
+
+
+def _occurrences_on(query: Any, date: dt.date, city: City | None) -> list[Occurrence]:
+    lo = dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=2)
+    found = occurrence_index.occurrences_in(query, lo, lo + dt.timedelta(days=5))
+    return [occ for occ in found if date in _place_date(occ, city)]
 
 
 def _event_dates(event: Event) -> tuple[Occurrence | None, list[Occurrence]]:

@@ -1,0 +1,75 @@
+"""The month grid's day cells from the occurrence index: at most CAP entries per day and the
+count of the rest, in a fixed number of queries whatever the number of events.
+
+One-day occurrences are ranked per local date of the event's zone (ROW_NUMBER() OVER
+(PARTITION BY start_date)) and only the first CAP + 1 of each day are read; a per-day COUNT
+gives the "+N more". Occurrences spanning several days are few (festivals, visits) and read
+whole, up to MULTI_DAY_LIMIT, as they are drawn on each day they cover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from events.models import Event, IndexedOccurrence
+from events.occurrence_index import read as occurrence_index
+from events.recurrence import Occurrence
+
+CAP = 4
+MULTI_DAY_LIMIT = 200
+_PAD = dt.timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class DayCells:
+    occurrences: list[Occurrence]  # the entries to draw, sorted
+    single_counts: dict[dt.date, int]  # one-day occurrences per event-zone date
+    total: int  # occurrences touching the month
+
+
+def _base(query: QuerySet[Event]) -> QuerySet[IndexedOccurrence]:
+    base = IndexedOccurrence.objects.filter(city__isnull=True)
+    if query.query.where or query.query.is_sliced:
+        base = base.filter(event__in=query.order_by().values("pk"))
+    return base
+
+
+def day_cells(
+    query: QuerySet[Event], first: dt.date, last: dt.date, lo: dt.datetime, hi: dt.datetime
+) -> DayCells | None:
+    """Cells of the days ``first``..``last`` (the month; [lo, hi) its instants), or None when
+    the index does not cover the month (the caller expands)."""
+    horizon = occurrence_index.current_horizon()
+    if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
+        return None
+    base = _base(query)
+    single = base.filter(
+        Q(end_date__isnull=True) | Q(end_date=F("start_date")),
+        start_date__gte=first,
+        start_date__lte=last,
+        sort_start__gte=lo - _PAD,
+        sort_start__lt=hi + _PAD,
+    )
+    order = [F("sort_start").asc(), F("event_id").asc(), F("key").asc()]
+    ranked = single.annotate(
+        rank=Window(RowNumber(), partition_by=[F("start_date")], order_by=order)
+    )
+    wanted = list(ranked.filter(rank__lte=CAP + 1).order_by(*order))
+    counts: dict[dt.date, int] = {
+        day: n
+        for day, n in single.order_by().values_list("start_date").annotate(n=Count("pk"))
+        if day is not None
+    }
+    short, long = occurrence_index.touching(lo, hi)
+    multi_q = (short | long) & Q(end_date__gt=F("start_date"))
+    multi = list(base.filter(multi_q).order_by(*order)[:MULTI_DAY_LIMIT])
+    rows = sorted(wanted + multi, key=lambda r: (r.sort_start, r.event_id, r.key))
+    return DayCells(
+        occurrences=occurrence_index.build(rows),
+        single_counts=counts,
+        total=sum(counts.values()) + len(multi),
+    )

@@ -131,7 +131,16 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["start", "start_date", "id"]
-        indexes = [models.Index(fields=["status", "visibility"])]
+        indexes = [
+            models.Index(fields=["status", "visibility"]),
+            # "Date to be announced" lists (city, partnership, events pages) read only the few
+            # events known by a month or a year: without this they scanned every event.
+            models.Index(
+                fields=["approx_year", "approx_month"],
+                condition=Q(precision__in=["month", "year", "unknown"]),
+                name="event_approximate",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~(Q(title_en="") & Q(title_ru="")), name="event_has_a_title"

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import overload
 
+from django.db import connections
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -118,45 +119,61 @@ class OccurrenceWindow(Sequence[Occurrence]):
 
     def rows(self, index: slice) -> list[IndexedOccurrence]:
         """The event-zone rows of a slice, unbuilt (see build_groups)."""
-        return list(self._rows()[index])
+        return list(self._sliced(self._parts, index))
 
-    def first_rows_per_event(self, count: int, scan: int = 25) -> list[IndexedOccurrence]:
+    def _sliced(self, parts: tuple[QuerySet, QuerySet], index: slice) -> QuerySet | list:
+        """``parts`` as one ordered union, sliced. Where the database allows it (PostgreSQL),
+        each half is limited to the slice's end before the union: an ordered index scan that
+        stops there, instead of both halves read whole and sorted (that grew with the number
+        of events in the window)."""
+        short, long = parts
+        if (
+            index.stop is None
+            or not connections[short.db].features.supports_slicing_ordering_in_compound
+        ):
+            return short.union(long, all=True).order_by(*self._ordering())[index]
+        if index.stop <= (index.start or 0):
+            return []  # Django turns a [:0] slice into an empty queryset, which union drops
+        short, long = (part.order_by(*self._ordering())[: index.stop] for part in parts)
+        return short.union(long, all=True).order_by(*self._ordering())[index]
+
+    def first_rows_per_event(self, count: int, scan: int = 4) -> list[IndexedOccurrence]:
         """The rows of the first (descending: last) occurrence of each of the first ``count``
-        events. Usually one query: the first ``count * scan`` rows in order, which an index
-        range scan reads however many rows the window holds; only when a few events fill
-        them (daily rules) does a ranking query per half settle it."""
+        events, in two queries whatever the data: the first ``count * scan`` rows in order as
+        bare ids (an ordered index scan that stops there), then the chosen rows whole -- or,
+        when a few events fill that head (daily rules), a ranking query over both halves.
+
+        A short head keeps the scan ordered: asked for 750 rows, PostgreSQL joined every
+        event of a city first, which grew with the number of events."""
         limit = count * scan
-        head = self.rows(slice(0, limit))
-        best: dict[int, IndexedOccurrence] = {}
-        for row in head:
-            best.setdefault(row.event_id, row)
-        if len(best) >= count or len(head) < limit:
-            return list(best.values())[:count]
-        return self._ranked_first_rows(count)
+        short, long = (part.values_list("pk", *self._order) for part in self._parts)
+        head = list(self._sliced((short, long), slice(0, limit)))
+        first: dict[int, int] = {}
+        for pk, _start, event_id, _key in head:
+            first.setdefault(event_id, pk)
+        if len(first) < count and len(head) == limit:
+            return self._ranked_first_rows(count)
+        chosen = list(first.values())[:count]
+        rows = IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(pk__in=chosen)
+        found = {row.pk: row for row in rows}
+        return [found[pk] for pk in chosen if pk in found]
 
     def _ranked_first_rows(self, count: int) -> list[IndexedOccurrence]:
-        """Each half's first ``count`` events by their first row in that half include every
-        event of the overall first ``count`` (with its first row)."""
+        """Each event's first row in each half, both halves in one union: an event's first row
+        overall is the earlier of its two, so the first ``count`` events of the union, each
+        at its earliest row, are the answer."""
         order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
-        best: dict[int, IndexedOccurrence] = {}
-        for part in self._parts:
-            ranked = part.annotate(
+        short, long = (
+            part.annotate(
                 rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
             ).filter(rank=1)
-            for row in ranked.order_by(*self._ordering())[:count]:
-                held = best.get(row.event_id)
-                if held is None or (self._sort_key(row) < self._sort_key(held)):
-                    best[row.event_id] = row
-        chosen = sorted(best.values(), key=self._sort_key)
-        return chosen[:count]
-
-    def _sort_key(self, row: IndexedOccurrence) -> tuple:
-        key = (row.sort_start, row.event_id, row.key)
-        if not self._descending:
-            return key
-        return tuple(
-            -(value.timestamp() if isinstance(value, dt.datetime) else value) for value in key
+            for part in self._parts
         )
+        # An event has at most one row in each half: 2 * count rows hold count events.
+        best: dict[int, IndexedOccurrence] = {}
+        for row in short.union(long, all=True).order_by(*self._ordering())[: 2 * count]:
+            best.setdefault(row.event_id, row)
+        return list(best.values())[:count]
 
     def first_per_event(self, count: int) -> list[Occurrence]:
         return build(self.first_rows_per_event(count), self._events)

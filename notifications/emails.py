@@ -89,6 +89,11 @@ def message_id(delivery: Delivery) -> str:
             f"<twinning.digest.{delivery.pk}.c{delivery.contact_id}"
             f".{delivery.occurrence_key.lower()}@{host}>"
         )
+    if delivery.kind == Delivery.Kind.ANNIVERSARY:
+        return (
+            f"<twinning.anniversary.{delivery.pk}.r{delivery.rule_id}.p{delivery.partnership_id}"
+            f".{delivery.occurrence_key}.m{delivery.lead_days}@{host}>"
+        )
     return (
         f"<twinning.{delivery.kind}.{delivery.pk}.r{delivery.rule_id}.e{delivery.event_id}"
         f".s{delivery.sequence}@{host}>"

@@ -26,7 +26,15 @@ from common import clock
 from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
-from notifications import digests, dispatch, ledger, planning, recipients, transport
+from notifications import (
+    anniversary_mail,
+    digests,
+    dispatch,
+    ledger,
+    planning,
+    recipients,
+    transport,
+)
 from notifications.emails import build_email
 from notifications.mailwire import Template
 from notifications.models import Delivery
@@ -98,8 +106,9 @@ def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime
 
 
 _ROWS = Delivery.objects.select_related(
-    "rule__contact__city", "rule__user", "rule__city", "contact__city", "contact__digest"
-)
+    "rule__contact__city", "rule__user", "rule__city", "contact__city", "contact__digest",
+    "partnership__city_a", "partnership__city_b",
+)  # fmt: skip
 
 
 def send_deliveries(*, delivery_ids: list[int], deadline: float | None = None) -> dict[int, str]:
@@ -166,6 +175,8 @@ def _send_one(delivery: Delivery, batch: Batch) -> str:
     now = clock.now()
     if delivery.kind == Delivery.Kind.DIGEST:
         prepared = digests.prepare_digest(delivery=delivery, now=now)
+    elif delivery.kind == Delivery.Kind.ANNIVERSARY:
+        prepared = anniversary_mail.prepare_anniversary(delivery=delivery, now=now)
     else:
         prepared = _prepare_event_mail(delivery, batch, now)
     if isinstance(prepared, str):

@@ -73,7 +73,8 @@ def _recheck(delivery: Delivery, rule: ReminderRule, pair: Partnership, now: dt.
         )
         plan_anniversary_rule(rule, now)
         return Delivery.Status.SUPERSEDED
-    if planned.day_start <= now:
+    # A row a coordinator put back after it was missed has no start: it is sent anyway.
+    if delivery.occurrence_start is not None and planned.day_start <= now:
         ledger.mark_final(
             delivery=delivery,
             status=Delivery.Status.MISSED,

@@ -212,6 +212,8 @@ def _drop_unwanted(existing: dict, wanted: dict, live: Sequence[str]) -> None:
     for key, row in existing.items():
         if key in wanted or row.status not in live:
             continue
+        if row.occurrence_start is None:
+            continue  # put back by a coordinator after it was missed: theirs to decide
         (moved if (key[0], key[2]) in moved_to else stale).append(row.pk)
     if moved:
         Delivery.objects.filter(pk__in=moved, status__in=live).update(

@@ -299,6 +299,13 @@ def test_found_after_the_day_began_is_missed(pair, app_clock):
     assert scan_and_send() == []
     assert [r.status for r in rows(rule)] == [Delivery.Status.MISSED]
     assert mail.outbox == []
+    # A coordinator puts it back: the planner leaves it alone and it is sent once.
+    [row] = rows(rule)
+    ledger.retry_delivery(delivery=row)
+    planning.plan_all()
+    assert scan_and_send() == [Delivery.Status.SENT]
+    assert scan_and_send() == []
+    assert len(mail.outbox) == 1
 
 
 def test_api_creates_an_anniversary_rule(coordinator_api_client, pair, app_clock):

@@ -35,7 +35,7 @@ from notifications import (
     recipients,
     transport,
 )
-from notifications.emails import build_email
+from notifications.emails import build_email, notice_before
 from notifications.mailwire import Template
 from notifications.models import Delivery
 
@@ -85,6 +85,13 @@ def _current_instance(event: Event, recurrence: str) -> Occurrence | None:
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
         return _current_instance(event, planning.recurrence_part(delivery.occurrence_key))
+    if delivery.kind == Delivery.Kind.CHANGE:
+        # A notice about one moved instance describes that instance where it is now.
+        moved = notice_before(event.pk, delivery.sequence).get("occurrence") or {}
+        if moved.get("id") and not moved.get("cancelled"):
+            found = _current_instance(event, moved["id"])
+            if found is not None and not found.cancelled:
+                return found
     # A notice describes the next instance that is not over yet (or the first one).
     upcoming = [
         occ for occ in expand(event, now, now + dt.timedelta(days=800)) if not occ.cancelled
@@ -99,7 +106,7 @@ def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime
     if delivery.kind == Delivery.Kind.REMINDER:
         key: tuple = (event.pk, planning.recurrence_part(delivery.occurrence_key))
     else:
-        key = (event.pk, "notice")
+        key = (event.pk, "notice", delivery.kind, delivery.sequence)
     if key not in batch.occurrences:
         batch.occurrences[key] = _find_occurrence(event, delivery, now)
     return batch.occurrences[key]

@@ -22,6 +22,7 @@ class ReminderRuleForm(forms.ModelForm):
             "event_kind",
             "event",
             "lead_days",
+            "lead_months",
             "hour",
             "timezone",
             "language",
@@ -38,6 +39,10 @@ class ReminderRuleForm(forms.ModelForm):
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         data["lead_days"] = candidate.lead_days
+        data["lead_months"] = candidate.lead_months
+        # An anniversary rule without a target takes the contact's city (model constraints
+        # are checked on the instance built from this data).
+        data["city"] = candidate.city if candidate.city_id else None
         return data
 
 
@@ -68,6 +73,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "rule",
         "event",
         "contact",
+        "partnership",
         "lead_days",
         "due_at",
         "attempts",
@@ -75,7 +81,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
     ]
     list_filter = ["status", "kind"]
-    list_select_related = ["rule__contact", "rule__user", "event", "contact"]
+    list_select_related = ["rule__contact", "rule__user", "event", "contact", "partnership"]
     search_fields = ["email", "message_id", "event__title_en", "event__title_ru"]
     date_hierarchy = "due_at"
     actions = ["retry"]

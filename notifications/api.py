@@ -40,6 +40,11 @@ class RuleInput(serializers.Serializer):
         required=False,
         max_length=50,
     )
+    lead_months = serializers.ListField(
+        child=serializers.IntegerField(min_value=-(10**9), max_value=10**9),
+        required=False,
+        max_length=50,
+    )
     hour = serializers.IntegerField(min_value=-(10**9), max_value=10**9, required=False)
     timezone = serializers.CharField(max_length=200, required=False, allow_blank=True)
     language = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -66,6 +71,7 @@ class RuleOutput(serializers.ModelSerializer):
             "event_kind",
             "event",
             "lead_days",
+            "lead_months",
             "hour",
             "timezone",
             "language",
@@ -80,7 +86,7 @@ class RuleViewSet(ServiceViewSet):
     serializer_class = RuleOutput
     input_class = RuleInput
     queryset = ReminderRule.objects.order_by("id")
-    filterset_fields = ["target", "is_active", "contact", "city", "event"]
+    filterset_fields = ["target", "is_active", "contact", "city", "partnership", "event"]
     search_fields: list[str] = []
     ordering_fields = ["id", "created_at"]
 
@@ -112,6 +118,7 @@ class DeliveryOutput(serializers.ModelSerializer):
             "event",
             "event_slug",
             "contact",
+            "partnership",
             "occurrence_key",
             "kind",
             "lead_days",

@@ -89,6 +89,11 @@ def message_id(delivery: Delivery) -> str:
             f"<twinning.digest.{delivery.pk}.c{delivery.contact_id}"
             f".{delivery.occurrence_key.lower()}@{host}>"
         )
+    if delivery.kind == Delivery.Kind.ANNIVERSARY:
+        return (
+            f"<twinning.anniversary.{delivery.pk}.r{delivery.rule_id}.p{delivery.partnership_id}"
+            f".{delivery.occurrence_key}.m{delivery.lead_days}@{host}>"
+        )
     return (
         f"<twinning.{delivery.kind}.{delivery.pk}.r{delivery.rule_id}.e{delivery.event_id}"
         f".s{delivery.sequence}@{host}>"
@@ -260,6 +265,17 @@ def _shared_context(
     }
 
 
+def notice_before(event_id: int, sequence: int) -> dict[str, Any]:
+    """The ``before`` of the change notice that announced ``sequence`` ({} if none)."""
+    notice = (
+        ChangeNotice.objects.filter(event_id=event_id, sequence=sequence)
+        .order_by("-id")
+        .values_list("before", flat=True)
+        .first()
+    )
+    return notice or {}
+
+
 def _before_change(
     delivery: Delivery, event: Event, zone_name: str, language: str
 ) -> dict[str, Any]:
@@ -268,17 +284,20 @@ def _before_change(
     A series says its old time of day (its first date, years ago, would mislead)."""
     if delivery.kind != Delivery.Kind.CHANGE:
         return {}
-    notice = (
-        ChangeNotice.objects.filter(event_id=event.pk, sequence=delivery.sequence)
-        .order_by("-id")
-        .values_list("before", flat=True)
-        .first()
-    )
-    was = notice or {}
+    was = notice_before(event.pk, delivery.sequence)
+    occurrence = was.get("occurrence")
+    if occurrence:
+        # One moved or cancelled instance: its own old start (a full date, not a time of day).
+        was = {k: v for k, v in was.items() if k not in ("start", "start_date")}
+        was.update(
+            {k: occurrence[k] for k in ("start", "start_date", "location") if k in occurrence}
+        )
+        was.update(timezone=event.timezone, time_mode=event.time_mode)
     lines: dict[str, Any] = {
         "was_when": "",
         "was_location_changed": "location" in was,
         "was_location": was.get("location", ""),
+        "was_cancelled": bool(occurrence and occurrence.get("cancelled")),
     }
     if was.get("start"):
         instant = dt.datetime.fromisoformat(was["start"])
@@ -288,7 +307,7 @@ def _before_change(
             instant = wall.replace(tzinfo=get_zone(zone_name))
         lines["was_when"] = (
             format_clock(instant, zone_name)
-            if event.rrule
+            if event.rrule and not occurrence
             else format_instant(instant, zone_name, language)
         )
     elif was.get("start_date"):

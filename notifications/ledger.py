@@ -56,7 +56,7 @@ def enqueue_due(
     Delivery.objects.filter(
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=now,
-        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.DIGEST],
+        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.DIGEST, Delivery.Kind.ANNIVERSARY],
         occurrence_start__lte=now,
     ).update(status=Delivery.Status.MISSED, last_error="Found only after it was out of date.")
     total = 0

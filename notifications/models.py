@@ -8,8 +8,6 @@ See notifications/README.md for the whole flow.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,19 +17,37 @@ from django.utils.translation import gettext_lazy as _
 from common.audit import audited
 from events.models import City, Contact, Event, Language, Partnership
 from events.timezones import validate_timezone
+from notifications.digest_models import (
+    DEFAULT_DIGEST_WEEKS,
+    MAX_DIGEST_WEEKS,
+    DigestSubscription,
+    new_unsubscribe_token,
+)
+
+__all__ = [
+    "DEFAULT_DIGEST_WEEKS",
+    "MAX_DIGEST_WEEKS",
+    "ChangeNotice",
+    "Delivery",
+    "DigestSubscription",
+    "PlanRequest",
+    "ReminderRule",
+    "new_unsubscribe_token",
+]
 
 DEFAULT_LEAD_DAYS = [14, 1]
 MAX_LEAD_DAYS = 365
-DEFAULT_DIGEST_WEEKS = 3
-MAX_DIGEST_WEEKS = 8
+# Anniversary rules: whole months before the partnership's anniversary date.
+DEFAULT_LEAD_MONTHS = [6, 1]
+MAX_LEAD_MONTHS = 24
 
 
 def default_lead_days() -> list[int]:
     return list(DEFAULT_LEAD_DAYS)
 
 
-def new_unsubscribe_token() -> str:
-    return secrets.token_urlsafe(32)
+def default_lead_months() -> list[int]:
+    return list(DEFAULT_LEAD_MONTHS)
 
 
 class ReminderRule(models.Model):
@@ -42,6 +58,8 @@ class ReminderRule(models.Model):
         PARTNERSHIP = "partnership", _("Partnership")
         EVENT_KIND = "event_kind", _("Event kind")
         EVENT = "event", _("One event")
+        # Milestone anniversaries of one partnership, or of every partnership of a city.
+        ANNIVERSARY = "anniversary", _("Partnership anniversaries")
 
     contact = models.ForeignKey(
         Contact,
@@ -89,6 +107,8 @@ class ReminderRule(models.Model):
     )
     # Whole days before the occurrence's local date, at ``hour`` in the recipient's zone.
     lead_days = models.JSONField(_("days ahead"), default=default_lead_days)
+    # Anniversary rules only: whole months before the anniversary date, at ``hour``.
+    lead_months = models.JSONField(_("months ahead"), default=default_lead_months)
     hour = models.PositiveSmallIntegerField(
         _("hour"), default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
     )
@@ -122,7 +142,10 @@ class ReminderRule(models.Model):
                 condition=Q(target="city", city__isnull=False)
                 | Q(target="partnership", partnership__isnull=False)
                 | (Q(target="event_kind") & ~Q(event_kind=""))
-                | Q(target="event", event__isnull=False),
+                | Q(target="event", event__isnull=False)
+                | (
+                    Q(target="anniversary") & (Q(partnership__isnull=False) | Q(city__isnull=False))
+                ),
                 name="rule_target_set",
             ),
         ]
@@ -174,61 +197,6 @@ class ChangeNotice(models.Model):
         return f"{self.event} seq {self.sequence} ({self.status})"
 
 
-class DigestSubscription(models.Model):
-    """A contact's opt-in weekly digest: the coming ``weeks`` of events its rules cover, sent on
-    ``weekday`` at ``hour`` in the contact's zone and language. At most one per contact."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 1, _("Monday")
-        TUESDAY = 2, _("Tuesday")
-        WEDNESDAY = 3, _("Wednesday")
-        THURSDAY = 4, _("Thursday")
-        FRIDAY = 5, _("Friday")
-        SATURDAY = 6, _("Saturday")
-        SUNDAY = 7, _("Sunday")
-
-    contact = models.OneToOneField(
-        Contact, on_delete=models.CASCADE, related_name="digest", verbose_name=_("contact")
-    )
-    # ISO weekday (Monday = 1) and hour in the contact's own time zone.
-    weekday = models.PositiveSmallIntegerField(
-        _("weekday"), choices=Weekday.choices, default=Weekday.MONDAY
-    )
-    hour = models.PositiveSmallIntegerField(
-        _("hour"), default=9, validators=[MinValueValidator(0), MaxValueValidator(23)]
-    )
-    weeks = models.PositiveSmallIntegerField(
-        _("weeks ahead"),
-        default=DEFAULT_DIGEST_WEEKS,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_DIGEST_WEEKS)],
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    unsubscribe_token = models.CharField(
-        _("unsubscribe token"),
-        max_length=64,
-        unique=True,
-        default=new_unsubscribe_token,
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(hour__gte=0, hour__lte=23), name="digest_hour"),
-            models.CheckConstraint(
-                condition=Q(weekday__gte=1, weekday__lte=7), name="digest_weekday"
-            ),
-            models.CheckConstraint(
-                condition=Q(weeks__gte=1, weeks__lte=MAX_DIGEST_WEEKS), name="digest_weeks"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.contact} ({self.get_weekday_display()} {self.hour:02d}:00)"
-
-
 class Delivery(models.Model):
     """The ledger: one live row per (recipient address, event, occurrence, kind, lead days,
     sequence), or one weekly digest per (contact, ISO week)."""
@@ -238,6 +206,7 @@ class Delivery(models.Model):
         CHANGE = "change", _("Change notice")
         CANCEL = "cancel", _("Cancellation notice")
         DIGEST = "digest", _("Weekly digest")
+        ANNIVERSARY = "anniversary", _("Anniversary reminder")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")  # waiting for next_attempt_at
@@ -276,12 +245,22 @@ class Delivery(models.Model):
         related_name="digest_deliveries",
         verbose_name=_("contact"),
     )
+    # Anniversary reminders: a rule and the partnership, no event.
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="anniversary_deliveries",
+        verbose_name=_("partnership"),
+    )
     # Reminders: "<recurrence id>@<actual start>" ("" before the @ for a one-off event; the
     # start is the occurrence's UTC instant, or its date when all-day), so a moved occurrence
     # gets a new key. "" for an event-wide notice; the ISO week ("2030-W19", of the local send
-    # date) for a digest.
+    # date) for a digest; the anniversary's date ("2031-06-12") for an anniversary reminder.
     occurrence_key = models.CharField(_("occurrence"), max_length=40, blank=True, default="")
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # Days before the occurrence; for an anniversary reminder, months before the anniversary.
     lead_days = models.PositiveSmallIntegerField(_("days ahead"), default=0)
     # Event SEQUENCE the notice announces (0 for reminders).
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
@@ -324,6 +303,19 @@ class Delivery(models.Model):
                 & ~Q(status__in=["skipped", "superseded"]),
                 name="delivery_once_per_address",
             ),
+            # Anniversary reminders have no event (NULLs never collide): their own keys.
+            models.UniqueConstraint(
+                fields=["rule", "partnership", "occurrence_key", "lead_days"],
+                condition=Q(kind="anniversary") & ~Q(status="superseded"),
+                name="anniversary_once",
+            ),
+            models.UniqueConstraint(
+                fields=["address_key", "partnership", "occurrence_key", "lead_days"],
+                condition=Q(kind="anniversary")
+                & ~Q(address_key="")
+                & ~Q(status__in=["skipped", "superseded"]),
+                name="anniversary_once_per_address",
+            ),
             models.UniqueConstraint(
                 fields=["contact", "occurrence_key"],
                 condition=Q(kind="digest"),
@@ -334,7 +326,13 @@ class Delivery(models.Model):
                     kind="digest", contact__isnull=False, rule__isnull=True, event__isnull=True
                 )
                 | (
+                    Q(kind="anniversary")
+                    & Q(contact__isnull=True, rule__isnull=False, event__isnull=True)
+                    & Q(partnership__isnull=False)
+                )
+                | (
                     ~Q(kind="digest")
+                    & ~Q(kind="anniversary")
                     & Q(contact__isnull=True, rule__isnull=False, event__isnull=False)
                 ),
                 name="delivery_recipient",

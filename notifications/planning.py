@@ -15,6 +15,7 @@ from common import clock
 from events.models import Event
 from events.occurrence_index.read import occurrences_in
 from events.recurrence import Occurrence
+from notifications.anniversary_planning import plan_anniversary_rule
 from notifications.models import MAX_LEAD_DAYS, Delivery, PlanRequest, ReminderRule
 from notifications.recipients import Recipient
 from notifications.selectors import events_for_rule, rules_for_event
@@ -111,6 +112,8 @@ def plan_rule(
     rule = ReminderRule.objects.select_related("contact__city", "user").filter(pk=rule_id).first()
     if rule is None:
         return 0
+    if rule.target == ReminderRule.Target.ANNIVERSARY:  # dated by partnerships, not events
+        return 0 if event_ids is not None else plan_anniversary_rule(rule, now)
     wanted = {
         (p.event_id, p.occurrence_key, p.lead_days): p
         for p in wanted_reminders(rule, now, event_ids)

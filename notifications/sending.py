@@ -26,8 +26,16 @@ from common import clock
 from events.models import Event
 from events.recurrence import Occurrence, expand
 from events.selectors import with_related
-from notifications import digests, dispatch, ledger, planning, recipients, transport
-from notifications.emails import build_email
+from notifications import (
+    anniversary_mail,
+    digests,
+    dispatch,
+    ledger,
+    planning,
+    recipients,
+    transport,
+)
+from notifications.emails import build_email, notice_before
 from notifications.mailwire import Template
 from notifications.models import Delivery
 
@@ -77,6 +85,13 @@ def _current_instance(event: Event, recurrence: str) -> Occurrence | None:
 def _find_occurrence(event: Event, delivery: Delivery, now: dt.datetime) -> Occurrence | None:
     if delivery.kind == Delivery.Kind.REMINDER:
         return _current_instance(event, planning.recurrence_part(delivery.occurrence_key))
+    if delivery.kind == Delivery.Kind.CHANGE:
+        # A notice about one moved instance describes that instance where it is now.
+        moved = notice_before(event.pk, delivery.sequence).get("occurrence") or {}
+        if moved.get("id") and not moved.get("cancelled"):
+            found = _current_instance(event, moved["id"])
+            if found is not None and not found.cancelled:
+                return found
     # A notice describes the next instance that is not over yet (or the first one).
     upcoming = [
         occ for occ in expand(event, now, now + dt.timedelta(days=800)) if not occ.cancelled
@@ -91,15 +106,16 @@ def _occurrence(batch: Batch, event: Event, delivery: Delivery, now: dt.datetime
     if delivery.kind == Delivery.Kind.REMINDER:
         key: tuple = (event.pk, planning.recurrence_part(delivery.occurrence_key))
     else:
-        key = (event.pk, "notice")
+        key = (event.pk, "notice", delivery.kind, delivery.sequence)
     if key not in batch.occurrences:
         batch.occurrences[key] = _find_occurrence(event, delivery, now)
     return batch.occurrences[key]
 
 
 _ROWS = Delivery.objects.select_related(
-    "rule__contact__city", "rule__user", "rule__city", "contact__city", "contact__digest"
-)
+    "rule__contact__city", "rule__user", "rule__city", "contact__city", "contact__digest",
+    "partnership__city_a", "partnership__city_b",
+)  # fmt: skip
 
 
 def send_deliveries(*, delivery_ids: list[int], deadline: float | None = None) -> dict[int, str]:
@@ -166,6 +182,8 @@ def _send_one(delivery: Delivery, batch: Batch) -> str:
     now = clock.now()
     if delivery.kind == Delivery.Kind.DIGEST:
         prepared = digests.prepare_digest(delivery=delivery, now=now)
+    elif delivery.kind == Delivery.Kind.ANNIVERSARY:
+        prepared = anniversary_mail.prepare_anniversary(delivery=delivery, now=now)
     else:
         prepared = _prepare_event_mail(delivery, batch, now)
     if isinstance(prepared, str):

@@ -18,11 +18,13 @@ from notifications import digests, dispatch
 from notifications.models import (
     MAX_DIGEST_WEEKS,
     MAX_LEAD_DAYS,
+    MAX_LEAD_MONTHS,
     Delivery,
     DigestSubscription,
     PlanRequest,
     ReminderRule,
     default_lead_days,
+    default_lead_months,
 )
 
 RULE_FIELDS = frozenset(
@@ -35,6 +37,7 @@ RULE_FIELDS = frozenset(
         "event_kind",
         "event_id",
         "lead_days",
+        "lead_months",
         "hour",
         "timezone",
         "language",
@@ -57,7 +60,9 @@ def validate_rule(rule: ReminderRule) -> None:
         ReminderRule.Target.EVENT: ("event", Event, rule.event_id),
     }
     target_field = targets.get(rule.target)
-    if target_field:
+    if rule.target == ReminderRule.Target.ANNIVERSARY:
+        _validate_anniversary_target(rule)
+    elif target_field:
         name, model, pk = target_field
         if pk is None:
             raise _error(name, _("This target needs a %(f)s.") % {"f": name}, "required")
@@ -66,9 +71,9 @@ def validate_rule(rule: ReminderRule) -> None:
     elif rule.event_kind not in Event.Kind.values:
         raise _error("event_kind", _("Unknown event kind %(k)r.") % {"k": rule.event_kind})
     # Only the chosen target is kept, so a rule never matches by a stale field.
-    if rule.target != ReminderRule.Target.CITY:
+    if rule.target not in (ReminderRule.Target.CITY, ReminderRule.Target.ANNIVERSARY):
         rule.city_id = None
-    if rule.target != ReminderRule.Target.PARTNERSHIP:
+    if rule.target not in (ReminderRule.Target.PARTNERSHIP, ReminderRule.Target.ANNIVERSARY):
         rule.partnership_id = None
     if rule.target != ReminderRule.Target.EVENT:
         rule.event_id = None
@@ -105,6 +110,39 @@ def validate_rule(rule: ReminderRule) -> None:
         )
 
 
+def _validate_anniversary_target(rule: ReminderRule) -> None:
+    """One partnership, or every partnership of a city (a contact's own city when neither is
+    given); months ahead: one to six whole numbers from 1 to MAX_LEAD_MONTHS."""
+    if rule.partnership_id is not None and rule.city_id is not None:
+        raise _error("partnership", _("Give a partnership or a city, not both."))
+    if rule.partnership_id is None and rule.city_id is None and rule.contact_id:
+        rule.city_id = Contact.objects.filter(pk=rule.contact_id).values_list("city_id", flat=True)[
+            0
+        ]
+    if rule.partnership_id is not None:
+        if not Partnership.objects.filter(pk=rule.partnership_id).exists():
+            raise _error("partnership", _("Unknown partnership."), "does_not_exist")
+    elif rule.city_id is None:
+        raise _error("city", _("Anniversary reminders need a partnership or a city."), "required")
+    elif not City.objects.filter(pk=rule.city_id).exists():
+        raise _error("city", _("Unknown city."), "does_not_exist")
+    months = rule.lead_months
+    if (
+        not isinstance(months, list)
+        or not months
+        or len(months) > 6
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in months)
+    ):
+        raise _error("lead_months", _("Give one to six lead times as whole numbers of months."))
+    if any(v < 1 or v > MAX_LEAD_MONTHS for v in months):
+        raise _error(
+            "lead_months",
+            _("Each lead time must be from 1 to %(max)d months.") % {"max": MAX_LEAD_MONTHS},
+            "out_of_range",
+        )
+    rule.lead_months = sorted(set(months), reverse=True)
+
+
 def _plan_soon(rule: ReminderRule) -> None:
     """Plan the rule's reminders in a worker after commit; durable through a request row the
     scan picks up if the publish is lost."""
@@ -123,6 +161,7 @@ def create_rule(**fields: Any) -> ReminderRule:
     """Create a rule and plan its reminders (after commit). Not idempotent."""
     _refuse_unknown(fields, RULE_FIELDS)
     fields.setdefault("lead_days", default_lead_days())
+    fields.setdefault("lead_months", default_lead_months())
     rule = ReminderRule(**fields)
     validate_rule(rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])

@@ -54,9 +54,10 @@ def change_occurrence(
     change, created = OccurrenceChange.objects.get_or_create(
         event=event, original_start=key, defaults=values
     )
+    if not created and all(getattr(change, k) == v for k, v in values.items()):
+        return change
+    before = occurrence_before(event, key, None if created else change, values)
     if not created:
-        if all(getattr(change, k) == v for k, v in values.items()):
-            return change
         for name, value in values.items():
             setattr(change, name, value)
     change.sequence = event.sequence + 1
@@ -64,8 +65,38 @@ def change_occurrence(
     event.sequence += 1
     event.save(update_fields=["sequence", "updated_at"])
     refresh_event(event_id=event.pk)
-    _notify_change(event)
+    _notify_change(event, before)
     return change
+
+
+def occurrence_before(
+    event: Event, key: dt.datetime, change: OccurrenceChange | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    """What a change notice says the instance was before this change (JSON-ready):
+    ``{"occurrence": {"id": <recurrence id, UTC>, "start" (UTC ISO) or "start_date",
+    "location" (only when it changed), "cancelled": true (when it is cancelled now)}}``.
+    Its start before is the earlier move's (``change``), else the series' own."""
+    if change is not None and change.start is not None:
+        old_start: dt.datetime | dt.date = change.start
+    elif change is not None and change.start_date is not None:
+        old_start = change.start_date
+    elif event.is_all_day:
+        old_start = key.astimezone(event.zone).date()
+    else:
+        old_start = key
+    new_start = values["start"] or values["start_date"] or old_start
+    old_location = (change.location if change is not None else "") or event.location
+    was: dict[str, Any] = {"id": key.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")}
+    if values["cancelled"] or new_start != old_start:
+        if isinstance(old_start, dt.datetime):
+            was["start"] = old_start.astimezone(dt.UTC).isoformat()
+        else:
+            was["start_date"] = old_start.isoformat()
+    if values["cancelled"]:
+        was["cancelled"] = True
+    elif (values["location"] or event.location) != old_location:
+        was["location"] = old_location
+    return {"occurrence": was}
 
 
 def occurrence_change_values(

@@ -4,6 +4,8 @@ changed")."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -148,3 +150,105 @@ def test_russian_notice_says_before_the_change_in_russian(app_clock):
     [message] = mail.outbox
     assert "До изменения: Понедельник, 10 июня 2030 г., 12:00 (Magadan, UTC+11:00)" in message.body
     assert "Место до изменения: Old Square" in message.body
+
+
+def weekly_call() -> Event:
+    """Mondays 12:00 in Magadan (Sundays 17:00 in Anchorage) from 3 June 2030, Old Square."""
+    return commemoration(start=utc(2030, 6, 3, 1), rrule="FREQ=WEEKLY")
+
+
+def test_moved_occurrence_says_where_it_was_in_the_recipients_zone(app_clock):
+    app_clock.move_to(utc(2030, 6, 1))
+    event = weekly_call()
+    subscribe()
+    event_services.change_occurrence(
+        event=event,
+        original_start=dt.datetime(2030, 6, 17, 12),  # local, Magadan
+        start=utc(2030, 6, 18, 3),  # Tuesday 14:00 in Magadan
+        location="New Embankment",
+    )
+    [notice] = ChangeNotice.objects.filter(event=event)
+    assert notice.before == {
+        "occurrence": {
+            "id": "20300617T010000Z",
+            "start": "2030-06-17T01:00:00+00:00",
+            "location": "Old Square",
+        }
+    }
+    app_clock.move_to(utc(2030, 6, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    # The notice is about that occurrence: where it is now, and where it was.
+    assert "When (your time): Monday, 17 June 2030, 19:00 (Anchorage, AKDT, UTC-08:00)" in body
+    assert "Before the change: Sunday, 16 June 2030, 17:00 (Anchorage, AKDT, UTC-08:00)" in body
+    assert "Place: New Embankment" in body
+    assert "Place before the change: Old Square" in body
+
+
+def test_occurrence_moved_twice_says_where_it_was_before_the_second_move(app_clock):
+    app_clock.move_to(utc(2030, 6, 1))
+    event = weekly_call()
+    subscribe(zone=MAGADAN)
+    event_services.change_occurrence(
+        event=event, original_start=dt.datetime(2030, 6, 17, 12), start=utc(2030, 6, 18, 3)
+    )
+    app_clock.move_to(utc(2030, 6, 1, 1))
+    scan_and_send()
+    mail.outbox.clear()
+
+    event_services.change_occurrence(
+        event=event, original_start=dt.datetime(2030, 6, 17, 12), start=utc(2030, 6, 19, 3)
+    )
+    app_clock.move_to(utc(2030, 6, 1, 2))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "When (your time): Wednesday, 19 June 2030, 14:00 (Magadan, UTC+11:00)" in body
+    assert "Before the change: Tuesday, 18 June 2030, 14:00 (Magadan, UTC+11:00)" in body
+    assert "Place before the change" not in body
+
+
+def test_cancelled_occurrence_says_which_date_was_cancelled(app_clock):
+    app_clock.move_to(utc(2030, 6, 1))
+    event = weekly_call()
+    subscribe()
+    event_services.change_occurrence(
+        event=event, original_start=dt.datetime(2030, 6, 17, 12), cancelled=True
+    )
+    app_clock.move_to(utc(2030, 6, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "Cancelled: Sunday, 16 June 2030, 17:00 (Anchorage, AKDT, UTC-08:00)" in body
+    assert "Before the change" not in body
+    # The next date that still takes place.
+    assert "When (your time): Sunday, 2 June 2030, 17:00 (Anchorage, AKDT, UTC-08:00)" in body
+    html = next(m for m in mail.outbox if m.subject.startswith("Changed")).alternatives[0][0]
+    assert "Cancelled: Sunday, 16 June 2030, 17:00 (Anchorage, AKDT, UTC-08:00)" in html
+
+
+def test_russian_notice_for_a_moved_and_a_cancelled_occurrence(app_clock):
+    app_clock.move_to(utc(2030, 6, 1))
+    event = weekly_call()
+    subscribe(zone=MAGADAN, language="ru")
+    event_services.change_occurrence(
+        event=event, original_start=dt.datetime(2030, 6, 17, 12), start=utc(2030, 6, 18, 3)
+    )
+    app_clock.move_to(utc(2030, 6, 1, 1))
+    scan_and_send()
+    notices = [m for m in mail.outbox if "twinning.change." in m.extra_headers["Message-ID"]]
+    [moved] = notices
+    assert "Когда (по вашему времени): Вторник, 18 июня 2030 г., 14:00 (Magadan" in moved.body
+    assert "До изменения: Понедельник, 17 июня 2030 г., 12:00 (Magadan, UTC+11:00)" in moved.body
+
+    event_services.change_occurrence(
+        event=event, original_start=dt.datetime(2030, 6, 24, 12), cancelled=True
+    )
+    app_clock.move_to(utc(2030, 6, 1, 2))
+    scan_and_send()
+    [cancelled] = [m for m in mail.outbox if "twinning.change." in m.extra_headers["Message-ID"]][
+        1:
+    ]
+    assert "Отменено: Понедельник, 24 июня 2030 г., 12:00 (Magadan, UTC+11:00)" in cancelled.body
+    assert "До изменения" not in cancelled.body

@@ -4,6 +4,7 @@ SMTP server on loopback. The clock moved is the app's (common.clock), not the sy
 from __future__ import annotations
 
 import datetime as dt
+import time
 from email.message import Message
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,13 @@ from events import services as event_services
 from events.models import Event
 from notifications import subscriptions
 from notifications.models import Delivery, ReminderRule
-from tests.factories import CityFactory, ContactFactory, EventFactory, ParticipationFactory
+from tests.factories import (
+    CityFactory,
+    ContactFactory,
+    EventFactory,
+    ParticipationFactory,
+    PartnershipFactory,
+)
 from tests.notifications.conftest import utc
 from tests.notifications.procs import wait_for
 
@@ -191,3 +198,50 @@ def test_pipeline_sends_weekly_digest_once_per_week(
             "occurrence_key", flat=True
         )
     ) == ["2030-W19"]
+
+
+def test_pipeline_sends_anniversary_reminders_once_at_local_hour(
+    make_pipeline, smtp, shared_redis_url, app_clock
+):
+    app_clock.move_to(utc(2030, 12, 5))
+    magadan = CityFactory(slug="magadan", timezone="Asia/Magadan", country="RU",
+                          name_en="Magadan", name_native="Магадан")  # fmt: skip
+    anchorage = CityFactory(slug="anchorage", timezone="America/Anchorage", name_en="Anchorage")
+    PartnershipFactory(city_a=magadan, city_b=anchorage, established_on=dt.date(2006, 6, 12))
+    us_office = ContactFactory(city=anchorage, timezone="America/Anchorage", language="en",
+                               email="mayor@anchorage.example")  # fmt: skip
+    ru_office = ContactFactory(city=magadan, timezone="Asia/Magadan", language="ru",
+                               email="mer@magadan.example")  # fmt: skip
+    for contact in (us_office, ru_office):  # each office: its own city's partnerships
+        subscriptions.create_rule(contact_id=contact.pk, target=ReminderRule.Target.ANNIVERSARY,
+                                  lead_months=[6])  # fmt: skip
+    pipeline = make_pipeline(shared_redis_url, smtp.port, plan_seconds=2)
+    pipeline.start_worker()
+    pipeline.start_beat()
+    wait_for(
+        lambda: Delivery.objects.filter(kind=Delivery.Kind.ANNIVERSARY).count() == 2,
+        20,
+        "both anniversary rows to be planned",
+    )
+    # 12 December 09:00 in Magadan (22:00 UTC on the 11th), then in Anchorage (18:00 UTC).
+    steps = [
+        (utc(2030, 12, 11, 22, 1), ru_office.email, "Четверг, 12 июня 2031"),
+        (utc(2030, 12, 12, 18, 1), us_office.email, "Thursday, 12 June 2031"),
+    ]
+    for count, (instant, address, date) in enumerate(steps, start=1):
+        app_clock.move_to(instant - dt.timedelta(minutes=10))
+        assert smtp.handler.count() == count - 1
+        app_clock.move_to(instant)
+        message = received(smtp, count)[-1]
+        assert message["To"] == address
+        assert date in parts(message)["text/plain"]
+    # The planner and the scan keep running: nothing is sent twice.
+    app_clock.move_to(utc(2030, 12, 20))
+    wait_for(
+        lambda: not Delivery.objects.exclude(status=Delivery.Status.SENT).exists(),
+        20,
+        "the ledger to settle",
+    )
+    time.sleep(3)  # a few more planner and scan rounds
+    assert smtp.handler.count() == 2
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 2

@@ -162,8 +162,8 @@ def upcoming_anniversaries(
             if pair.established_precision == Partnership.Precision.DAY:
                 try:
                     day = est.replace(year=year)
-                except ValueError:  # 29 February in a common year
-                    day = dt.date(year, 3, 1)
+                except ValueError:  # 29 February in a common year: the 28th, as reminders say
+                    day = dt.date(year, 2, 28)
                 if start <= day <= end:
                     result.append(Anniversary(pair, years, day, year))
             elif pair.established_precision == Partnership.Precision.MONTH:
@@ -198,8 +198,8 @@ def next_anniversary(partnership: Partnership, today: dt.date) -> Anniversary | 
         if partnership.established_precision == Partnership.Precision.DAY:
             try:
                 day = est.replace(year=year)
-            except ValueError:  # 29 February in a common year
-                day = dt.date(year, 3, 1)
+            except ValueError:  # 29 February in a common year: the 28th, as reminders say
+                day = dt.date(year, 2, 28)
             if day >= today:
                 return Anniversary(partnership, years, day, year)
         elif partnership.established_precision == Partnership.Precision.MONTH:

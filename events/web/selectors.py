@@ -225,8 +225,8 @@ def next_anniversary(pair: Partnership, today: dt.date) -> tuple[int, int, dt.da
         if pair.established_precision == Partnership.Precision.DAY:
             try:
                 day = est.replace(year=year)
-            except ValueError:  # 29 February in a common year
-                day = dt.date(year, 3, 1)
+            except ValueError:  # 29 February in a common year: the 28th, as reminders say
+                day = dt.date(year, 2, 28)
             if day >= today:
                 return year - est.year, year, day
         elif pair.established_precision == Partnership.Precision.MONTH:

@@ -313,3 +313,13 @@ def test_anonymous_requests_are_throttled(monkeypatch, db):
     codes = [client.get("/api/cities/").status_code for _ in range(5)]
 
     assert codes == [200, 200, 200, 429, 429]
+
+
+def test_anniversary_of_29_february_falls_on_the_28th_in_a_common_year(api_client):
+    # The same day the anniversary reminders use (notifications.anniversary_planning).
+    a, b = CityFactory(), CityFactory()
+    services.create_partnership(city_a_id=a.pk, city_b_id=b.pk, established_on=dt.date(1996, 2, 29))
+
+    found = api_client.get("/api/anniversaries/", {"start": "2021-01-01", "end": "2021-12-31"})
+
+    assert [r["date"] for r in found.json()["results"]] == ["2021-02-28"]

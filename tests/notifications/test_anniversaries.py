@@ -244,6 +244,8 @@ def test_russian_mail_in_the_contacts_language(pair, app_clock):
     [message] = mail.outbox
     assert message.extra_headers["Content-Language"] == "ru"
     assert "Магадан – Анкоридж" in message.subject
+    assert message.subject.startswith("Напоминание о годовщине:")
+    assert "лет партнёрства" in message.subject  # 25: the Russian plural for 5-20
     assert "12 июня 2031" in message.subject
     assert "Четверг, 12 июня 2031" in message.body
     assert "Понедельник, 12 июня 2006" in message.body

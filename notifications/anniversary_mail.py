@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 from django.utils.translation import ngettext
@@ -137,19 +136,10 @@ def build_anniversary_email(
         "url": absolute_url("web:partnership_detail", pk=pair.pk),
         "unsubscribe_url": emails.unsubscribe_url(rule.unsubscribe_token),
     }
-    subject, text, html = emails.render_parts("anniversary.", context, language)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.address],
-        headers={
-            "Message-ID": emails.message_id(delivery),
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": language,
-        },
+    return emails.assemble(
+        emails.render_parts("anniversary.", context, language),
+        to=recipient.address,
+        message_id=emails.message_id(delivery),
+        unsubscribe=emails.unsubscribe_url(rule.unsubscribe_token),
+        language=language,
     )
-    message.attach_alternative(html, "text/html")
-    return message

@@ -18,7 +18,6 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -222,22 +221,13 @@ def build_digest_email(
         "feed_url": feed_url,
         "unsubscribe_url": emails.unsubscribe_url(digest.unsubscribe_token),
     }
-    subject, text, html = emails.render_parts("digest.", context, language)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
-        headers={
-            "Message-ID": emails.message_id(delivery),
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": language,
-        },
+    return emails.assemble(
+        emails.render_parts("digest.", context, language),
+        to=contact.email,
+        message_id=emails.message_id(delivery),
+        unsubscribe=emails.unsubscribe_url(digest.unsubscribe_token),
+        language=language,
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def prepare_digest(*, delivery: Delivery, now: dt.datetime) -> Any:

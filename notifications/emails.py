@@ -81,6 +81,38 @@ def render_parts(name: str, context: dict, language: str) -> tuple[str, str, str
     return header_safe(subject, 200), text, html
 
 
+def assemble(
+    parts: tuple[str, str, str],
+    *,
+    to: str,
+    message_id: str,
+    unsubscribe: str,
+    language: str,
+    date: str | None = None,
+) -> EmailMultiAlternatives:
+    """A rendered (subject, text, html) as the mail every kind sends: one-click unsubscribe,
+    marked automatic, in its language."""
+    subject, text, html = parts
+    headers = {
+        "Message-ID": message_id,
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": language,
+    }
+    if date is not None:
+        headers = {"Date": date, **headers}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def message_id(delivery: Delivery) -> str:
     """Deterministic: a resend of the same ledger row carries the same Message-ID."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
@@ -324,22 +356,15 @@ def _compose(
 ) -> EmailMultiAlternatives:
     """The whole mail for ``personal`` (real values, or the placeholders of a template)."""
     url = unsubscribe_url(personal.token)
-    subject, text, html = render_parts("", {**shared, "unsubscribe_url": url}, language)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[personal.address],
-        headers={
-            "Date": personal.date,
-            "Message-ID": personal.message_id,
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": language,
-        },
+    parts = render_parts("", {**shared, "unsubscribe_url": url}, language)
+    message = assemble(
+        parts,
+        to=personal.address,
+        message_id=personal.message_id,
+        unsubscribe=url,
+        language=language,
+        date=personal.date,
     )
-    message.attach_alternative(html, "text/html")
     if ics is not None:
         method = "CANCEL" if kind == Delivery.Kind.CANCEL else "REQUEST"
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")

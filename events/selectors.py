@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,19 @@ from events.models import City, Contact, Event, OccurrenceChange, Participation,
 from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
+
+
+def is_milestone(years: int) -> bool:
+    """A year count worth commemorating: MILESTONES, and every tenth beyond them."""
+    return years > 0 and (years in MILESTONES or years % 10 == 0)
+
+
+def anniversary_day(established: dt.date, year: int) -> dt.date:
+    """``established``'s day and month in ``year``; 29 February is the 28th in a common year
+    (the desk, the API, the feeds and the reminders all say the same day)."""
+    if established.month == 2 and established.day == 29 and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return established.replace(year=year)
 
 
 def events_visible_to(user) -> QuerySet[Event]:
@@ -157,13 +171,10 @@ def upcoming_anniversaries(
         assert est is not None
         for year in range(start.year, end.year + 1):
             years = year - est.year
-            if years <= 0 or (milestones_only and years not in MILESTONES and years % 10):
+            if years <= 0 or (milestones_only and not is_milestone(years)):
                 continue
             if pair.established_precision == Partnership.Precision.DAY:
-                try:
-                    day = est.replace(year=year)
-                except ValueError:  # 29 February in a common year: the 28th, as reminders say
-                    day = dt.date(year, 2, 28)
+                day = anniversary_day(est, year)
                 if start <= day <= end:
                     result.append(Anniversary(pair, years, day, year))
             elif pair.established_precision == Partnership.Precision.MONTH:
@@ -196,10 +207,7 @@ def next_anniversary(partnership: Partnership, today: dt.date) -> Anniversary | 
         if years <= 0:
             continue
         if partnership.established_precision == Partnership.Precision.DAY:
-            try:
-                day = est.replace(year=year)
-            except ValueError:  # 29 February in a common year: the 28th, as reminders say
-                day = dt.date(year, 2, 28)
+            day = anniversary_day(est, year)
             if day >= today:
                 return Anniversary(partnership, years, day, year)
         elif partnership.established_precision == Partnership.Precision.MONTH:

@@ -19,12 +19,11 @@ from django.utils.translation import ngettext
 from common import languages
 from common.urls import absolute_url
 from events.models import Partnership
+from events.selectors import anniversary_day, is_milestone
 from events.timezones import get_zone
 from notifications import emails, ledger
 from notifications.anniversary_planning import (
     SUPERSEDED_REDATED,
-    anniversary_day,
-    is_milestone,
     months_before,
     pairs_for_rule,
     plan_anniversary_rule,

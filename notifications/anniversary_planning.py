@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from events.models import Partnership
-from events.selectors import MILESTONES
+from events.selectors import anniversary_day, is_milestone
 from events.timezones import get_zone, make_aware_lenient
 from notifications.models import MAX_LEAD_MONTHS, Delivery, ReminderRule
 from notifications.recipients import Recipient
@@ -46,18 +46,6 @@ class PlannedAnniversary:
     @property
     def key(self) -> tuple[int, str, int]:
         return (self.partnership_id, self.occurrence_key, self.lead_months)
-
-
-def is_milestone(years: int) -> bool:
-    """The same milestones as the desk and the anniversaries feed (5, 10, 15 … every tenth)."""
-    return years > 0 and (years in MILESTONES or years % 10 == 0)
-
-
-def anniversary_day(established: dt.date, year: int) -> dt.date:
-    """``established``'s day and month in ``year``; 29 February → 28 February in a common year."""
-    if established.month == 2 and established.day == 29 and not calendar.isleap(year):
-        return dt.date(year, 2, 28)
-    return established.replace(year=year)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

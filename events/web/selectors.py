@@ -22,6 +22,9 @@ from events.selectors import (
     occurrences_between,
     upcoming_anniversaries,
 )
+from events.selectors import (
+    next_anniversary as anniversary_on_or_after,
+)
 
 UPCOMING_DAYS = 730
 PAST_DAYS = 3660
@@ -218,23 +221,8 @@ def countries() -> list[str]:
 
 def next_anniversary(pair: Partnership, today: dt.date) -> tuple[int, int, dt.date | None] | None:
     """(years, year, exact date or None) of the pair's next anniversary on or after today."""
-    est = pair.established_on
-    if est is None:
-        return None
-    for year in range(max(today.year, est.year + 1), today.year + 2):
-        if pair.established_precision == Partnership.Precision.DAY:
-            try:
-                day = est.replace(year=year)
-            except ValueError:  # 29 February in a common year: the 28th, as reminders say
-                day = dt.date(year, 2, 28)
-            if day >= today:
-                return year - est.year, year, day
-        elif pair.established_precision == Partnership.Precision.MONTH:
-            if (year, est.month) >= (today.year, today.month):
-                return year - est.year, year, None
-        else:
-            return year - est.year, year, None
-    return None
+    found = anniversary_on_or_after(pair, today)
+    return None if found is None else (found.years, found.year, found.date)
 
 
 MILESTONE_YEARS_AHEAD = 2

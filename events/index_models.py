@@ -65,6 +65,71 @@ class IndexedOccurrence(models.Model):
         return f"{self.event_id} @ {self.sort_start:%Y-%m-%d %H:%M} ({self.city_id or 'event'})"
 
 
+class ListedOccurrence(models.Model):
+    """One occurrence as listed on one city's or one partnership's pages: a row per
+    participating city and per partnership whose list holds the event (linked to it, or both
+    of its cities take part: events.selectors.events_of_partnership_q), each pointing at the
+    occurrence's event-zone row.
+
+    A city or partnership page reads its own rows through (city, sort_start) or
+    (partnership, sort_start) and stops after the page: reading the event-zone rows in order
+    and keeping those of one city walked past every other city's occurrences, which grew with
+    the number of events."""
+
+    row = models.ForeignKey(
+        IndexedOccurrence, on_delete=models.DO_NOTHING, db_index=False, related_name="+"
+    )
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    city = models.ForeignKey(
+        "events.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    partnership = models.ForeignKey(
+        "events.Partnership", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Copies of the event-zone row's: what lists select and order by.
+    key = models.DateTimeField()
+    sort_start = models.DateTimeField()
+    touch_lo = models.DateTimeField()
+    touch_hi = models.DateTimeField()
+    long_span = models.BooleanField(default=False)
+    over_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["city", "sort_start", "event", "key"],
+                condition=Q(city__isnull=False, long_span=False),
+                name="listed_city_start",
+            ),
+            models.Index(
+                fields=["partnership", "sort_start", "event", "key"],
+                condition=Q(partnership__isnull=False, long_span=False),
+                name="listed_pair_start",
+            ),
+            models.Index(
+                fields=["city", "touch_hi"],
+                condition=Q(city__isnull=False, long_span=True),
+                name="listed_city_long",
+            ),
+            models.Index(
+                fields=["partnership", "touch_hi"],
+                condition=Q(partnership__isnull=False, long_span=True),
+                name="listed_pair_long",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(city__isnull=False, partnership__isnull=True)
+                | Q(city__isnull=True, partnership__isnull=False),
+                name="listed_city_or_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f"city {self.city_id}" if self.city_id else f"pair {self.partnership_id}"
+        return f"{self.event_id} @ {self.sort_start:%Y-%m-%d %H:%M} ({where})"
+
+
 class OccurrenceHorizon(models.Model):
     """The one row saying which instants the index covers: [covered_from, covered_until).
 

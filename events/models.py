@@ -25,6 +25,7 @@ __all__ = [
     "IndexedOccurrence",
     "ItineraryLeg",
     "Language",
+    "ListedOccurrence",
     "OccurrenceChange",
     "OccurrenceHorizon",
     "Participation",
@@ -318,5 +319,9 @@ class Contact(models.Model):
 
 
 # The index's tables belong to this app; the module stays separate to keep this one small.
-from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402
+from events.index_models import (  # noqa: E402
+    IndexedOccurrence,
+    ListedOccurrence,
+    OccurrenceHorizon,
+)
 from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402

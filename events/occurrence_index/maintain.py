@@ -9,9 +9,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from events.models import Event, IndexedOccurrence, OccurrenceHorizon, Participation
+from events.models import (
+    Event,
+    IndexedOccurrence,
+    ListedOccurrence,
+    OccurrenceHorizon,
+    Participation,
+    Partnership,
+)
 from events.recurrence import Occurrence, expand, occurrence_spans
-from events.selectors import candidate_events, with_related
+from events.selectors import candidate_events, events_of_partnership_q, with_related
 
 # Rows whose end lies further than this after their start are searched through their own index.
 LONG_SPAN = dt.timedelta(days=2)
@@ -111,18 +118,85 @@ def _horizon_for_write() -> OccurrenceHorizon | None:
     return OccurrenceHorizon.objects.filter(pk=1).first()
 
 
-def _write_events(events: Iterable[Event], lo: dt.datetime, hi: dt.datetime) -> int:
-    rows: list[IndexedOccurrence] = []
-    written = 0
+class _Writer:
+    """Buffers the rows of some events' occurrences and writes them in batches: the
+    event-zone and city rows (IndexedOccurrence), then the list rows (ListedOccurrence) of
+    each participating city and each partnership whose list holds the event."""
+
+    _FLUSH = 5000
+
+    def __init__(self, events: list[Event]) -> None:
+        self._lists = _lists_of(events)
+        self._pending: list[tuple[list[IndexedOccurrence], tuple[list[int], list[int]]]] = []
+        self._size = 0
+        self.written = 0
+
+    def add(self, occ: Occurrence) -> None:
+        rows = index_rows(occ)
+        self._pending.append((rows, self._lists[occ.event.pk]))
+        self._size += len(rows)
+        if self._size >= self._FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows = [row for group, _ in self._pending for row in group]
+        IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
+        listed: list[ListedOccurrence] = []
+        for group, (cities, pairs) in self._pending:
+            head = group[0]  # the event-zone row, its pk set by bulk_create
+            common = {
+                "row_id": head.pk,
+                "event_id": head.event_id,
+                "key": head.key,
+                "sort_start": head.sort_start,
+                "touch_lo": head.touch_lo,
+                "touch_hi": head.touch_hi,
+                "long_span": head.long_span,
+                "over_at": head.over_at,
+            }
+            listed.extend(ListedOccurrence(city_id=city, **common) for city in cities)
+            listed.extend(ListedOccurrence(partnership_id=pair, **common) for pair in pairs)
+        ListedOccurrence.objects.bulk_create(listed, batch_size=1000)
+        self.written += len(rows)
+        self._pending, self._size = [], 0
+
+
+def _lists_of(events: list[Event]) -> dict[int, tuple[list[int], list[int]]]:
+    """Per event: the cities taking part, and the partnerships whose list holds it (the
+    one linked to it, and every pair both of whose cities take part). One query."""
+    cities = {event.pk: sorted({p.city_id for p in event.participations.all()}) for event in events}
+    every = {city for found in cities.values() for city in found}
+    pairs = list(
+        Partnership.objects.filter(city_a_id__in=every, city_b_id__in=every)
+        .order_by()
+        .values_list("pk", "city_a_id", "city_b_id")
+    )
+    result = {}
+    for event in events:
+        taking_part = set(cities[event.pk])
+        listed = {pk for pk, a, b in pairs if a in taking_part and b in taking_part}
+        if event.partnership_id:
+            listed.add(event.partnership_id)
+        result[event.pk] = (cities[event.pk], sorted(listed))
+    return result
+
+
+def _write_events(events: list[Event], lo: dt.datetime, hi: dt.datetime) -> int:
+    writer = _Writer(events)
     for event in events:
         for occ in expand_covering(event, lo, hi):
-            rows.extend(index_rows(occ))
-        if len(rows) >= 5000:
-            IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
-            written += len(rows)
-            rows = []
-    IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
-    return written + len(rows)
+            writer.add(occ)
+    writer.flush()
+    return writer.written
+
+
+def _delete_rows(event_ids: list[int] | None = None) -> None:
+    """The events' rows (every row when None), list rows first (they point at the others)."""
+    for model in (ListedOccurrence, IndexedOccurrence):
+        found = model.objects.all()
+        if event_ids is not None:
+            found = found.filter(event_id__in=event_ids)
+        found.delete()  # one DELETE each: nothing cascades from either
 
 
 def _batches(ids: list[int]) -> Iterator[list[Event]]:
@@ -139,7 +213,7 @@ def refresh_events(*, event_ids: Iterable[int]) -> None:
     ids = sorted(set(event_ids))
     if horizon is None or not ids:
         return
-    IndexedOccurrence.objects.filter(event_id__in=ids).delete()
+    _delete_rows(ids)
     for batch in _batches(ids):
         _write_events(batch, horizon.covered_from, horizon.covered_until)
 
@@ -147,6 +221,16 @@ def refresh_events(*, event_ids: Iterable[int]) -> None:
 def refresh_event(*, event_id: int) -> None:
     """refresh_events for one event (create, edit, cancel, occurrence change, participations)."""
     refresh_events(event_ids=[event_id])
+
+
+def refresh_partnership_events(*, partnerships: Iterable[Partnership]) -> None:
+    """Rewrite the rows of every event these pairs' lists hold (a pair was created or its
+    cities changed: which lists hold an event changed). Deleted pairs need nothing: their
+    list rows go with them."""
+    ids: set[int] = set()
+    for pair in partnerships:
+        ids.update(Event.objects.filter(events_of_partnership_q(pair)).values_list("pk", flat=True))
+    refresh_events(event_ids=ids)
 
 
 def refresh_city_events(*, city_id: int) -> None:
@@ -169,7 +253,7 @@ def rebuild_index(*, now: dt.datetime | None = None, reset_horizon: bool = False
         horizon.covered_until = now + dt.timedelta(days=settings.OCCURRENCE_INDEX_FUTURE_DAYS)
     horizon.extended_at = now
     horizon.save()
-    IndexedOccurrence.objects.all().delete()
+    _delete_rows()
     ids = list(Event.objects.order_by("pk").values_list("pk", flat=True))
     written = sum(
         _write_events(batch, horizon.covered_from, horizon.covered_until) for batch in _batches(ids)
@@ -178,6 +262,7 @@ def rebuild_index(*, now: dt.datetime | None = None, reset_horizon: bool = False
         # Fresh statistics, or the planner keeps the empty table's plans until autovacuum.
         with connection.cursor() as cursor:
             cursor.execute('ANALYZE "events_indexedoccurrence"')
+            cursor.execute('ANALYZE "events_listedoccurrence"')
     return written
 
 
@@ -204,14 +289,16 @@ def extend_horizon(*, now: dt.datetime | None = None) -> int:
     ids = list(
         candidate_events(Event.objects.all(), lo, hi).order_by("pk").values_list("pk", flat=True)
     )
-    rows: list[IndexedOccurrence] = []
+    written = 0
     for batch in _batches(ids):
+        writer = _Writer(batch)
         for event in batch:
             for occ in expand_covering(event, lo, hi):
                 if (event.pk, occurrence_key(occ)) not in known:
-                    rows.extend(index_rows(occ))
-    IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
+                    writer.add(occ)
+        writer.flush()
+        written += writer.written
     horizon.covered_until = hi
     horizon.extended_at = now
     horizon.save()
-    return len(rows)
+    return written

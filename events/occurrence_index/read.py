@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import overload
 
 from django.db import connections
@@ -20,6 +21,7 @@ from events import recurrence
 from events.models import (
     Event,
     IndexedOccurrence,
+    ListedOccurrence,
     OccurrenceChange,
     OccurrenceHorizon,
     Participation,
@@ -45,10 +47,13 @@ def current_horizon() -> OccurrenceHorizon | None:
     return OccurrenceHorizon.objects.filter(pk=1).first()
 
 
-def touching(lo: dt.datetime, hi: dt.datetime) -> tuple[Q, Q]:
-    """Event-zone rows of occurrences touching [lo, hi), as two disjoint conditions an index can
-    serve: short rows by a bounded range of sort_start, long rows by touch_hi."""
-    touches = Q(city__isnull=True, touch_lo__lt=hi, touch_hi__gte=lo)
+def touching(lo: dt.datetime, hi: dt.datetime, *, listed: bool = False) -> tuple[Q, Q]:
+    """Event-zone rows (``listed``: list rows) of occurrences touching [lo, hi), as two
+    disjoint conditions an index can serve: short rows by a bounded range of sort_start, long
+    rows by touch_hi."""
+    touches = Q(touch_lo__lt=hi, touch_hi__gte=lo)
+    if not listed:
+        touches &= Q(city__isnull=True)
     short = touches & Q(
         long_span=False,
         sort_start__gte=lo - LONG_SPAN - dt.timedelta(days=1),
@@ -71,13 +76,15 @@ class OccurrenceWindow(Sequence[Occurrence]):
 
     The rows come as two disjoint querysets (short and long rows, see ``touching``) read as
     one UNION ALL, so that each half is an index range scan whatever the table's history.
+    They are event-zone rows, or -- for one city's or one partnership's lists -- that list's
+    ListedOccurrence rows, each naming its event-zone row (``row_id``), which are then read.
     """
 
     _order = ("sort_start", "event_id", "key")
 
     def __init__(
         self,
-        parts: tuple[QuerySet[IndexedOccurrence], QuerySet[IndexedOccurrence]],
+        parts: tuple[QuerySet, QuerySet],
         *,
         descending: bool = False,
         events: dict[int, Event] | None = None,
@@ -86,11 +93,13 @@ class OccurrenceWindow(Sequence[Occurrence]):
         self._descending = descending
         self._events = events
         self._count: int | None = None
+        self._listed = parts[0].model is ListedOccurrence
+        self._row_id = "row_id" if self._listed else "pk"
 
     def _ordering(self) -> list[str]:
         return [f"-{f}" if self._descending else f for f in self._order]
 
-    def _rows(self) -> QuerySet[IndexedOccurrence]:
+    def _rows(self) -> QuerySet:
         short, long = self._parts
         return short.union(long, all=True).order_by(*self._ordering())
 
@@ -115,11 +124,14 @@ class OccurrenceWindow(Sequence[Occurrence]):
         return found[0]
 
     def __iter__(self) -> Iterator[Occurrence]:
-        return iter(build(list(self._rows()), self._events))
+        return iter(build(self.rows(slice(None)), self._events))
 
     def rows(self, index: slice) -> list[IndexedOccurrence]:
         """The event-zone rows of a slice, unbuilt (see build_groups)."""
-        return list(self._sliced(self._parts, index))
+        if not self._listed:
+            return list(self._sliced(self._parts, index))
+        short, long = (part.values_list("row_id", *self._order) for part in self._parts)
+        return _rows_by_id([row_id for row_id, *_ in self._sliced((short, long), index)])
 
     def _sliced(self, parts: tuple[QuerySet, QuerySet], index: slice) -> QuerySet | list:
         """``parts`` as one ordered union, sliced. Where the database allows it (PostgreSQL),
@@ -146,37 +158,57 @@ class OccurrenceWindow(Sequence[Occurrence]):
         A short head keeps the scan ordered: asked for 750 rows, PostgreSQL joined every
         event of a city first, which grew with the number of events."""
         limit = count * scan
-        short, long = (part.values_list("pk", *self._order) for part in self._parts)
+        short, long = (part.values_list(self._row_id, *self._order) for part in self._parts)
         head = list(self._sliced((short, long), slice(0, limit)))
         first: dict[int, int] = {}
         for pk, _start, event_id, _key in head:
             first.setdefault(event_id, pk)
         if len(first) < count and len(head) == limit:
             return self._ranked_first_rows(count)
-        chosen = list(first.values())[:count]
-        rows = IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(pk__in=chosen)
-        found = {row.pk: row for row in rows}
-        return [found[pk] for pk in chosen if pk in found]
+        return _rows_by_id(list(first.values())[:count])
 
     def _ranked_first_rows(self, count: int) -> list[IndexedOccurrence]:
         """Each event's first row in each half, both halves in one union: an event's first row
         overall is the earlier of its two, so the first ``count`` events of the union, each
         at its earliest row, are the answer."""
         order = [F(f).desc() if self._descending else F(f).asc() for f in self._order]
+        # An event has at most one row in each half: the first 2 * count of each half hold
+        # the first count events. They are read whole in one query (the ranked ids of both
+        # halves as subqueries), then put in order here.
         short, long = (
-            part.annotate(
-                rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order)
-            ).filter(rank=1)
+            part.annotate(rank=Window(RowNumber(), partition_by=[F("event_id")], order_by=order))
+            .filter(rank=1)
+            .order_by(*self._ordering())
+            .values(self._row_id)[: 2 * count]
             for part in self._parts
         )
-        # An event has at most one row in each half: 2 * count rows hold count events.
+        rows = IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(
+            Q(pk__in=short) | Q(pk__in=long)
+        )
         best: dict[int, IndexedOccurrence] = {}
-        for row in short.union(long, all=True).order_by(*self._ordering())[: 2 * count]:
+        for row in sorted(
+            rows,
+            key=lambda row: (row.sort_start, row.event_id, row.key),
+            reverse=self._descending,
+        ):
             best.setdefault(row.event_id, row)
         return list(best.values())[:count]
 
     def first_per_event(self, count: int) -> list[Occurrence]:
         return build(self.first_rows_per_event(count), self._events)
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """The lists of one city (its events) or of one partnership (events_of_partnership_q):
+    ``query`` must not hold events outside it; the window then reads that list's rows."""
+
+    city_id: int | None = None
+    partnership_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.city_id is None) == (self.partnership_id is None):
+            raise ValueError("a list scope is one city or one partnership")
 
 
 def window(
@@ -188,38 +220,61 @@ def window(
     descending: bool = False,
     events: dict[int, Event] | None = None,
     horizon: OccurrenceHorizon | _Unset | None = _FETCH,
+    scope: ListScope | None = None,
 ) -> OccurrenceWindow | None:
     """Occurrences of ``query``'s events touching [lo, hi) (and ``where``), or None when the
     index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
     them instead of loading the slice's events, ``horizon`` (current_horizon) to save its
-    query when a page reads several windows."""
+    query when a page reads several windows, ``scope`` when every event of ``query`` is on one
+    city's or partnership's list (``where`` may then only name sort_start and over_at)."""
     if isinstance(horizon, _Unset):
         horizon = current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
-    base = IndexedOccurrence.objects.only(*_BUILT_FIELDS)
+    base: QuerySet
+    if scope is None:
+        base = IndexedOccurrence.objects.only(*_BUILT_FIELDS)
+    elif scope.city_id is not None:
+        base = ListedOccurrence.objects.filter(city_id=scope.city_id)
+    else:
+        base = ListedOccurrence.objects.filter(partnership=scope.partnership_id)
     if query.query.where or query.query.is_sliced:
         # Every event (a coordinator's view) needs no semi-join with the events table.
         base = base.filter(event__in=query.order_by().values("pk"))
     if where is not None:
         base = base.filter(where)
-    short, long = touching(lo, hi)
+    short, long = touching(lo, hi, listed=scope is not None)
     return OccurrenceWindow(
         (base.filter(short), base.filter(long)), descending=descending, events=events
     )
 
 
 def occurrences_in(
-    query: QuerySet[Event], lo: dt.datetime, hi: dt.datetime, *, max_total: int | None = None
+    query: QuerySet[Event],
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    max_total: int | None = None,
+    scope: ListScope | None = None,
 ) -> Sequence[Occurrence]:
     """Occurrences touching [lo, hi), sorted: from the index when it covers the window, else
     expanded (occurrences_between, with the same ``max_total`` refusal either way)."""
-    found = window(query, lo, hi)
+    found = window(query, lo, hi, scope=scope)
     if found is None:
         return occurrences_between(query, lo, hi, max_total=max_total)
     if max_total is not None and found.total() > max_total:
         raise too_many_occurrences(max_total)
     return found
+
+
+def _rows_by_id(ids: list[int]) -> list[IndexedOccurrence]:
+    """Event-zone rows by primary key, in the order of ``ids``."""
+    if not ids:
+        return []
+    found = {
+        row.pk: row for row in IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(pk__in=ids)
+    }
+    return [found[pk] for pk in ids if pk in found]
 
 
 def build(

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
-from events.occurrence_index.maintain import refresh_city_events
+from events.occurrence_index.maintain import refresh_city_events, refresh_partnership_events
 from events.services._common import _error, _full_clean
 from events.services.itinerary import touch_events_travelling_via
 
@@ -105,6 +105,7 @@ def create_partnership(
             status=status,
             changed_on=status_changed_on or timezone.now().date(),
         )
+    refresh_partnership_events(partnerships=[partnership])
     return partnership
 
 
@@ -113,6 +114,9 @@ def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnershi
     """Update a pair's date, notes or cities; a status change goes through change_status."""
     status = fields.pop("status", None)
     changed_on = fields.pop("status_changed_on", None)
+    before = Partnership(
+        pk=partnership.pk, city_a_id=partnership.city_a_id, city_b_id=partnership.city_b_id
+    )
     if "city_a_id" in fields or "city_b_id" in fields:
         low, high = _ordered_pair(
             fields.pop("city_a_id", partnership.city_a_id),
@@ -131,6 +135,8 @@ def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnershi
         setattr(partnership, name, value)
     _full_clean(partnership, exclude=["city_a", "city_b"])
     partnership.save()
+    if (before.city_a_id, before.city_b_id) != (partnership.city_a_id, partnership.city_b_id):
+        refresh_partnership_events(partnerships=[before, partnership])
     if status is not None and status != partnership.status:
         change_partnership_status(
             partnership=partnership, status=status, changed_on=changed_on, note=""

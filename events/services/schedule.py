@@ -264,6 +264,7 @@ def update_event(
     Idempotent: applying the same values twice changes nothing the second time.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
+    linked_before = event.partnership_id
     before = apply_event_fields(event, fields)
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     if participations is not None and _set_participations(event, participations):
@@ -272,8 +273,10 @@ def update_event(
     if schedule_changed:
         event.sequence += 1
     event.save()
-    if schedule_changed:
+    if schedule_changed or event.partnership_id != linked_before:
+        # Linked to another pair: the same dates, on other partnership lists.
         refresh_event(event_id=event.pk)
+    if schedule_changed:
         _notify_change(event, was_details(event, before))
     return event
 

@@ -52,6 +52,17 @@ def filtered_events(user: Any, filters: dict[str, Any]) -> QuerySet[Event]:
     return query
 
 
+def list_scope(filters: dict[str, Any]) -> occurrence_index.ListScope | None:
+    """The one city's or partnership's list that filtered_events' result lies within, whose
+    own index rows a page can read (a partnership when both are given: filtered_events keeps
+    only the city's events of it)."""
+    if pair := filters.get("partnership"):
+        return occurrence_index.ListScope(partnership_id=pair.pk)
+    if city := filters.get("city"):
+        return occurrence_index.ListScope(city_id=city.pk)
+    return None
+
+
 def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     last = calendar.monthrange(year, month)[1]
     start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
@@ -61,7 +72,11 @@ def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _indexed(
-    query: QuerySet[Event], period: str, now: dt.datetime, horizon: OccurrenceHorizon | None
+    query: QuerySet[Event],
+    period: str,
+    now: dt.datetime,
+    horizon: OccurrenceHorizon | None,
+    scope: occurrence_index.ListScope | None = None,
 ) -> occurrence_index.OccurrenceWindow | None:
     if period == "past":
         return occurrence_index.window(
@@ -71,6 +86,7 @@ def _indexed(
             where=occurrence_index.started_before(now),
             descending=True,
             horizon=horizon,
+            scope=scope,
         )
     return occurrence_index.window(
         query,
@@ -78,13 +94,19 @@ def _indexed(
         now + dt.timedelta(days=UPCOMING_DAYS),
         where=occurrence_index.not_over(now),
         horizon=horizon,
+        scope=scope,
     )
 
 
 def occurrences_for(
-    query: QuerySet[Event], *, period: str = "upcoming", month: tuple[int, int] | None = None
+    query: QuerySet[Event],
+    *,
+    period: str = "upcoming",
+    month: tuple[int, int] | None = None,
+    scope: occurrence_index.ListScope | None = None,
 ) -> Sequence[Occurrence]:
-    """Occurrences in a month, or upcoming (soonest first) or past (latest first).
+    """Occurrences in a month, or upcoming (soonest first) or past (latest first); ``scope``
+    (list_scope) when ``query`` lies within one city's or partnership's list.
 
     Inside the occurrence index's horizon the result is lazy: len() is one COUNT and a slice
     builds only its own occurrences; outside it the recurrences are expanded.
@@ -92,8 +114,8 @@ def occurrences_for(
     now = timezone.now()
     if month is not None:
         lo, hi = month_window(*month)
-        return occurrence_index.occurrences_in(query, lo, hi)
-    indexed = _indexed(query, period, now, occurrence_index.current_horizon())
+        return occurrence_index.occurrences_in(query, lo, hi, scope=scope)
+    indexed = _indexed(query, period, now, occurrence_index.current_horizon(), scope)
     if indexed is not None:
         return indexed
     if period == "past":
@@ -104,15 +126,20 @@ def occurrences_for(
 
 
 def upcoming_and_past(
-    query: QuerySet[Event], count: int, *, one_per_event: bool = False
+    query: QuerySet[Event],
+    count: int,
+    *,
+    one_per_event: bool = False,
+    scope: occurrence_index.ListScope | None = None,
 ) -> tuple[list[Occurrence], list[Occurrence]]:
     """The first ``count`` upcoming and past occurrences (with ``one_per_event``: of distinct
-    events, so a yearly ceremony does not fill the home page). From the index: one query for
-    the horizon, one per list and four to build both, whatever the number of events."""
+    events, so a yearly ceremony does not fill the home page), of one city's or
+    partnership's list with ``scope``. From the index: one query for the horizon, two per
+    list and four to build both, whatever the number of events."""
     now = timezone.now()
     horizon = occurrence_index.current_horizon()
-    upcoming = _indexed(query, "upcoming", now, horizon)
-    past = _indexed(query, "past", now, horizon)
+    upcoming = _indexed(query, "upcoming", now, horizon, scope)
+    past = _indexed(query, "past", now, horizon, scope)
     if upcoming is not None and past is not None:
         if one_per_event:
             groups = [upcoming.first_rows_per_event(count), past.first_rows_per_event(count)]
@@ -120,7 +147,10 @@ def upcoming_and_past(
             groups = [upcoming.rows(slice(0, count)), past.rows(slice(0, count))]
         first, second = occurrence_index.build_groups(groups)
         return first, second
-    lists = (occurrences_for(query, period="upcoming"), occurrences_for(query, period="past"))
+    lists = (
+        occurrences_for(query, period="upcoming", scope=scope),
+        occurrences_for(query, period="past", scope=scope),
+    )
     if one_per_event:
         return _one_per_event(lists[0], count), _one_per_event(lists[1], count)
     return list(lists[0][:count]), list(lists[1][:count])

@@ -13,11 +13,18 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from events import services
-from events.models import City, Event, IndexedOccurrence, OccurrenceHorizon
+from events.models import (
+    City,
+    Event,
+    IndexedOccurrence,
+    ListedOccurrence,
+    OccurrenceHorizon,
+    Partnership,
+)
 from events.occurrence_index import read
 from events.occurrence_index.maintain import expand_covering, extend_horizon, rebuild_index
 from events.recurrence import Occurrence, expand
-from events.selectors import with_related
+from events.selectors import events_of_partnership_q, with_related
 
 pytestmark = pytest.mark.django_db
 
@@ -104,11 +111,39 @@ def assert_index_matches(event_id: int) -> None:
         found = read.window(Event.objects.filter(pk=event_id), lo, hi)
         assert found is not None
         assert [_shape(o) for o in found] == [_shape(o) for o in expand(event, lo, hi)]
+    assert_lists_match(event_id)
+
+
+def assert_lists_match(event_id: int) -> None:
+    """Each occurrence is listed once for every city taking part and every partnership whose
+    list holds the event, with its event-zone row's order and window columns."""
+    event = _fresh(event_id)
+    lists = sorted(
+        [("city", p.city_id) for p in event.participations.all()]
+        + [
+            ("pair", pair.pk)
+            for pair in Partnership.objects.all()
+            if Event.objects.filter(events_of_partnership_q(pair), pk=event_id).exists()
+        ]
+    )
+    columns = ("key", "sort_start", "touch_lo", "touch_hi", "long_span", "over_at")
+    rows = IndexedOccurrence.objects.filter(event_id=event_id, city__isnull=True)
+    listed = ListedOccurrence.objects.filter(event_id=event_id)
+    assert listed.count() == len(rows) * len(lists)
+    for row in rows:
+        mine = listed.filter(row=row)
+        assert (
+            sorted(("city", e.city_id) if e.city_id else ("pair", e.partnership_id) for e in mine)
+            == lists
+        )
+        for entry in mine:
+            assert [getattr(entry, c) for c in columns] == [getattr(row, c) for c in columns]
 
 
 @pytest.fixture
 def cities(db) -> list[City]:
-    return [
+    """Four cities, the first two a partnership (an event with both is on its list)."""
+    found = [
         services.create_city(
             slug=f"c{n}", name_en=f"C{n}", name_native=f"C{n}", country="US", timezone=zone
         )
@@ -116,6 +151,8 @@ def cities(db) -> list[City]:
             ["Asia/Anadyr", "America/Anchorage", "Europe/Moscow", "America/New_York"]
         )
     ]
+    services.create_partnership(city_a_id=found[0].pk, city_b_id=found[1].pk)
+    return found
 
 
 def _create(cities, *, zone, mode, start, rule, all_day, city_picks, hours):
@@ -153,7 +190,19 @@ EVENTS = st.fixed_dictionaries(
 )
 EDITS = st.lists(
     st.sampled_from(
-        ["shift", "mode", "zone", "move", "cancel_one", "cities", "city_zone", "cancel", "extend"]
+        [
+            "shift",
+            "mode",
+            "zone",
+            "move",
+            "cancel_one",
+            "cities",
+            "city_zone",
+            "cancel",
+            "extend",
+            "pair",
+            "link",
+        ]
     ),
     max_size=4,
 )
@@ -233,6 +282,24 @@ def _apply(edit, step, event, cities, data):
             services.cancel_event(event=event)
         elif edit == "extend":
             extend_horizon(now=NOW + dt.timedelta(days=45 * (step + 1)))
+        elif edit == "pair":
+            _cycle_partnership(cities)
+        elif edit == "link":
+            linked = None if event.partnership_id else Partnership.objects.order_by("-pk").first()
+            services.update_event(event=event, partnership=linked)
+
+
+def _cycle_partnership(cities):
+    """A second pair goes C2-C3 (created), then C1-C3 (its cities changed), then away."""
+    second = Partnership.objects.exclude(city_a=cities[0], city_b=cities[1]).first()
+    if second is None:
+        services.create_partnership(city_a_id=cities[2].pk, city_b_id=cities[3].pk)
+    elif second.city_a_id == cities[2].pk or second.city_b_id == cities[2].pk:
+        services.update_partnership(
+            partnership=second, city_a_id=cities[1].pk, city_b_id=cities[3].pk
+        )
+    else:
+        services.delete_partnership(partnership=second)
 
 
 def test_rebuild_command_is_idempotent(cities):
@@ -417,3 +484,71 @@ def test_first_rows_per_event_agrees_with_the_ranking_query(cities, scan):
             assert [row.pk for row in quick] == list(first.values())[:4]
             assert [row.pk for row in ranked] == list(first.values())[:4]
             assert len(quick) == 4
+
+
+@pytest.mark.parametrize("one_per_event", [False, True])
+def test_city_and_partnership_lists_read_their_own_rows_and_agree(
+    cities, one_per_event, monkeypatch
+):
+    """A city's or a partnership's lists read ListedOccurrence rows: the same occurrences, in
+    the same order, as the event-zone rows filtered by the same query, and as expansion."""
+    from django.utils import timezone
+
+    from events.web import selectors as web
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    pair = Partnership.objects.get()
+    with SMALL_HORIZON:
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        _mixed_programme(cities)
+        # Linked to the pair though only one of its cities takes part: on the pair's list.
+        linked = Event.objects.filter(participations__city=cities[2]).first()
+        services.update_event(event=linked, partnership=pair)
+        scopes = [
+            ({"city": cities[1]}, read.ListScope(city_id=cities[1].pk)),
+            ({"partnership": pair}, read.ListScope(partnership_id=pair.pk)),
+            ({"partnership": pair, "city": cities[0]}, read.ListScope(partnership_id=pair.pk)),
+        ]
+        results = []
+        for filters, scope in scopes:
+            query = web.filtered_events(None, filters)
+            assert web.list_scope(filters) == scope
+            lists = web.upcoming_and_past(query, 4, one_per_event=one_per_event, scope=scope)
+            plain = web.upcoming_and_past(query, 4, one_per_event=one_per_event)
+            month = web.occurrences_for(query, month=(2026, 3), scope=scope)
+            assert len(month) == len(web.occurrences_for(query, month=(2026, 3)))
+            results.append((lists, plain, list(month), list(month[1:3])))
+        OccurrenceHorizon.objects.all().delete()
+        for (filters, _scope), (lists, plain, month, middle) in zip(scopes, results, strict=True):
+            query = web.filtered_events(None, filters)
+            expanded = web.upcoming_and_past(query, 4, one_per_event=one_per_event)
+            month_expanded = list(web.occurrences_for(query, month=(2026, 3)))
+            shapes = [[_shape(o) for o in part] for part in expanded]
+            assert [[_shape(o) for o in part] for part in lists] == shapes
+            assert [[_shape(o) for o in part] for part in plain] == shapes
+            assert [_shape(o) for o in month] == [_shape(o) for o in month_expanded]
+            assert [_shape(o) for o in middle] == [_shape(o) for o in month_expanded[1:3]]
+            assert any(shapes), filters
+    assert any(o.event.pk == linked.pk for part in results[1][0] for o in part) or any(
+        o.event.pk == linked.pk for o in results[1][2]
+    )
+
+
+def test_a_new_partnership_lists_the_events_of_both_its_cities(cities):
+    with SMALL_HORIZON:
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        _mixed_programme(cities)
+        both = Event.objects.filter(participations__city=cities[2]).filter(
+            participations__city=cities[3]
+        )
+        assert both.exists()
+        pair = services.create_partnership(city_a_id=cities[2].pk, city_b_id=cities[3].pk)
+        for event in Event.objects.all():
+            assert_lists_match(event.pk)
+        assert set(
+            ListedOccurrence.objects.filter(partnership=pair).values_list("event_id", flat=True)
+        ) == set(both.values_list("pk", flat=True))
+        pair_id = pair.pk
+        services.delete_partnership(partnership=pair)
+        assert not ListedOccurrence.objects.filter(partnership_id=pair_id).exists()
+        assert ListedOccurrence.objects.filter(partnership__isnull=False).exists()

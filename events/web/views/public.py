@@ -32,6 +32,7 @@ from events.web.selectors import (
     countries,
     event_upcoming,
     filtered_events,
+    list_scope,
     month_window,
     next_anniversary,
     occurrences_for,
@@ -81,7 +82,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = filtered_events(request.user, filters)
     month = filters.get("month")
     period = filters.get("period") or "upcoming"
-    occurrences = occurrences_for(query, period=period, month=month)
+    occurrences = occurrences_for(query, period=period, month=month, scope=list_scope(filters))
     page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
     show_undated = month is not None or period == "upcoming"
     context = {
@@ -295,8 +296,11 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {"pair": pair, "years": pair.age_on(today)}
         for pair in partnerships_of(city).order_by("established_on", "pk")
     ]
-    query = filtered_events(request.user, {"city": city})
-    upcoming, past = upcoming_and_past(query, CITY_EVENTS, one_per_event=True)
+    filters = {"city": city}
+    query = filtered_events(request.user, filters)
+    upcoming, past = upcoming_and_past(
+        query, CITY_EVENTS, one_per_event=True, scope=list_scope(filters)
+    )
     context = {
         "city": city,
         "partners": partners,
@@ -312,9 +316,12 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(Partnership.objects.select_related("city_a", "city_b"), pk=pk)
     today = timezone.localdate()
-    query = filtered_events(request.user, {"partnership": pair})
+    filters = {"partnership": pair}
+    query = filtered_events(request.user, filters)
     anniversary = next_anniversary(pair, today)
-    upcoming, past = upcoming_and_past(query, CITY_EVENTS, one_per_event=True)
+    upcoming, past = upcoming_and_past(
+        query, CITY_EVENTS, one_per_event=True, scope=list_scope(filters)
+    )
     context = {
         "pair": pair,
         "age": pair.age_on(today),

@@ -182,11 +182,13 @@ class OccurrenceListView(generics.ListAPIView):
         lo, hi = utc_window(params.validated_data["start"], params.validated_data["end"])
         # From the index (only the page asked for is built) when it covers the window,
         # else expanded; either way more than MAX_OCCURRENCES_PER_REQUEST is refused.
+        query = self.filter_queryset(self.get_queryset())  # 400 on a bad filter value
         occurrences = occurrence_index.occurrences_in(
-            self.filter_queryset(self.get_queryset()),
+            query,
             lo,
             hi,
             max_total=settings.MAX_OCCURRENCES_PER_REQUEST,
+            scope=_list_scope(request.query_params),
         )
         page = self.paginate_queryset(occurrences)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -222,3 +224,16 @@ class AnniversaryListView(generics.ListAPIView):
         )
         page = self.paginate_queryset(anniversaries)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _list_scope(params: Any) -> occurrence_index.ListScope | None:
+    """One partnership's or city's list rows when the (already validated) filters name one:
+    the filtered events all lie on it (a partnership when both are given)."""
+    form = OccurrenceFilter(params).form
+    if not form.is_valid():
+        return None
+    if pair := form.cleaned_data.get("partnership"):
+        return occurrence_index.ListScope(partnership_id=pair)
+    if city := form.cleaned_data.get("city"):
+        return occurrence_index.ListScope(city_id=city)
+    return None

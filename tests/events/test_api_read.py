@@ -323,3 +323,42 @@ def test_anniversary_of_29_february_falls_on_the_28th_in_a_common_year(api_clien
     found = api_client.get("/api/anniversaries/", {"start": "2021-01-01", "end": "2021-12-31"})
 
     assert [r["date"] for r in found.json()["results"]] == ["2021-02-28"]
+
+
+def test_occurrences_of_one_city_or_partnership(api_client):
+    """?city= and ?partnership= (the index reads their own list rows): the same events either
+    way, a linked event on its pair's list though only one of the pair's cities takes part."""
+    a, b, c = CityFactory(), CityFactory(), CityFactory()
+    pair = services.create_partnership(city_a_id=a.pk, city_b_id=b.pk)
+    start = dt.datetime(2030, 6, 10, 9, 0, tzinfo=dt.UTC)
+    made = {}
+    for name, cities, linked in [
+        ("a", [a], None),
+        ("b", [b], None),
+        ("ab", [a, b], None),
+        ("c-linked", [c], pair),
+        ("c", [c], None),
+        ("abc-yearly", [a, b, c], None),
+    ]:
+        event = EventFactory(
+            title_en=name,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            partnership=linked,
+            rrule="FREQ=YEARLY" if "yearly" in name else "",
+        )
+        for city in cities:
+            ParticipationFactory(event=event, city=city)
+        made[event.pk] = name
+
+    def titles(**params):
+        found = api_client.get(
+            "/api/occurrences/", {"start": "2030-06-01", "end": "2030-06-30", **params}
+        )
+        assert found.status_code == 200, found.content
+        return sorted(made[o["event"]["id"]] for o in found.json()["results"])
+
+    assert titles(city=a.pk) == ["a", "ab", "abc-yearly"]
+    assert titles(city=c.pk) == ["abc-yearly", "c", "c-linked"]
+    assert titles(partnership=pair.pk) == ["ab", "abc-yearly", "c-linked"]
+    assert titles(partnership=pair.pk, city=c.pk) == ["abc-yearly", "c-linked"]

@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def unbuild_index(apps, schema_editor):
+    """An index built before list rows existed has none: drop its horizon so that reads expand
+    (as before the first build) until the beat's extend_horizon, or manage.py
+    rebuild_occurrence_index, rebuilds it with them."""
+    apps.get_model("events", "OccurrenceHorizon").objects.all().delete()
+    apps.get_model("events", "IndexedOccurrence").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +39,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('city__isnull', False), ('partnership__isnull', True)), models.Q(('city__isnull', True), ('partnership__isnull', False)), _connector='OR'), name='listed_city_or_pair')],
             },
         ),
+        migrations.RunPython(unbuild_index, migrations.RunPython.noop),
     ]

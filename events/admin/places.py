@@ -8,8 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from common.audit_admin import AuditedAdmin
 from events import services
 from events.admin.base import (
     ConflictCheckForm,
@@ -111,8 +111,7 @@ class PartnershipAdminForm(ConflictCheckForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
     form = PartnershipAdminForm
     inlines = [StatusChangeInline]
     list_display = ["__str__", "relationship", "established_on", "established_precision", "status"]
@@ -154,8 +153,7 @@ class ContactAdminForm(OneLineFieldsForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
     form = ContactAdminForm
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]

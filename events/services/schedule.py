@@ -176,17 +176,26 @@ def check_participations(participations: Iterable[ParticipationInput]) -> list[P
 
 
 def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
-    """Replace the event's participating cities. Returns True if anything changed."""
+    """Make the event's participating cities the given ones. Returns True if anything changed.
+
+    A city that stays keeps its row (a changed role or venue is an update), so the audit
+    trail says "venue: A → B" rather than "removed Tula, added Tula"."""
     wanted = check_participations(participations)
-    before = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
-    after = {(p.city_id, p.role, p.venue.strip()) for p in wanted}
-    if before == after:
+    current = {p.city_id: p for p in event.participations.all()}
+    after = {p.city_id: (p.role, p.venue.strip()) for p in wanted}
+    if {city: (p.role, p.venue) for city, p in current.items()} == after:
         return False
-    event.participations.all().delete()
+    for city_id, row in current.items():
+        if city_id not in after:
+            row.delete()
+        elif (row.role, row.venue) != after[city_id]:
+            row.role, row.venue = after[city_id]
+            row.save(update_fields=["role", "venue"])
     bulk_create_with_history(
         [
-            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
-            for p in wanted
+            Participation(event=event, city_id=city_id, role=role, venue=venue)
+            for city_id, (role, venue) in after.items()
+            if city_id not in current
         ],
         Participation,
     )

@@ -40,7 +40,7 @@ LONG_TEXT = 120
 @dataclass(frozen=True)
 class Change:
     label: str
-    old: str
+    old: str  # "" on a created row: only the value it was created with is shown
     new: str
 
 
@@ -149,15 +149,18 @@ def history_rows(
     for entry in entries:
         model = MODELS[entry["model"]]
         order = {field.name: n for n, field in enumerate(model._meta.fields)}
+        created = entry["type"] == "created"
+        # A participation's city is already the row's subject.
+        unshown = UNSHOWN | {"city"} if entry["model"] == "participation" else UNSHOWN
         changes = []
         for name, (old, new) in sorted(entry["changes"].items(), key=lambda c: order[c[0]]):
-            if name in UNSHOWN:
+            if name in unshown:
                 continue
             field = model._meta.get_field(name)
             changes.append(
                 Change(
                     label=capfirst(str(field.verbose_name)),
-                    old=_value(field, old, names, zone),
+                    old="" if created else _value(field, old, names, zone),
                     new=_value(field, new, names, zone),
                 )
             )

@@ -302,7 +302,8 @@ _WHEN_FIELDS = ("start", "start_date", "precision", "timezone", "time_mode")
 
 def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
     """What a change notice says the event was (JSON-ready): its first start, when the
-    start, precision, zone or time mode changed, and its place, when that changed."""
+    start, precision, zone or time mode changed; its place and its status, when those
+    changed."""
     was: dict[str, str] = {}
     if any(getattr(event, name) != before[name] for name in _WHEN_FIELDS):
         if before["start"] is not None:
@@ -313,6 +314,8 @@ def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
             was["start_date"] = before["start_date"].isoformat()
     if event.location != before["location"]:
         was["location"] = before["location"]
+    if event.status != before["status"]:
+        was["status"] = str(before["status"])
     return was
 
 

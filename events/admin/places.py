@@ -7,8 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from common import roles
 from common.audit_admin import AuditedAdmin
 from events import services
 from events.admin.base import (
@@ -171,3 +174,11 @@ class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
             services.update_contact(contact=obj, **fields)
         else:
             _adopt(obj, services.create_contact(**fields))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version shows the contact's addresses: only to who may see the contact
+        (404, like any contact outside one's view)."""
+        record = get_object_or_404(Contact.history, history_id=version_id, id=object_id)
+        if not roles.can_view_contact(request.user, record.instance):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)

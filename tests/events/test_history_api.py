@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common import audit
+from common import audit, roles
 from events import selectors
 from events.feeds.models import FeedToken
 from tests.factories import CityFactory, ContactFactory, EventFactory, PartnershipFactory
@@ -254,3 +254,40 @@ def test_partnership_and_contact_history_query_counts_do_not_grow(coordinator_ap
     assert _queries(coordinator_api_client, f"/api/contacts/{short_contact.pk}/history/") == (
         _queries(coordinator_api_client, f"/api/contacts/{long_contact.pk}/history/")
     )
+
+
+def test_feed_token_cities_changed_in_the_admin_are_recorded(admin_client, admin_user):
+    a, b = CityFactory(), CityFactory()
+    token = FeedToken.objects.create(token_hash="x" * 64, label="Office")
+    token.cities.set([a])
+
+    response = admin_client.post(
+        f"/admin/feeds/feedtoken/{token.pk}/change/",
+        {
+            "label": "Office",
+            "cities": [b.pk],
+            "kinds": "[]",
+            "include_tentative": "on",
+            "include_internal": "on",
+            "language": "",
+        },
+    )
+
+    latest = FeedToken.history.filter(id=token.pk).latest()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [row.city_id for row in latest.cities.all()] == [b.pk]
+    assert (latest.interface, latest.history_user) == ("admin", admin_user)
+
+
+def test_admin_past_version_of_a_contact_is_404_to_who_may_not_see_it(admin_client, monkeypatch):
+    contact = ContactFactory(email="office@example.org")
+    record = contact.history.get()
+    url = f"/admin/events/contact/{contact.pk}/history/{record.history_id}/"
+
+    shown = admin_client.get(url)
+    monkeypatch.setattr(roles, "can_view_contact", lambda user, contact: False)
+    refused = admin_client.get(url)
+
+    assert shown.status_code == 200
+    assert "office@example.org" in shown.content.decode()
+    assert refused.status_code == 404

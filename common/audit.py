@@ -157,6 +157,56 @@ def trail(records: Iterable[Any], *, model: str) -> list[dict[str, Any]]:
                 "interface": record.interface,
                 "type": HISTORY_TYPES[record.history_type],
                 "changes": changes,
+                # The row itself, for callers that need its values (a deleted object's last
+                # state, a contact to test visibility on); not part of any serialized output.
+                "record": record,
             }
         )
     return entries
+
+
+def merged_trail(sources: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """``trail`` of several history querysets ((model name, rows), e.g. an event and its
+    participations), merged newest first. One query per source, whatever the length: the
+    acting user is joined, the diffs are computed in Python."""
+    entries = [
+        entry
+        for model, rows in sources
+        for entry in trail(
+            rows.select_related("history_user").order_by("history_date", "history_id"),
+            model=model,
+        )
+    ]
+    entries.sort(key=lambda e: (e["when"], e["history_id"]), reverse=True)
+    return entries
+
+
+HIDDEN = "hidden"
+
+
+def redact(
+    entries: Iterable[dict[str, Any]], *, model: str, fields: Iterable[str], visible: Any
+) -> list[dict[str, Any]]:
+    """The entries with the old and new values of ``fields`` of ``model``'s entries replaced
+    by ``HIDDEN`` wherever ``visible(historical instance)`` is false (e.g. a contact's
+    addresses for a viewer who may not see that contact). Other entries pass unchanged.
+    ``visible`` is asked once per object, of the first (newest, when merged) row of it, so
+    the query count does not grow with the trail's length."""
+    hidden_fields = frozenset(fields)
+    verdicts: dict[Any, bool] = {}
+    shown = []
+    for entry in entries:
+        if entry["model"] == model and hidden_fields & entry["changes"].keys():
+            key = entry["object_id"]
+            if key not in verdicts:
+                verdicts[key] = bool(visible(entry["record"].instance))
+            if not verdicts[key]:
+                changes = {
+                    name: [HIDDEN if v is not None else None for v in values]
+                    if name in hidden_fields
+                    else values
+                    for name, values in entry["changes"].items()
+                }
+                entry = {**entry, "changes": changes}
+        shown.append(entry)
+    return shown

@@ -12,8 +12,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common import audit
-from common.roles import is_coordinator
-from events.models import City, Contact, Event, OccurrenceChange, Participation, Partnership
+from common.roles import can_view_contact, is_coordinator
+from events.models import (
+    City,
+    Contact,
+    Event,
+    OccurrenceChange,
+    Participation,
+    Partnership,
+    PartnershipStatusChange,
+)
 from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
@@ -236,18 +244,46 @@ def contacts_list() -> QuerySet[Contact]:
 def event_history(event_id: int) -> list[dict[str, Any]]:
     """The audit trail of one event, its participating cities and its moved or cancelled
     instances, newest first (common.audit.trail entries). Three queries."""
-    sources = (
-        ("event", Event.history.filter(id=event_id)),
-        ("participation", Participation.history.filter(event_id=event_id)),
-        ("occurrence_change", OccurrenceChange.history.filter(event_id=event_id)),
-    )
-    entries = [
-        entry
-        for model, rows in sources
-        for entry in audit.trail(
-            rows.select_related("history_user").order_by("history_date", "history_id"),
-            model=model,
+    return audit.merged_trail(
+        (
+            ("event", Event.history.filter(id=event_id)),
+            ("participation", Participation.history.filter(event_id=event_id)),
+            ("occurrence_change", OccurrenceChange.history.filter(event_id=event_id)),
         )
-    ]
-    entries.sort(key=lambda e: (e["when"], e["history_id"]), reverse=True)
-    return entries
+    )
+
+
+def partnership_history(partnership_id: int) -> list[dict[str, Any]]:
+    """The audit trail of one partnership and its recorded status changes, newest first.
+    Two queries."""
+    return audit.merged_trail(
+        (
+            ("partnership", Partnership.history.filter(id=partnership_id)),
+            (
+                "status_change",
+                PartnershipStatusChange.history.filter(partnership_id=partnership_id),
+            ),
+        )
+    )
+
+
+# A contact's addresses: what the trail hides from a viewer who may not see the contact.
+CONTACT_ADDRESS_FIELDS = ("email",)
+
+
+def hide_contact_addresses(entries: list[dict[str, Any]], viewer: Any) -> list[dict[str, Any]]:
+    """Trail entries with contact addresses shown as "hidden" where ``viewer`` may not see
+    the contact (common.roles.can_view_contact)."""
+    return audit.redact(
+        entries,
+        model="contact",
+        fields=CONTACT_ADDRESS_FIELDS,
+        visible=lambda contact: can_view_contact(viewer, contact),
+    )
+
+
+def contact_history(contact_id: int, *, viewer: Any) -> list[dict[str, Any]]:
+    """The audit trail of one contact, newest first, its addresses hidden from a viewer who
+    may not see it. One query (plus the visibility test, once)."""
+    entries = audit.merged_trail((("contact", Contact.history.filter(id=contact_id)),))
+    return hide_contact_addresses(entries, viewer)

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from common.audit_admin import AuditedAdmin
 from notifications import ledger, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
@@ -47,8 +47,7 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class ReminderRuleAdmin(AuditedAdmin):
     form = ReminderRuleForm
     list_display = ["id", "recipient_label", "target", "lead_days", "hour", "timezone", "is_active"]
     list_filter = ["target", "is_active"]

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api.base import Pagination, ServiceViewSet
+from common.api.history import history_response, history_schema
 from common.api.permissions import CoordinatorOnly
 from notifications import ledger, selectors, subscriptions
 from notifications.models import Delivery, DigestSubscription, ReminderRule
@@ -103,6 +104,11 @@ class RuleViewSet(ServiceViewSet):
 
     def delete_object(self, instance: ReminderRule) -> None:
         subscriptions.delete_rule(rule=instance)
+
+    @history_schema("Audit trail of the reminder rule, newest first")
+    @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        return history_response(self, request, lambda rule: selectors.rule_history(rule.pk))
 
 
 class DeliveryOutput(serializers.ModelSerializer):

@@ -330,6 +330,7 @@ def _before_change(
         "was_location_changed": "location" in was,
         "was_location": was.get("location", ""),
         "was_cancelled": bool(occurrence and occurrence.get("cancelled")),
+        **_status_change(was.get("status"), event.status, language),
     }
     if was.get("start"):
         instant = dt.datetime.fromisoformat(was["start"])
@@ -345,6 +346,15 @@ def _before_change(
     elif was.get("start_date"):
         lines["was_when"] = format_date(dt.date.fromisoformat(was["start_date"]), language)
     return lines
+
+
+def _status_change(was: str | None, now: str, language: str) -> dict[str, str]:
+    """The old and new status labels in ``language``, when the burst changed the status (a
+    burst that changed it and back says nothing)."""
+    if was is None or was == now or was not in Event.Status.values:
+        return {}
+    with translation.override(language):
+        return {"was_status": str(Event.Status(was).label), "status": str(Event.Status(now).label)}
 
 
 def _compose(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from common import audit
 from events.models import Event
 from notifications.models import ChangeNotice, Delivery, ReminderRule
 
@@ -67,3 +69,12 @@ def ledger() -> QuerySet[Delivery]:
     return Delivery.objects.select_related(
         "rule__contact", "rule__user", "event", "contact"
     ).order_by("-due_at", "-id")
+
+
+def rule_history(rule_id: int) -> list[dict[str, Any]]:
+    """The audit trail of one reminder rule, newest first (its unsubscribe token left out:
+    it is a secret of the recipient's links). One query."""
+    entries = audit.merged_trail((("reminder_rule", ReminderRule.history.filter(id=rule_id)),))
+    for entry in entries:
+        entry["changes"].pop("unsubscribe_token", None)
+    return entries

@@ -7,9 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from common import roles
+from common.audit_admin import AuditedAdmin
 from events import services
 from events.admin.base import (
     ConflictCheckForm,
@@ -111,8 +114,7 @@ class PartnershipAdminForm(ConflictCheckForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
     form = PartnershipAdminForm
     inlines = [StatusChangeInline]
     list_display = ["__str__", "relationship", "established_on", "established_precision", "status"]
@@ -154,8 +156,7 @@ class ContactAdminForm(OneLineFieldsForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
     form = ContactAdminForm
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]
@@ -173,3 +174,11 @@ class ContactAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
             services.update_contact(contact=obj, **fields)
         else:
             _adopt(obj, services.create_contact(**fields))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version shows the contact's addresses: only to who may see the contact
+        (404, like any contact outside one's view)."""
+        record = get_object_or_404(Contact.history, history_id=version_id, id=object_id)
+        if not roles.can_view_contact(request.user, record.instance):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)

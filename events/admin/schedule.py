@@ -12,8 +12,8 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from common.audit_admin import AuditedAdmin
 from events import services
 from events.admin.base import (
     ConflictCheckForm,
@@ -138,8 +138,7 @@ class OccurrenceChangeInline(ReadOnlyInline):
 
 
 @admin.register(Event)
-class EventAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class EventAdmin(CoordinatorPermissions, AuditedAdmin):
     form = EventAdminForm
     inlines = [ParticipationInline, OccurrenceChangeInline]
     list_display = ["__str__", "kind", "status", "when", "time_mode", "visibility"]

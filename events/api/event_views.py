@@ -15,17 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api.base import Pagination, ServiceViewSet, etag_of
-from common.api.errors import BAD_REQUEST, DENIED, READ_ERRORS, WRITE_ERRORS
+from common.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+from common.api.history import history_response, history_schema
 from common.api.permissions import CoordinatorOnly
 from events import selectors, services
 from events.api import inputs
 from events.api.filters import EventFilter, OccurrenceFilter
-from events.api.history import (
-    HISTORY_PARAMETERS,
-    HistoryEntrySerializer,
-    HistoryParams,
-    filter_entries,
-)
 from events.api.params import WINDOW_PARAMETERS, AnniversaryParams, WindowParams, utc_window
 from events.api.serializers import (
     AnniversarySerializer,
@@ -134,25 +129,12 @@ class EventViewSet(ServiceViewSet):
             change = services.change_occurrence(event=event, **parser.validated_data)
         return Response(OccurrenceChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=HISTORY_PARAMETERS,
-        responses={
-            200: HistoryEntrySerializer(many=True),
-            400: BAD_REQUEST,
-            401: DENIED,
-            403: DENIED,
-            **READ_ERRORS,
-        },
-        summary="Audit trail of the event, its cities and its changed occurrences, newest first",
+    @history_schema(
+        "Audit trail of the event, its cities and its changed occurrences, newest first"
     )
     @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
-        params = HistoryParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        event = self.get_object()
-        entries = filter_entries(selectors.event_history(event.pk), params.validated_data)
-        page = self.paginate_queryset(entries)
-        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+        return history_response(self, request, lambda event: selectors.event_history(event.pk))
 
 
 @extend_schema(

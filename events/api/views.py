@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from common.api.base import ServiceViewSet
 from common.api.errors import READ_ERRORS, WRITE_ERRORS
+from common.api.history import history_response, history_schema
 from common.api.permissions import CoordinatorOnly
 from events import selectors, services
 from events.api import inputs
@@ -113,6 +114,13 @@ class PartnershipViewSet(ServiceViewSet):
         )
         return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
+    @history_schema("Audit trail of the partnership and its status changes, newest first")
+    @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        return history_response(
+            self, request, lambda partnership: selectors.partnership_history(partnership.pk)
+        )
+
 
 @_crud_schema("contacts", inputs.ContactInput, ContactSerializer)
 class ContactViewSet(ServiceViewSet):
@@ -136,3 +144,12 @@ class ContactViewSet(ServiceViewSet):
 
     def delete_object(self, instance) -> None:
         services.delete_contact(contact=instance)
+
+    @history_schema("Audit trail of the contact, newest first")
+    @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        return history_response(
+            self,
+            request,
+            lambda contact: selectors.contact_history(contact.pk, viewer=request.user),
+        )

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from common.audit_admin import AuditedAdmin
 from common.roles import is_coordinator
 from events.admin.base import CoordinatorPermissions, ReadOnlyRecords
 from events.feeds import importer, jobs, services
@@ -32,8 +32,7 @@ def _announce(request: HttpRequest, issued: services.IssuedToken) -> None:
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
-    history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
+class FeedTokenAdmin(CoordinatorPermissions, AuditedAdmin):
     list_display = ["label", "created_at", "created_by", "revoked_at"]
     list_filter = ["revoked_at"]
     filter_horizontal = ["cities"]

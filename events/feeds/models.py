@@ -36,7 +36,8 @@ class FeedToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    history = audited(excluded_fields=["token_hash"])
+    # The cities filter too: simple_history records an m2m change as a new row of its own.
+    history = audited(excluded_fields=["token_hash"], m2m_fields=["cities"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -176,17 +176,26 @@ def check_participations(participations: Iterable[ParticipationInput]) -> list[P
 
 
 def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
-    """Replace the event's participating cities. Returns True if anything changed."""
+    """Make the event's participating cities the given ones. Returns True if anything changed.
+
+    A city that stays keeps its row (a changed role or venue is an update), so the audit
+    trail says "venue: A → B" rather than "removed Tula, added Tula"."""
     wanted = check_participations(participations)
-    before = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
-    after = {(p.city_id, p.role, p.venue.strip()) for p in wanted}
-    if before == after:
+    current = {p.city_id: p for p in event.participations.all()}
+    after = {p.city_id: (p.role, p.venue.strip()) for p in wanted}
+    if {city: (p.role, p.venue) for city, p in current.items()} == after:
         return False
-    event.participations.all().delete()
+    for city_id, row in current.items():
+        if city_id not in after:
+            row.delete()
+        elif (row.role, row.venue) != after[city_id]:
+            row.role, row.venue = after[city_id]
+            row.save(update_fields=["role", "venue"])
     bulk_create_with_history(
         [
-            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
-            for p in wanted
+            Participation(event=event, city_id=city_id, role=role, venue=venue)
+            for city_id, (role, venue) in after.items()
+            if city_id not in current
         ],
         Participation,
     )
@@ -296,7 +305,8 @@ _WHEN_FIELDS = ("start", "start_date", "precision", "timezone", "time_mode")
 
 def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
     """What a change notice says the event was (JSON-ready): its first start, when the
-    start, precision, zone or time mode changed, and its place, when that changed."""
+    start, precision, zone or time mode changed; its place and its status, when those
+    changed."""
     was: dict[str, str] = {}
     if any(getattr(event, name) != before[name] for name in _WHEN_FIELDS):
         if before["start"] is not None:
@@ -307,6 +317,8 @@ def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
             was["start_date"] = before["start_date"].isoformat()
     if event.location != before["location"]:
         was["location"] = before["location"]
+    if event.status != before["status"]:
+        was["status"] = str(before["status"])
     return was
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 
 from events.web import views
 from events.web.views.desk_events import desk_event_edit, desk_event_new, desk_occurrence
+from events.web.views.desk_history import desk_event_history, desk_partnership_history
 from events.web.views.planner import desk_planner
 
 app_name = "web"
@@ -20,6 +21,12 @@ urlpatterns = [
     path("desk/events/new/full/", desk_event_new, name="desk_event_new"),
     path("desk/events/<int:pk>/edit/", desk_event_edit, name="desk_event_edit"),
     path("desk/events/<int:pk>/occurrences/", desk_occurrence, name="desk_occurrence"),
+    path("desk/events/<int:pk>/history/", desk_event_history, name="desk_event_history"),
+    path(
+        "desk/partnerships/<int:pk>/history/",
+        desk_partnership_history,
+        name="desk_partnership_history",
+    ),
     path("desk/planner/", desk_planner, name="desk_planner"),
     path("desk/events/<int:pk>/confirm/", views.desk_confirm, name="desk_confirm"),
     path("desk/deliveries/<int:pk>/retry/", views.desk_retry, name="desk_retry"),

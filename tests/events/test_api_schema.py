@@ -23,7 +23,10 @@ def test_schema_validates_without_warnings(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
 
-    assert "/api/occurrences/" in (tmp_path / "schema.yaml").read_text()
+    schema = (tmp_path / "schema.yaml").read_text()
+    assert "/api/occurrences/" in schema
+    for path in ("events", "partnerships", "contacts", "reminder-rules"):
+        assert f"/api/{path}/{{id}}/history/:" in schema
 
 
 def test_schema_and_docs_are_served(api_client):

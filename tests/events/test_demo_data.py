@@ -427,3 +427,10 @@ def test_load_demo_no_user_creates_no_login(demo):
     assert not get_user_model().objects.filter(username="coordinator").exists()
     assert "Demo login" not in output
     assert Event.objects.count() == 10
+
+
+def test_load_demo_history_says_command_and_names_no_user(demo):
+    rows = list(Event.history.all()[:50]) + list(Contact.history.all()[:50])
+
+    assert rows
+    assert {(row.interface, row.history_user_id) for row in rows} == {("command", None)}

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from events import services as event_services
 from events.models import Event
@@ -94,9 +95,9 @@ def test_burst_of_edits_keeps_the_state_before_the_first(app_clock):
     assert "Place before the change: Old Square" in body
 
 
-def test_status_change_alone_has_no_before_lines(app_clock):
+def test_status_change_alone_says_old_and_new_status_and_no_time_or_place(app_clock):
     app_clock.move_to(utc(2030, 5, 1))
-    event = commemoration()
+    event = commemoration(status=Event.Status.CONFIRMED)
     subscribe()
     event_services.update_event(event=event, status=Event.Status.TENTATIVE)
 
@@ -104,8 +105,66 @@ def test_status_change_alone_has_no_before_lines(app_clock):
     scan_and_send()
 
     body = notice_mail()
+    assert "Status: Tentative\nStatus before the change: Confirmed" in body
     assert "Before the change" not in body
     assert "Place before the change" not in body
+
+
+def test_time_place_and_status_change_says_each_old_and_new(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration(status=Event.Status.TENTATIVE)
+    subscribe(zone=MAGADAN)
+    event_services.update_event(
+        event=event,
+        start=utc(2030, 6, 10, 3),
+        location="New Embankment",
+        status=Event.Status.CONFIRMED,
+    )
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    [message] = [m for m in mail.outbox if m.subject.startswith("Changed")]
+    body, html = message.body, message.alternatives[0][0]
+    assert "When (your time): Monday, 10 June 2030, 14:00 (Magadan, UTC+11:00)" in body
+    assert "Before the change: Monday, 10 June 2030, 12:00 (Magadan, UTC+11:00)" in body
+    assert "Place: New Embankment\nPlace before the change: Old Square" in body
+    assert "Status: Confirmed\nStatus before the change: Tentative" in body
+    assert "Status before the change: <s>Tentative</s>" in html
+
+
+def test_burst_that_changes_the_status_and_back_says_nothing_of_status(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration(status=Event.Status.CONFIRMED)
+    subscribe()
+    event_services.update_event(event=event, status=Event.Status.TENTATIVE)
+    event_services.update_event(event=event, status=Event.Status.CONFIRMED, location="Pier")
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    body = notice_mail()
+    assert "Status" not in body
+    assert "Place before the change: Old Square" in body
+
+
+def test_restored_event_says_it_was_cancelled_in_russian(app_clock):
+    app_clock.move_to(utc(2030, 5, 1))
+    event = commemoration(status=Event.Status.CANCELLED)
+    subscribe(language="ru")
+    event_services.update_event(event=event, status=Event.Status.CONFIRMED)
+
+    app_clock.move_to(utc(2030, 5, 1, 1))
+    scan_and_send()
+
+    [message] = mail.outbox
+    assert "Подтверждено" in message.body
+    assert f"{_ru('Status before the change:')} Отменено" in message.body
+
+
+def _ru(text: str) -> str:
+    with translation.override("ru"):
+        return translation.gettext(text)
 
 
 def test_series_says_its_old_time_of_day(app_clock):

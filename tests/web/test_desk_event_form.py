@@ -609,7 +609,8 @@ def test_event_form_edit_page_query_count_is_bounded(
     with CaptureQueriesContext(connection) as large:
         assert coordinator_client.get(url).status_code == 200
 
-    assert len(small) <= 14
+    # 14 for the form, 4 for the history under it (three trails, the cities' names).
+    assert len(small) <= 18
     assert len(large) == len(small)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.versions import changed_since, version_of
-from events import services
+from events import selectors, services
 from events.models import City, Event, Participation
 from events.occurrence_index.read import current_horizon, window
 from events.selectors import occurrences_between
@@ -32,12 +32,15 @@ from events.web import formatting
 from events.web.desk_forms import RECURRENCE_FIELDS, EventForm, event_initial
 from events.web.desk_planning import Beside, beside_event, planner_beside
 from events.web.desk_rows import OccurrenceForm, VenueFormSet
+from events.web.history_rows import HistoryRow, history_rows
 from events.web.views.desk import coordinator_required
 
 PREFIX = "cities"
 # How far ahead the occurrence editor lists dates, and how many.
 EDITOR_HORIZON = dt.timedelta(days=10 * 366)
 EDITOR_ROWS = 8
+# The latest changes shown under the form; the history page has them all.
+RECENT_CHANGES = 10
 
 
 def _cities() -> list[City]:
@@ -139,6 +142,12 @@ def _upcoming(event: Event) -> list[dict[str, Any]]:
     return rows
 
 
+def _recent_history(event: Event) -> tuple[list[HistoryRow], bool]:
+    """The event's latest changes and whether there are more than those."""
+    entries = selectors.event_history(event.pk)
+    return history_rows(entries[:RECENT_CHANGES], zone=event.zone), len(entries) > RECENT_CHANGES
+
+
 def _render(
     request: HttpRequest,
     form: EventForm,
@@ -150,7 +159,10 @@ def _render(
     occurrence_form: OccurrenceForm | None = None,
 ) -> HttpResponse:
     event = form.event
+    recent, more = _recent_history(event) if event is not None else ([], False)
     context = {
+        "history": recent,
+        "more_history": more,
         "event": event,
         "form": form,
         "formset": formset,

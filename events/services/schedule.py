@@ -45,6 +45,7 @@ SCHEDULE_FIELDS = frozenset(
         "rrule",
         "exdates",
         "location",
+        "location_ru",
         "online_url",
         "status",
     }
@@ -69,6 +70,7 @@ class ParticipationInput:
     city_id: int
     role: str = Participation.Role.PARTICIPANT
     venue: str = ""
+    venue_ru: str = ""
 
 
 def _normalise_event(
@@ -164,8 +166,9 @@ def check_participations(participations: Iterable[ParticipationInput]) -> list[P
         )
     roles = set(Participation.Role.values)
     for item in wanted:
-        _refuse_nul("participations", item.venue)
-        _refuse_line_breaks("participations", item.venue)
+        for venue in (item.venue, item.venue_ru):
+            _refuse_nul("participations", venue)
+            _refuse_line_breaks("participations", venue)
         if item.role not in roles:
             raise _error("participations", _("Unknown role %(r)r.") % {"r": item.role})
     known = set(City.objects.filter(pk__in=city_ids).values_list("pk", flat=True))
@@ -178,14 +181,20 @@ def check_participations(participations: Iterable[ParticipationInput]) -> list[P
 def _set_participations(event: Event, participations: Iterable[ParticipationInput]) -> bool:
     """Replace the event's participating cities. Returns True if anything changed."""
     wanted = check_participations(participations)
-    before = {(p.city_id, p.role, p.venue) for p in event.participations.all()}
-    after = {(p.city_id, p.role, p.venue.strip()) for p in wanted}
+    before = {(p.city_id, p.role, p.venue, p.venue_ru) for p in event.participations.all()}
+    after = {(p.city_id, p.role, p.venue.strip(), p.venue_ru.strip()) for p in wanted}
     if before == after:
         return False
     event.participations.all().delete()
     bulk_create_with_history(
         [
-            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+            Participation(
+                event=event,
+                city_id=p.city_id,
+                role=p.role,
+                venue=p.venue.strip(),
+                venue_ru=p.venue_ru.strip(),
+            )
             for p in wanted
         ],
         Participation,
@@ -302,8 +311,10 @@ def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
             was["time_mode"] = before["time_mode"]
         elif before["start_date"] is not None:
             was["start_date"] = before["start_date"].isoformat()
-    if event.location != before["location"]:
+    if (event.location, event.location_ru) != (before["location"], before["location_ru"]):
         was["location"] = before["location"]
+        if before["location_ru"]:
+            was["location_ru"] = before["location_ru"]
     return was
 
 

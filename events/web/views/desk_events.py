@@ -58,21 +58,22 @@ def _formset(data: Any, cities: list[City], initial: list[dict[str, Any]] | None
     return VenueFormSet(data, prefix=PREFIX, initial=initial, form_kwargs={"cities": cities})
 
 
-def _chosen(formset: Any) -> list[tuple[City, str, str]]:
-    """(city, role, venue) of the rows that name a city; [] when the rows are invalid."""
+def _chosen(formset: Any) -> list[tuple[City, str, str, str]]:
+    """(city, role, venue, Russian venue) of the rows that name a city; [] when the rows are
+    invalid."""
     if not formset.is_valid():
         return []
     return [
-        (row["city"], row["role"], row.get("venue", "").strip())
+        (row["city"], row["role"], row.get("venue", "").strip(), row.get("venue_ru", "").strip())
         for row in formset.cleaned_data
         if row.get("city")
     ]
 
 
-def _check_zone(form: EventForm, chosen: list[tuple[City, str, str]]) -> None:
+def _check_zone(form: EventForm, chosen: list[tuple[City, str, str, str]]) -> None:
     """The zone is one of the participating cities' (the stored zone may stay as it is)."""
     zone = form.cleaned_data.get("timezone")
-    zones = {city.timezone for city, _role, _venue in chosen}
+    zones = {city.timezone for city, *_rest in chosen}
     if not zone or not zones or zone in zones:
         return
     if form.event is not None and zone == form.event.timezone:
@@ -89,13 +90,13 @@ def _apply_errors(form: EventForm, formset: Any, exc: ValidationError) -> None:
             form.add_service_error(field, texts)
 
 
-def _beside(form: EventForm, chosen: list[tuple[City, str, str]]) -> Beside | None:
+def _beside(form: EventForm, chosen: list[tuple[City, str, str, str]]) -> Beside | None:
     data = getattr(form, "cleaned_data", {})
     start = data.get("start")
     if start is not None and start.tzinfo is not None:
         start = start.replace(tzinfo=None)
     return planner_beside(
-        [city for city, _role, _venue in chosen],
+        [city for city, *_rest in chosen],
         data.get("timezone") or (form.event.timezone if form.event else ""),
         start if data.get("precision") == Event.Precision.TIME else None,
         data.get("start_date"),
@@ -182,10 +183,10 @@ def _occurrence_messages(form: OccurrenceForm | None) -> list[str]:
     return found
 
 
-def _participations(chosen: list[tuple[City, str, str]]) -> list[services.ParticipationInput]:
+def _participations(chosen: list[tuple[City, str, str, str]]) -> list[services.ParticipationInput]:
     return [
-        services.ParticipationInput(city_id=city.pk, role=role, venue=venue)
-        for city, role, venue in chosen
+        services.ParticipationInput(city_id=city.pk, role=role, venue=venue, venue_ru=venue_ru)
+        for city, role, venue, venue_ru in chosen
     ]
 
 
@@ -234,7 +235,8 @@ def _stored_page(request: HttpRequest, event: Event, **extra: Any) -> HttpRespon
         event=event,
     )
     rows = [
-        {"city": p.city_id, "role": p.role, "venue": p.venue} for p in event.participations.all()
+        {"city": p.city_id, "role": p.role, "venue": p.venue, "venue_ru": p.venue_ru}
+        for p in event.participations.all()
     ]
     return _render(
         request,

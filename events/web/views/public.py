@@ -250,13 +250,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         rows = event_page.city_instances(featured, pick.city_time, title, description)
         if not rows and not featured.cancelled:
             span = links.CalendarSpan.of_occurrence(featured)
+            place = featured.location_in(formatting.lang())
             add_links = {
-                "google": links.google_calendar_url(span, title, description, featured.location),
-                "outlook": links.outlook_calendar_url(span, title, description, featured.location),
+                "google": links.google_calendar_url(span, title, description, place),
+                "outlook": links.outlook_calendar_url(span, title, description, place),
             }
     picked = next((row for row in rows if row.picked), None)
-    general_location = featured.location if featured else event.location
-    location = picked.location if picked and picked.ct.venue else general_location
+    general_location = (
+        featured.location_in(formatting.lang())
+        if featured
+        else event.location_in(formatting.lang())
+    )
+    location = picked.location if picked and picked.venue else general_location
     context = {
         "event": event,
         "title": title,

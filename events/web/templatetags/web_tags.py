@@ -30,6 +30,11 @@ def loc_name(city: Any) -> str:
 
 
 @register.filter
+def series_summary(event: Any) -> str:
+    return formatting.series_summary(event)
+
+
+@register.filter
 def loc_venue(participation: Participation) -> str:
     return participation.venue_in(formatting.lang())
 

@@ -35,6 +35,7 @@ from events.web.selectors import (
     month_window,
     next_anniversary,
     occurrences_for,
+    series_for,
     unscheduled_events,
     upcoming_and_past,
 )
@@ -81,9 +82,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = filtered_events(request.user, filters)
     month = filters.get("month")
     period = filters.get("period") or "upcoming"
-    occurrences = occurrences_for(query, period=period, month=month)
+    # Without a month, a recurring series is one entry at its next (past: latest) date.
+    occurrences = occurrences_for(query, month=month) if month else series_for(query, period=period)
     page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
     show_undated = month is not None or period == "upcoming"
+    show_approx_past = month is not None or period == "past"
     context = {
         "form": form,
         "page": page,
@@ -91,7 +94,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_label": formatting.fmt_month(*month) if month else "",
         "undated": unscheduled_events(query, month=month) if show_undated else [],
-        "approx_past": approximate_past_events(query) if period == "past" and not month else [],
+        "approx_past": approximate_past_events(query, month=month) if show_approx_past else [],
+        # One entry per series at its next (past: last) date, except in a month's list.
+        "series": "" if month else ("last" if period == "past" else "next"),
         "filtered": bool(filters),
     }
     return render(request, "web/event_list.html", context, status=status)
@@ -175,6 +180,7 @@ def month_grid(request: HttpRequest) -> HttpResponse:
         "today": today,
         "count": total,
         "undated": unscheduled_events(query, month=(year, month)),
+        "approx_past": approximate_past_events(query, month=(year, month)),
     }
     return render(request, "web/month.html", context, status=status)
 

@@ -31,6 +31,11 @@ def fmt_date(value: dt.date | dt.datetime | None) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def fmt_weekday_date(value: dt.date | dt.datetime) -> str:
+    """ "Sunday, May 9, 2027", in the active language."""
+    return f"{formats.date_format(value, 'l')}, {fmt_date(value)}"
+
+
 def fmt_time(value: dt.datetime | None) -> str:
     """Wall-clock time of an aware datetime *in its own zone* (never converted to UTC)."""
     if value is None:

@@ -31,6 +31,7 @@ from events.selectors import occurrences_between
 from events.web import formatting
 from events.web.desk_forms import RECURRENCE_FIELDS, EventForm, event_initial
 from events.web.desk_planning import Beside, beside_event, planner_beside
+from events.web.desk_preview import RulePreview, rule_preview
 from events.web.desk_rows import OccurrenceForm, VenueFormSet
 from events.web.views.desk import coordinator_required
 
@@ -149,9 +150,11 @@ def _render(
     status: int = 200,
     conflict: str = "",
     occurrence_form: OccurrenceForm | None = None,
+    preview: RulePreview | None = None,
 ) -> HttpResponse:
     event = form.event
     context = {
+        "preview": preview,
         "event": event,
         "form": form,
         "formset": formset,
@@ -190,6 +193,32 @@ def _participations(chosen: list[tuple[City, str, str, str]]) -> list[services.P
     ]
 
 
+def _preview_cities(formset: Any) -> list[City]:
+    """The rows' cities even when another row is invalid (the preview does not save)."""
+    return [
+        row.cleaned_data["city"]
+        for row in formset.forms
+        if row.is_valid() and row.cleaned_data.get("city") is not None
+    ]
+
+
+def _preview_page(request: HttpRequest, form: EventForm, formset: Any) -> HttpResponse:
+    """The form as typed, with its rule's next dates (the no-script "Preview" button)."""
+    preview = rule_preview(form, _preview_cities(formset))
+    chosen = _chosen(formset)
+    return _render(request, form, formset, beside=_beside(form, chosen), preview=preview)
+
+
+@coordinator_required
+@require_POST
+def desk_event_preview(request: HttpRequest) -> HttpResponse:
+    """The rule preview alone, for the form's script as you type (the form's own fields)."""
+    cities = _cities()
+    form = EventForm(request.POST, cities=cities)
+    preview = rule_preview(form, _preview_cities(_formset(request.POST, cities)))
+    return render(request, "web/desk/includes/rule_preview.html", {"preview": preview})
+
+
 @coordinator_required
 def desk_event_new(request: HttpRequest) -> HttpResponse:
     cities = _cities()
@@ -198,6 +227,8 @@ def desk_event_new(request: HttpRequest) -> HttpResponse:
         return _render(request, form, _formset(None, cities), beside=None)
     form = EventForm(request.POST, cities=cities)
     formset = _formset(request.POST, cities)
+    if request.POST.get("preview"):
+        return _preview_page(request, form, formset)
     chosen = _chosen(formset)
     if form.is_valid() and formset.is_valid():
         _check_zone(form, chosen)
@@ -255,6 +286,8 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cities = _cities()
     form = EventForm(request.POST, cities=cities, event=event)
     formset = _formset(request.POST, cities)
+    if request.POST.get("preview"):
+        return _preview_page(request, form, formset)
     chosen = _chosen(formset)
     if form.is_valid() and formset.is_valid():
         _check_zone(form, chosen)

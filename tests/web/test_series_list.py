@@ -127,7 +127,7 @@ def test_month_grid_of_a_past_month_lists_month_only_event_as_past(client, world
             "FREQ=WEEKLY;BYDAY=MO,TH",
             dt.datetime(2027, 5, 10, 10),
             "Every week on Monday, Thursday",
-            "Каждую неделю: понедельник, четверг",
+            "Каждую неделю: Понедельник, Четверг",
         ),
         ("FREQ=WEEKLY", dt.datetime(2027, 5, 10, 10), "Every week on Monday", None),
         ("FREQ=YEARLY;BYMONTH=5;BYDAY=2SU", dt.datetime(2027, 5, 9, 10), "", ""),

@@ -70,6 +70,17 @@ class Occurrence:
             return localized(change, "location", language) or self.location
         return localized(self.event, "location", language) or self.location
 
+    def venue_in(self, city_time: CityTime, language: str) -> str:
+        """``city_time``'s venue in ``language``. City times rebuilt from the occurrence index's
+        city rows carry only the English venue: the event's loaded participations then give
+        the Russian one (never a query)."""
+        if not city_time.venue_ru:
+            cache = getattr(self.event, "_prefetched_objects_cache", {})
+            for participation in cache.get("participations", ()):
+                if participation.city_id == city_time.city.pk:
+                    return participation.venue_in(language)
+        return city_time.venue_in(language)
+
     @property
     def sort_key(self) -> dt.datetime:
         if self.start is not None:

@@ -157,7 +157,8 @@ def _city_lines(occ: Occurrence | None, language: str) -> list[CityLine]:
             when = format_date(ct.start_date, language)
         else:
             when = ""
-        lines.append(CityLine(ct.city.name(language), ct.role, when, ct.venue_in(language)))
+        venue = occ.venue_in(ct, language)
+        lines.append(CityLine(ct.city.name(language), ct.role, when, venue))
     return lines
 
 

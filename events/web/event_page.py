@@ -80,7 +80,7 @@ def city_location(occurrence: Occurrence, city_time: CityTime) -> str:
     """
     language = formatting.lang()
     name = city_time.city.name(language)
-    venue = city_time.venue_in(language)
+    venue = occurrence.venue_in(city_time, language)
     if venue:
         return f"{venue}, {name}"
     if occurrence.event.time_mode == occurrence.event.TimeMode.LOCAL:
@@ -125,7 +125,7 @@ def city_instances(
                 date=day,
                 time=time,
                 when=city_when(city_time),
-                venue=city_time.venue_in(formatting.lang()),
+                venue=occurrence.venue_in(city_time, formatting.lang()),
                 location=city_location(occurrence, city_time),
                 picked=picked is not None and city_time.city.pk == picked.city.pk,
                 add=add,

@@ -262,3 +262,29 @@ def test_feed_moved_instance_has_its_own_russian_place(client, cities):
     )
     url = reverse("feeds:event", kwargs={"slug": event.slug})
     assert _locations(client.get(url, {"lang": "ru"})) == ["Сопка", "Парк"]
+
+
+@pytest.mark.usefixtures("index_mode")
+def test_russian_page_of_a_same_local_time_series_shows_russian_venues(client, db):
+    """City times read from the occurrence index's city rows too (same local time, timed)."""
+    magadan, anchorage = make_cities()
+    event = services.create_event(
+        title_en="Wreaths",
+        kind=Event.Kind.COMMEMORATION,
+        status=Event.Status.CONFIRMED,
+        timezone="Asia/Magadan",
+        time_mode="local",
+        start=dt.datetime(2027, 5, 9, 10, 0),
+        rrule="FREQ=YEARLY",
+        participations=[
+            services.ParticipationInput(
+                city_id=magadan.pk, role="host", venue="Memorial", venue_ru="Мемориал"
+            ),
+            services.ParticipationInput(city_id=anchorage.pk, venue="Park", venue_ru="Парк"),
+        ],
+    )
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("web:event_detail", args=[event.slug])).content.decode()
+    assert "Мемориал" in html
+    assert "Парк" in html
+    assert "Memorial" not in html

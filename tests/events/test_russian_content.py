@@ -8,6 +8,7 @@ import datetime as dt
 import icalendar
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from common.languages import localized
 from events import services
@@ -21,6 +22,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A Russian request leaves Russian active in this thread: later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_cities():

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from events import services
 from events.models import Event
@@ -17,6 +18,13 @@ from tests.web.test_desk_event_form import NEW, _data
 
 PREVIEW = reverse("web:desk_event_preview")
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A Russian request leaves Russian active in this thread: later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

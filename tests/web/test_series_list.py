@@ -28,6 +28,13 @@ needs_catalogue = pytest.mark.skipif(
 pytestmark = pytest.mark.usefixtures("index_mode")
 
 
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A Russian request leaves Russian active in this thread: later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _text(response) -> str:
     assert response.status_code == 200
     return unescape(re.sub(r"\s+", " ", response.content.decode()))

@@ -296,3 +296,15 @@ def test_russian_page_of_a_same_local_time_series_shows_russian_venues(client, d
     assert "Мемориал" in html
     assert "Парк" in html
     assert "Memorial" not in html
+
+
+def test_admin_forms_offer_the_russian_fields(admin_client, ceremony, cities):
+    event_page = admin_client.get(f"/admin/events/event/{ceremony.pk}/change/").content.decode()
+    assert 'name="location_ru"' in event_page
+    assert 'value="сопка Крутая"' in event_page
+    assert 'name="participations-0-venue_ru"' in event_page
+    assert 'value="Маска скорби"' in event_page
+    pair = PartnershipFactory(city_a=cities[0], city_b=cities[1], notes_ru="С 1991 года.")
+    pair_page = admin_client.get(f"/admin/events/partnership/{pair.pk}/change/").content.decode()
+    assert 'name="notes_ru"' in pair_page
+    assert 'name="name_ru"' in admin_client.get("/admin/events/contact/add/").content.decode()

@@ -102,7 +102,9 @@ class Event(models.Model):
     # precision=MONTH/YEAR: the part of the date the source gives ("February 2020").
     approx_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     approx_month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
-    location = models.CharField(_("location"), max_length=300, blank=True)
+    # The bare column is the English (default-language) value; see common.languages.
+    location = models.CharField(_("location (English)"), max_length=300, blank=True)
+    location_ru = models.CharField(_("location (Russian)"), max_length=300, blank=True)
     online_url = models.URLField(_("online URL"), max_length=500, blank=True)
     partnership = models.ForeignKey(
         Partnership,
@@ -178,6 +180,9 @@ class Event(models.Model):
     def description(self, language: str = "en") -> str:
         return localized(self, "description", language)
 
+    def location_in(self, language: str) -> str:
+        return localized(self, "location", language)
+
     @property
     def zone(self):  # -> zoneinfo.ZoneInfo
         return get_zone(self.timezone)
@@ -227,7 +232,8 @@ class OccurrenceChange(models.Model):
     end = models.DateTimeField(_("end"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    location = models.CharField(_("location"), max_length=300, blank=True)
+    location = models.CharField(_("location (English)"), max_length=300, blank=True)
+    location_ru = models.CharField(_("location (Russian)"), max_length=300, blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
     note_ru = models.TextField(_("note (Russian)"), blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
@@ -266,7 +272,8 @@ class Participation(models.Model):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
-    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    venue = models.CharField(_("venue (English)"), max_length=300, blank=True)
+    venue_ru = models.CharField(_("venue (Russian)"), max_length=300, blank=True)
     history = audited()
 
     class Meta:
@@ -278,6 +285,9 @@ class Participation(models.Model):
     def __str__(self) -> str:
         return f"{self.city} ({self.get_role_display()})"
 
+    def venue_in(self, language: str) -> str:
+        return localized(self, "venue", language)
+
 
 class Contact(models.Model):
     """A mailbox that receives reminders. Private: never shown to anonymous users."""
@@ -288,7 +298,8 @@ class Contact(models.Model):
         ORGANISATION = "organisation", _("Organisation")
         CITY_UNION = "city_union", _("Union of cities")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MAYOR_OFFICE
     )
@@ -316,6 +327,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_name(self, language: str) -> str:
+        return localized(self, "name", language)
 
 
 # The index's tables belong to this app; the module stays separate to keep this one small.

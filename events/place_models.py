@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
+from common.languages import localized
 from events.timezones import get_zone, validate_timezone
 
 
@@ -127,7 +128,8 @@ class Partnership(models.Model):
         _("relationship"), max_length=16, choices=Relationship.choices, default="sister_city"
     )
     agreement_url = models.URLField(_("agreement document"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes (English)"), blank=True)
+    notes_ru = models.TextField(_("notes (Russian)"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = audited()
 
@@ -139,6 +141,9 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_a} – {self.city_b}"
+
+    def notes_in(self, language: str) -> str:
+        return localized(self, "notes", language)
 
     def age_on(self, day: dt.date) -> int | None:
         """Whole years since establishment on ``day`` (by year only when that is all we know)."""

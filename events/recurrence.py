@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from common.languages import localized
 from events.rrules import build_rule
 from events.timezones import get_zone, make_aware_lenient
 
@@ -35,6 +36,10 @@ class CityTime:
     end: dt.datetime | None
     start_date: dt.date | None
     end_date: dt.date | None
+    venue_ru: str = ""
+
+    def venue_in(self, language: str) -> str:
+        return localized(self, "venue", language)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,14 @@ class Occurrence:
     location: str = ""
     change: OccurrenceChange | None = None
     city_times: list[CityTime] = field(default_factory=list, compare=False)
+
+    def location_in(self, language: str) -> str:
+        """The instance's place in ``language``: its change's own place, else the event's
+        (``location`` is the English one, as the occurrence index stores it)."""
+        change = self.change
+        if change is not None and (change.location or change.location_ru):
+            return localized(change, "location", language) or self.location
+        return localized(self.event, "location", language) or self.location
 
     @property
     def sort_key(self) -> dt.datetime:
@@ -99,6 +112,7 @@ def city_times(
                 city=city,
                 role=participation.role,
                 venue=participation.venue,
+                venue_ru=participation.venue_ru,
                 start=city_start,
                 end=city_end,
                 start_date=city_start.date() if city_start else start_date,

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.audit_admin import AuditedAdmin
 from notifications import ledger, subscriptions
@@ -28,6 +29,14 @@ class ReminderRuleForm(forms.ModelForm):
             "language",
             "is_active",
         ]
+        labels = {
+            "lead_days": _("Days ahead (event reminders)"),
+            "lead_months": _("Months ahead (anniversary reminders)"),
+        }
+        help_texts = {
+            "lead_days": _("For every target but anniversaries, e.g. [14, 1]."),
+            "lead_months": _("For the anniversary target only, e.g. [6, 1]."),
+        }
 
     def clean(self):
         data = super().clean()
@@ -46,13 +55,41 @@ class ReminderRuleForm(forms.ModelForm):
         return data
 
 
+def days_text(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def months_text(n: int) -> str:
+    return ngettext("%(n)d month", "%(n)d months", n) % {"n": n}
+
+
+def rule_lead_text(rule: ReminderRule) -> str:
+    """The lead times the rule's target uses, in their unit ("6 months, 1 month")."""
+    if rule.target == ReminderRule.Target.ANNIVERSARY:
+        return ", ".join(months_text(n) for n in rule.lead_months or [])
+    return ", ".join(days_text(n) for n in rule.lead_days or [])
+
+
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(AuditedAdmin):
     form = ReminderRuleForm
-    list_display = ["id", "recipient_label", "target", "lead_days", "hour", "timezone", "is_active"]
+    list_display = ["id", "recipient_label", "target", "lead", "hour", "timezone", "is_active"]
     list_filter = ["target", "is_active"]
     raw_id_fields = ["contact", "user", "city", "partnership", "event"]
     search_fields = ["contact__name", "contact__email", "user__username"]
+
+    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """A stored rule shows only its own target's lead times (a new one shows both, each
+        labelled with the targets it is for)."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None:
+            unused = "lead_days" if obj.target == ReminderRule.Target.ANNIVERSARY else "lead_months"
+            fields.remove(unused)
+        return fields
+
+    @admin.display(description=_("ahead"))
+    def lead(self, obj: ReminderRule) -> str:
+        return rule_lead_text(obj)
 
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in subscriptions.RULE_FIELDS}
@@ -73,7 +110,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "event",
         "contact",
         "partnership",
-        "lead_days",
+        "lead",
         "due_at",
         "attempts",
         "sent_at",
@@ -84,10 +121,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["email", "message_id", "event__title_en", "event__title_ru"]
     date_hierarchy = "due_at"
     actions = ["retry"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
+    # An anniversary row keeps its months in lead_days: shown as "lead", named in its unit.
+    readonly_fields = ["lead" if f.name == "lead_days" else f.name for f in Delivery._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("ahead"), ordering="lead_days")
+    def lead(self, obj: Delivery) -> str:
+        if obj.kind == Delivery.Kind.ANNIVERSARY:
+            return months_text(obj.lead_days)
+        if obj.kind == Delivery.Kind.REMINDER:
+            return days_text(obj.lead_days)
+        return "—"
 
     @admin.action(description=_("Retry the selected failed, missed or skipped deliveries"))
     def retry(self, request, queryset) -> None:

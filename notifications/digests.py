@@ -200,7 +200,7 @@ def build_digest_email(
                 title=event.title(language),
                 when=when,
                 cities=emails._city_lines(occ, language),
-                location=occ.location or event.location,
+                location=occ.location_in(language),
                 online_url=event.online_url,
                 url=absolute_url("web:event_detail", slug=event.slug),
                 tentative=event.status != Event.Status.CONFIRMED,

@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import dataclass
 from email.utils import formatdate
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import ngettext, pgettext
 
+from common.languages import localized
 from common.urls import absolute_url
 from events.ical import invitation_ics
 from events.models import Event
@@ -155,7 +157,7 @@ def _city_lines(occ: Occurrence | None, language: str) -> list[CityLine]:
             when = format_date(ct.start_date, language)
         else:
             when = ""
-        lines.append(CityLine(ct.city.name(language), ct.role, when, ct.venue))
+        lines.append(CityLine(ct.city.name(language), ct.role, when, ct.venue_in(language)))
     return lines
 
 
@@ -288,7 +290,9 @@ def _shared_context(
         "zone": zone_name,
         "lead": days_phrase(days_ahead, language) if days_ahead is not None else "",
         "cities": _city_lines(occurrence, language),
-        "location": (occurrence.location if occurrence else event.location),
+        "location": (
+            occurrence.location_in(language) if occurrence else event.location_in(language)
+        ),
         "online_url": event.online_url,
         "event_url": absolute_url("web:event_detail", slug=event.slug),
         "feed_url": feed_url,
@@ -321,14 +325,13 @@ def _before_change(
     if occurrence:
         # One moved or cancelled instance: its own old start (a full date, not a time of day).
         was = {k: v for k, v in was.items() if k not in ("start", "start_date")}
-        was.update(
-            {k: occurrence[k] for k in ("start", "start_date", "location") if k in occurrence}
-        )
+        keep = ("start", "start_date", "location", "location_ru")
+        was.update({k: occurrence[k] for k in keep if k in occurrence})
         was.update(timezone=event.timezone, time_mode=event.time_mode)
     lines: dict[str, Any] = {
         "was_when": "",
         "was_location_changed": "location" in was,
-        "was_location": was.get("location", ""),
+        "was_location": localized(SimpleNamespace(**was), "location", language),
         "was_cancelled": bool(occurrence and occurrence.get("cancelled")),
         **_status_change(was.get("status"), event.status, language),
     }

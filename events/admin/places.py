@@ -95,6 +95,7 @@ class PartnershipAdminForm(ConflictCheckForm):
             "relationship",
             "agreement_url",
             "notes",
+            "notes_ru",
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -140,6 +141,7 @@ class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
             "relationship": data["relationship"],
             "agreement_url": data.get("agreement_url", ""),
             "notes": data.get("notes", ""),
+            "notes_ru": data.get("notes_ru", ""),
         }
         if change:
             stored = Partnership.objects.get(pk=obj.pk)  # obj already carries the new status
@@ -152,7 +154,7 @@ class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
 class ContactAdminForm(OneLineFieldsForm):
     class Meta:
         model = Contact
-        fields = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
+        fields = ["name", "name_ru", "kind", "city", "email", "language", "timezone", "is_active"]
 
 
 @admin.register(Contact)
@@ -161,7 +163,7 @@ class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]
     list_select_related = ["city"]
-    search_fields = ["name", "email", "city__name_en", "city__name_native"]
+    search_fields = ["name", "name_ru", "email", "city__name_en", "city__name_native"]
     autocomplete_fields = ["city"]
 
     def save_model(self, request, obj: Contact, form: forms.ModelForm, change: bool) -> None:

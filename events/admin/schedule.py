@@ -59,6 +59,7 @@ EVENT_FORM_FIELDS = [
     "approx_year",
     "approx_month",
     "location",
+    "location_ru",
     "online_url",
     "rrule",
     "exdates",
@@ -95,7 +96,15 @@ class EventAdminForm(ConflictCheckForm):
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         fields = {name: data.get(name) for name in EVENT_FORM_FIELDS if name in data}
-        for name in ("slug", "title_en", "title_ru", "location", "online_url", "rrule"):
+        for name in (
+            "slug",
+            "title_en",
+            "title_ru",
+            "location",
+            "location_ru",
+            "online_url",
+            "rrule",
+        ):
             if fields.get(name) is None:
                 fields[name] = ""
         fields["exdates"] = fields.get("exdates") or []
@@ -119,13 +128,13 @@ class EventAdminForm(ConflictCheckForm):
 class ParticipationAdminForm(OneLineFieldsForm):
     class Meta:
         model = Participation
-        fields = ["city", "role", "venue"]
+        fields = ["city", "role", "venue", "venue_ru"]
 
 
 class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     model = Participation
     form = ParticipationAdminForm
-    fields = ["city", "role", "venue"]
+    fields = ["city", "role", "venue", "venue_ru"]
     autocomplete_fields = ["city"]
     extra = 1
 
@@ -134,7 +143,16 @@ class OccurrenceChangeInline(ReadOnlyInline):
     """Moved or cancelled instances of a recurring event (changed through the API)."""
 
     model = OccurrenceChange
-    fields = ["original_start", "cancelled", "start", "end", "start_date", "location", "sequence"]
+    fields = [
+        "original_start",
+        "cancelled",
+        "start",
+        "end",
+        "start_date",
+        "location",
+        "location_ru",
+        "sequence",
+    ]
 
 
 @admin.register(Event)
@@ -143,7 +161,14 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
     inlines = [ParticipationInline, OccurrenceChangeInline]
     list_display = ["__str__", "kind", "status", "when", "time_mode", "visibility"]
     list_filter = ["status", "kind", "time_mode", "visibility", "precision"]
-    search_fields = ["title_en", "title_ru", "slug", "location", "participations__city__name_en"]
+    search_fields = [
+        "title_en",
+        "title_ru",
+        "slug",
+        "location",
+        "location_ru",
+        "participations__city__name_en",
+    ]
     readonly_fields = ["uid", "sequence", "cancelled_at", "created_at", "updated_at"]
     actions = ["cancel_events"]
     fieldsets = [
@@ -184,6 +209,7 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
             {
                 "fields": [
                     "location",
+                    "location_ru",
                     "online_url",
                     "partnership",
                     "description_en",
@@ -218,6 +244,7 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
                         city_id=item.cleaned_data["city"].pk,
                         role=item.cleaned_data["role"],
                         venue=item.cleaned_data.get("venue") or "",
+                        venue_ru=item.cleaned_data.get("venue_ru") or "",
                     )
                     for item in formset.forms
                     if item.cleaned_data

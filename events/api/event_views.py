@@ -39,6 +39,7 @@ def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
                 city_id=p["city"],
                 role=p.get("role", Participation.Role.PARTICIPANT),
                 venue=p.get("venue", ""),
+                venue_ru=p.get("venue_ru", ""),
             )
             for p in data["participations"]
         ]
@@ -75,6 +76,7 @@ class EventViewSet(ServiceViewSet):
         "description_en",
         "description_ru",
         "location",
+        "location_ru",
         "slug",
     ]
     ordering_fields = ["start", "start_date", "title_en", "updated_at", "id"]

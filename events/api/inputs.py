@@ -56,6 +56,7 @@ class PartnershipInput(serializers.Serializer):
     )
     agreement_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    notes_ru = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
         # Unknown cities are named per field; the services check pairs and duplicates.
@@ -83,6 +84,7 @@ class ParticipationInput(serializers.Serializer):
         choices=Participation.Role.choices, default=Participation.Role.PARTICIPANT
     )
     venue = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    venue_ru = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class EventInput(serializers.Serializer):
@@ -111,6 +113,7 @@ class EventInput(serializers.Serializer):
         min_value=1, max_value=12, required=False, allow_null=True
     )
     location = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    location_ru = serializers.CharField(max_length=300, required=False, allow_blank=True)
     online_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     partnership = serializers.PrimaryKeyRelatedField(
         queryset=Partnership.objects.all(), required=False, allow_null=True
@@ -138,6 +141,9 @@ class OccurrenceChangeInput(serializers.Serializer):
     start_date = BoundedDateField(required=False, allow_null=True, default=None)
     end_date = BoundedDateField(required=False, allow_null=True, default=None)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    location_ru = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     note_en = serializers.CharField(
         max_length=MAX_TEXT, required=False, allow_blank=True, default=""
     )
@@ -148,6 +154,7 @@ class OccurrenceChangeInput(serializers.Serializer):
 
 class ContactInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
+    name_ru = serializers.CharField(max_length=200, required=False, allow_blank=True)
     kind = named_choice_field("ContactKind", Contact.Kind.choices, required=False)
     city = serializers.PrimaryKeyRelatedField(
         queryset=City.objects.all(), required=False, allow_null=True

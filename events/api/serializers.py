@@ -101,6 +101,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "relationship",
             "agreement_url",
             "notes",
+            "notes_ru",
             "age",
             "next_anniversary",
             "status_history",
@@ -125,7 +126,8 @@ class CityTimeSerializer(serializers.Serializer):
 
     city = CityBriefSerializer(read_only=True)
     role = serializers.CharField(read_only=True)
-    venue = serializers.CharField(read_only=True)
+    venue = serializers.CharField(read_only=True, help_text="The venue in English (or empty).")
+    venue_ru = serializers.CharField(read_only=True, help_text="The venue in Russian (or empty).")
     start = ZonedDateTimeField(help_text="Local start with the city's UTC offset.")
     end = ZonedDateTimeField()
     local_date = serializers.SerializerMethodField()
@@ -162,7 +164,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Participation
-        fields = ["id", "city", "role", "venue"]
+        fields = ["id", "city", "role", "venue", "venue_ru"]
         read_only_fields = fields
 
 
@@ -182,6 +184,7 @@ class OccurrenceChangeSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "location",
+            "location_ru",
             "note_en",
             "note_ru",
             "sequence",
@@ -237,6 +240,7 @@ class EventSerializer(serializers.ModelSerializer):
             "approx_year",
             "approx_month",
             "location",
+            "location_ru",
             "online_url",
             "partnership",
             "rrule",
@@ -292,11 +296,18 @@ class OccurrenceSerializer(serializers.Serializer):
     all_day = serializers.SerializerMethodField()
     cancelled = serializers.BooleanField(read_only=True)
     moved = serializers.BooleanField(read_only=True)
-    location = serializers.CharField(read_only=True)
+    location = serializers.CharField(read_only=True, help_text="The place in English.")
+    location_ru = serializers.SerializerMethodField(help_text="The place in Russian (or empty).")
     cities = CityTimeSerializer(source="city_times", many=True, read_only=True)
 
     def get_all_day(self, obj) -> bool:
         return obj.start is None
+
+    def get_location_ru(self, obj) -> str:
+        change = obj.change
+        if change is not None and (change.location or change.location_ru):
+            return change.location_ru
+        return obj.event.location_ru
 
 
 class AnniversarySerializer(serializers.Serializer):
@@ -315,6 +326,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_ru",
             "kind",
             "city",
             "email",

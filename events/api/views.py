@@ -80,6 +80,7 @@ class PartnershipViewSet(ServiceViewSet):
         "city_b__name_en",
         "city_b__name_native",
         "notes",
+        "notes_ru",
     ]
     ordering_fields = ["established_on", "status", "id", "city_a__name_en"]
     ordering = ["id"]
@@ -130,7 +131,7 @@ class ContactViewSet(ServiceViewSet):
     serializer_class = ContactSerializer
     input_class = inputs.ContactInput
     filterset_class = ContactFilter
-    search_fields = ["name", "email", "city__name_en", "city__name_native"]
+    search_fields = ["name", "name_ru", "email", "city__name_en", "city__name_native"]
     ordering_fields = ["name", "email", "id"]
 
     def get_queryset(self):

@@ -84,7 +84,8 @@ def description(
         for ct in city_times:
             role = words.get(f"role:{ct.role}", "")
             when = _format_city_time(ct, event.is_all_day)
-            venue = f", {ct.venue}" if ct.venue else ""
+            venue_text = ct.venue_in(language)
+            venue = f", {venue_text}" if venue_text else ""
             lines.append(f"• {ct.city.name(language)} ({role}{venue}): {when}")
         if event.rrule and master:
             lines.append(words["first"])
@@ -94,18 +95,23 @@ def description(
 
 
 def location(event: Event, language: str, parts: list, copy: Copy, override: str = "") -> str:
-    """An instance's own place, else its city's venue, the event's place, the hosts' venues."""
+    """An instance's own place, else its city's venue, the event's place, the hosts' venues,
+    each in ``language`` (common.languages.localized: else the other language's)."""
     if override:
         return override
     own = copy.participation
-    if own is not None and own.venue:
-        return f"{own.venue}, {own.city.name(language)}"
-    if event.location:
-        return event.location
+    own_venue = own.venue_in(language) if own is not None else ""
+    if own is not None and own_venue:
+        return f"{own_venue}, {own.city.name(language)}"
+    place = event.location_in(language)
+    if place:
+        return place
     if own is not None and copy.local:
         return own.city.name(language)
     venues = [
-        f"{p.venue}, {p.city.name(language)}" if p.venue else p.city.name(language)
+        f"{p.venue_in(language)}, {p.city.name(language)}"
+        if p.venue_in(language)
+        else p.city.name(language)
         for p in parts
         if p.role in ("host", "co_host")
     ]
@@ -119,7 +125,7 @@ def geo(parts: list, copy: Copy) -> tuple[float, float] | None:
         return None
     if (
         own is not None
-        and (copy.local or own.venue)
+        and (copy.local or own.venue or own.venue_ru)
         and own.city.latitude is not None
         and own.city.longitude is not None
     ):

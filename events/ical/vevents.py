@@ -300,7 +300,12 @@ def _copy_vevents(
             local = city_times(event, start, end, start_date, end_date, parts, wall_start=wall)
             descriptions[key] = text.description(event, language, local, note, master=False)
         vevent.add("DESCRIPTION", descriptions[key])
-        _add_place(vevent, event, language, change.location, parts, copy)
+        own_place = (
+            languages.localized(change, "location", language)
+            if change.location or change.location_ru
+            else ""
+        )
+        _add_place(vevent, event, language, own_place, parts, copy)
         result.append(vevent)
     return result
 

@@ -8,7 +8,6 @@ built): the caller then expands (events.selectors.occurrences_between), bounded 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -17,17 +16,15 @@ from django.db import connections
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from events import recurrence
 from events.models import (
     Event,
     IndexedOccurrence,
     ListedOccurrence,
-    OccurrenceChange,
     OccurrenceHorizon,
-    Participation,
 )
+from events.occurrence_index.build import BUILT_FIELDS, build, build_groups, rows_by_id
 from events.occurrence_index.maintain import LONG_SPAN
-from events.recurrence import CityTime, Occurrence
+from events.recurrence import Occurrence
 from events.selectors import occurrences_between, too_many_occurrences
 
 # Non-long rows start at most this long before their touch_lo and LONG_SPAN before touch_hi
@@ -131,7 +128,7 @@ class OccurrenceWindow(Sequence[Occurrence]):
         if not self._listed:
             return list(self._sliced(self._parts, index))
         short, long = (part.values_list("row_id", *self._order) for part in self._parts)
-        return _rows_by_id([row_id for row_id, *_ in self._sliced((short, long), index)])
+        return rows_by_id([row_id for row_id, *_ in self._sliced((short, long), index)])
 
     def _sliced(self, parts: tuple[QuerySet, QuerySet], index: slice) -> QuerySet | list:
         """``parts`` as one ordered union, sliced. Where the database allows it (PostgreSQL),
@@ -165,7 +162,7 @@ class OccurrenceWindow(Sequence[Occurrence]):
             first.setdefault(event_id, pk)
         if len(first) < count and len(head) == limit:
             return self._ranked_first_rows(count)
-        return _rows_by_id(list(first.values())[:count])
+        return rows_by_id(list(first.values())[:count])
 
     def _ranked_first_rows(self, count: int) -> list[IndexedOccurrence]:
         """Each event's first row in each half, both halves in one union: an event's first row
@@ -182,7 +179,7 @@ class OccurrenceWindow(Sequence[Occurrence]):
             .values(self._row_id)[: 2 * count]
             for part in self._parts
         )
-        rows = IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(
+        rows = IndexedOccurrence.objects.only(*BUILT_FIELDS).filter(
             Q(pk__in=short) | Q(pk__in=long)
         )
         best: dict[int, IndexedOccurrence] = {}
@@ -233,7 +230,7 @@ def window(
         return None
     base: QuerySet
     if scope is None:
-        base = IndexedOccurrence.objects.only(*_BUILT_FIELDS)
+        base = IndexedOccurrence.objects.only(*BUILT_FIELDS)
     elif scope.city_id is not None:
         base = ListedOccurrence.objects.filter(city_id=scope.city_id)
     else:
@@ -267,134 +264,15 @@ def occurrences_in(
     return found
 
 
-def _rows_by_id(ids: list[int]) -> list[IndexedOccurrence]:
-    """Event-zone rows by primary key, in the order of ``ids``."""
-    if not ids:
-        return []
-    found = {
-        row.pk: row for row in IndexedOccurrence.objects.only(*_BUILT_FIELDS).filter(pk__in=ids)
-    }
-    return [found[pk] for pk in ids if pk in found]
-
-
-def build(
-    rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
-) -> list[Occurrence]:
-    """Occurrences from their event-zone rows (see build_groups)."""
-    return build_groups([rows], events)[0]
-
-
-# What build() reads of an event-zone row (the rest only selects and orders).
-_BUILT_FIELDS = (
-    "id",
-    "event_id",
-    "key",
-    "recurrence_id",
-    "sort_start",
-    "start",
-    "end",
-    "start_date",
-    "end_date",
-    "cancelled",
-    "moved",
-    "has_change",
-    "location",
-)
-
-
-def build_groups(
-    groups: list[list[IndexedOccurrence]], events: dict[int, Event] | None = None
-) -> list[list[Occurrence]]:
-    """build() for several lists of rows at once (one page's several lists), same queries:
-    the events, their participations (with cities), their changes and the city rows.
-
-    City times come from the city rows where they differ from the event's (same local time in
-    each city, timed), else from events.recurrence.city_times on the event's stored instants.
-    """
-    rows = [row for group in groups for row in group]
-    if not rows:
-        return [[] for _ in groups]
-    ids = {row.event_id for row in rows}
-    participations: dict[int, list[Participation]] = defaultdict(list)
-    changes: dict[tuple[int, dt.datetime], OccurrenceChange] = {}
-    if events is not None and ids <= events.keys():
-        for event_id in ids:
-            participations[event_id] = list(events[event_id].participations.all())
-            for change in events[event_id].changes.all():
-                changes[(event_id, change.original_start)] = change
-    else:
-        events = {
-            event.pk: event
-            for event in Event.objects.filter(pk__in=ids).select_related(
-                "partnership__city_a", "partnership__city_b"
-            )
-        }
-        # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
-        found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
-        for participation in sorted(found, key=lambda p: p.pk):
-            participations[participation.event_id].append(participation)
-        wanted = {row.recurrence_id for row in rows if row.has_change and row.recurrence_id}
-        if wanted:
-            changed = OccurrenceChange.objects.filter(
-                event_id__in={row.event_id for row in rows if row.has_change},
-                original_start__in=wanted,
-            )
-            for change in changed:
-                changes[(change.event_id, change.original_start)] = change
-    places: dict[tuple[int, dt.datetime], dict[int, tuple]] = defaultdict(dict)
-    city_rows = IndexedOccurrence.objects.filter(
-        event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
-    ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
-    for event_id, key, city_id, *times in city_rows:
-        places[(event_id, key)][city_id] = tuple(times)
-    built: dict[int, Occurrence] = {}
-    for row in rows:
-        event = events[row.event_id]
-        zone = event.zone
-        all_day = row.start is None
-        start = row.start.astimezone(zone) if row.start else None
-        end = row.end.astimezone(zone) if row.end else None
-        start_date = row.start_date if all_day else None
-        end_date = row.end_date if all_day else None
-        taking_part = participations[row.event_id]
-        at = places.get((row.event_id, row.key))
-        if at is None:
-            city_times = recurrence.city_times(event, start, end, start_date, end_date, taking_part)
-        else:
-            city_times = _stored_city_times(taking_part, at)
-        built[row.pk] = Occurrence(
-            event=event,
-            start=start,
-            end=end,
-            start_date=start_date,
-            end_date=end_date,
-            recurrence_id=row.recurrence_id,
-            cancelled=row.cancelled,
-            moved=row.moved,
-            location=row.location,
-            change=changes.get((row.event_id, row.recurrence_id)) if row.recurrence_id else None,
-            city_times=city_times,
-        )
-    return [[built[row.pk] for row in group] for group in groups]
-
-
-def _stored_city_times(taking_part: list[Participation], at: dict[int, tuple]) -> list[CityTime]:
-    result = []
-    for participation in taking_part:
-        stored = at.get(participation.city_id)
-        if stored is None:
-            continue
-        city_start, city_end, start_date, end_date = stored
-        city_zone = participation.city.zone
-        result.append(
-            CityTime(
-                city=participation.city,
-                role=participation.role,
-                venue=participation.venue,
-                start=city_start.astimezone(city_zone) if city_start else None,
-                end=city_end.astimezone(city_zone) if city_end else None,
-                start_date=start_date,
-                end_date=end_date,
-            )
-        )
-    return result
+__all__ = [
+    "ListScope",
+    "OccurrenceWindow",
+    "build",
+    "build_groups",
+    "current_horizon",
+    "not_over",
+    "occurrences_in",
+    "started_before",
+    "touching",
+    "window",
+]

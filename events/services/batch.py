@@ -193,7 +193,13 @@ def create_events(
         return _one_by_one(items, participations, actor)
     bulk_create_with_history(
         [
-            Participation(event=event, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+            Participation(
+                event=event,
+                city_id=p.city_id,
+                role=p.role,
+                venue=p.venue.strip(),
+                venue_ru=p.venue_ru.strip(),
+            )
             for event in events
             for p in wanted
         ],
@@ -226,7 +232,7 @@ class EventEdit:
 
 
 def _edit(
-    event: Event, item: EventEdit, before_cities: set[tuple[int, str, str]], wanted
+    event: Event, item: EventEdit, before_cities: set[tuple[int, str, str, str]], wanted
 ) -> tuple[bool, bool, dict[str, str]]:
     """update_event's checks and changes on a locked event, unsaved. Returns (schedule
     changed, participations changed, what the change notice says it was)."""
@@ -236,7 +242,7 @@ def _edit(
         raise _error("slug", _("Event with this Slug already exists."), "unique")
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     places_changed = wanted is not None and before_cities != {
-        (p.city_id, p.role, p.venue.strip()) for p in wanted
+        (p.city_id, p.role, p.venue.strip(), p.venue_ru.strip()) for p in wanted
     }
     stamp_cancellation(event, before)
     if schedule_changed or places_changed:
@@ -272,9 +278,9 @@ def update_events(
     wanted = check_participations(participations) if participations is not None else None
     ids = [item.event_id for item in items]
     locked = {e.pk: e for e in Event.objects.select_for_update().filter(pk__in=ids)}
-    cities: dict[int, set[tuple[int, str, str]]] = {pk: set() for pk in ids}
+    cities: dict[int, set[tuple[int, str, str, str]]] = {pk: set() for pk in ids}
     for row in Participation.objects.filter(event_id__in=ids).values_list(
-        "event_id", "city_id", "role", "venue"
+        "event_id", "city_id", "role", "venue", "venue_ru"
     ):
         cities[row[0]].add(row[1:])
     errors: dict[int, ValidationError] = {}
@@ -309,7 +315,13 @@ def update_events(
         Participation.objects.filter(event_id__in=replace).delete()
         bulk_create_with_history(
             [
-                Participation(event_id=pk, city_id=p.city_id, role=p.role, venue=p.venue.strip())
+                Participation(
+                    event_id=pk,
+                    city_id=p.city_id,
+                    role=p.role,
+                    venue=p.venue.strip(),
+                    venue_ru=p.venue_ru.strip(),
+                )
                 for pk in replace
                 for p in wanted
             ],

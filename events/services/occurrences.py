@@ -29,6 +29,7 @@ def change_occurrence(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     location: str = "",
+    location_ru: str = "",
     note_en: str = "",
     note_ru: str = "",
 ) -> OccurrenceChange:
@@ -48,6 +49,7 @@ def change_occurrence(
         start_date=start_date,
         end_date=end_date,
         location=location,
+        location_ru=location_ru,
         note_en=note_en,
         note_ru=note_ru,
     )
@@ -86,6 +88,7 @@ def occurrence_before(
         old_start = key
     new_start = values["start"] or values["start_date"] or old_start
     old_location = (change.location if change is not None else "") or event.location
+    old_location_ru = (change.location_ru if change is not None else "") or event.location_ru
     was: dict[str, Any] = {"id": key.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")}
     if values["cancelled"] or new_start != old_start:
         if isinstance(old_start, dt.datetime):
@@ -94,8 +97,12 @@ def occurrence_before(
             was["start_date"] = old_start.isoformat()
     if values["cancelled"]:
         was["cancelled"] = True
-    elif (values["location"] or event.location) != old_location:
+    elif (values["location"] or event.location) != old_location or (
+        values["location_ru"] or event.location_ru
+    ) != old_location_ru:
         was["location"] = old_location
+        if old_location_ru:
+            was["location_ru"] = old_location_ru
     return {"occurrence": was}
 
 
@@ -109,6 +116,7 @@ def occurrence_change_values(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     location: str = "",
+    location_ru: str = "",
     note_en: str = "",
     note_ru: str = "",
 ) -> tuple[dt.datetime, dict[str, Any]]:
@@ -135,9 +143,16 @@ def occurrence_change_values(
     end_utc = _aware(end, event.timezone, "end")
     _check_timed(start_utc, end_utc, "end")
     _check_days(start_date, end_date, "end_date")
-    for name, text in (("location", location), ("note_en", note_en), ("note_ru", note_ru)):
+    texts = (
+        ("location", location),
+        ("location_ru", location_ru),
+        ("note_en", note_en),
+        ("note_ru", note_ru),
+    )
+    for name, text in texts:
         _refuse_nul(name, text)
     _refuse_line_breaks("location", location)
+    _refuse_line_breaks("location_ru", location_ru)
     values = {
         "cancelled": cancelled,
         "start": start_utc,
@@ -145,6 +160,7 @@ def occurrence_change_values(
         "start_date": start_date,
         "end_date": end_date,
         "location": location,
+        "location_ru": location_ru,
         "note_en": note_en,
         "note_ru": note_ru,
     }

@@ -75,6 +75,7 @@ def create_partnership(
     relationship: str = Partnership.Relationship.SISTER_CITY,
     agreement_url: str = "",
     notes: str = "",
+    notes_ru: str = "",
 ) -> Partnership:
     """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
     low, high = _ordered_pair(city_a_id, city_b_id)
@@ -90,6 +91,7 @@ def create_partnership(
         relationship=relationship,
         agreement_url=agreement_url,
         notes=notes,
+        notes_ru=notes_ru,
     )
     _full_clean(partnership, exclude=["city_a", "city_b"])
     try:

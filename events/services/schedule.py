@@ -45,6 +45,7 @@ SCHEDULE_FIELDS = frozenset(
         "rrule",
         "exdates",
         "location",
+        "location_ru",
         "online_url",
         "status",
     }
@@ -69,6 +70,7 @@ class ParticipationInput:
     city_id: int
     role: str = Participation.Role.PARTICIPANT
     venue: str = ""
+    venue_ru: str = ""
 
 
 def _normalise_event(
@@ -164,8 +166,9 @@ def check_participations(participations: Iterable[ParticipationInput]) -> list[P
         )
     roles = set(Participation.Role.values)
     for item in wanted:
-        _refuse_nul("participations", item.venue)
-        _refuse_line_breaks("participations", item.venue)
+        for venue in (item.venue, item.venue_ru):
+            _refuse_nul("participations", venue)
+            _refuse_line_breaks("participations", venue)
         if item.role not in roles:
             raise _error("participations", _("Unknown role %(r)r.") % {"r": item.role})
     known = set(City.objects.filter(pk__in=city_ids).values_list("pk", flat=True))
@@ -182,19 +185,19 @@ def _set_participations(event: Event, participations: Iterable[ParticipationInpu
     trail says "venue: A → B" rather than "removed Tula, added Tula"."""
     wanted = check_participations(participations)
     current = {p.city_id: p for p in event.participations.all()}
-    after = {p.city_id: (p.role, p.venue.strip()) for p in wanted}
-    if {city: (p.role, p.venue) for city, p in current.items()} == after:
+    after = {p.city_id: (p.role, p.venue.strip(), p.venue_ru.strip()) for p in wanted}
+    if {city: (p.role, p.venue, p.venue_ru) for city, p in current.items()} == after:
         return False
     for city_id, row in current.items():
         if city_id not in after:
             row.delete()
-        elif (row.role, row.venue) != after[city_id]:
-            row.role, row.venue = after[city_id]
-            row.save(update_fields=["role", "venue"])
+        elif (row.role, row.venue, row.venue_ru) != after[city_id]:
+            row.role, row.venue, row.venue_ru = after[city_id]
+            row.save(update_fields=["role", "venue", "venue_ru"])
     bulk_create_with_history(
         [
-            Participation(event=event, city_id=city_id, role=role, venue=venue)
-            for city_id, (role, venue) in after.items()
+            Participation(event=event, city_id=city_id, role=role, venue=venue, venue_ru=venue_ru)
+            for city_id, (role, venue, venue_ru) in after.items()
             if city_id not in current
         ],
         Participation,
@@ -315,8 +318,10 @@ def was_details(event: Event, before: Mapping[str, Any]) -> dict[str, str]:
             was["time_mode"] = before["time_mode"]
         elif before["start_date"] is not None:
             was["start_date"] = before["start_date"].isoformat()
-    if event.location != before["location"]:
+    if (event.location, event.location_ru) != (before["location"], before["location_ru"]):
         was["location"] = before["location"]
+        if before["location_ru"]:
+            was["location_ru"] = before["location_ru"]
     if event.status != before["status"]:
         was["status"] = str(before["status"])
     return was

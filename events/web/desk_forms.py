@@ -143,7 +143,8 @@ class EventForm(forms.Form):
     approx_year = forms.IntegerField(
         label=_("Year (month or year only)"), required=False, min_value=1900, max_value=2200
     )
-    location = forms.CharField(label=_("Location"), max_length=300, required=False)
+    location = forms.CharField(label=_("Location (English)"), max_length=300, required=False)
+    location_ru = forms.CharField(label=_("Location (Russian)"), max_length=300, required=False)
     online_url = forms.URLField(
         label=_("Online link"), max_length=500, required=False, assume_scheme="https"
     )
@@ -268,9 +269,11 @@ class EventForm(forms.Form):
         data = self.cleaned_data
         precision = data["precision"]
         fields: dict[str, Any] = {
-            name: data[name] for name in (*_PLAIN_FIELDS, "location", "online_url", "partnership")
+            name: data[name]
+            for name in (*_PLAIN_FIELDS, "location", "location_ru", "online_url", "partnership")
         }
         fields["location"] = fields["location"].strip()
+        fields["location_ru"] = fields["location_ru"].strip()
         if precision == Event.Precision.TIME:
             fields["start"] = _naive(data.get("start"))
             fields["end"] = _naive(data.get("end"))
@@ -305,6 +308,7 @@ def event_initial(event: Event) -> dict[str, Any]:
             "approx_year",
             "approx_month",
             "location",
+            "location_ru",
             "online_url",
             "rrule",
         )

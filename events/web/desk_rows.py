@@ -57,7 +57,8 @@ class VenueRowForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=Participation.Role.choices, initial=Participation.Role.HOST
     )
-    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    venue = forms.CharField(label=_("Venue (English)"), max_length=300, required=False)
+    venue_ru = forms.CharField(label=_("Venue (Russian)"), max_length=300, required=False)
 
     def __init__(self, *args: Any, cities: list[City] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

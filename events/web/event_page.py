@@ -32,6 +32,7 @@ class CityInstance:
     date: str
     time: str
     when: str
+    venue: str
     location: str
     picked: bool
     add: dict[str, str] = field(default_factory=dict)
@@ -77,12 +78,14 @@ def city_location(occurrence: Occurrence, city_time: CityTime) -> str:
     A LOCAL-mode event's general location belongs to the host, so another city without a venue
     gets only its own name rather than the host's place.
     """
-    name = formatting.city_name(city_time.city)
-    if city_time.venue:
-        return f"{city_time.venue}, {name}"
+    language = formatting.lang()
+    name = city_time.city.name(language)
+    venue = city_time.venue_in(language)
+    if venue:
+        return f"{venue}, {name}"
     if occurrence.event.time_mode == occurrence.event.TimeMode.LOCAL:
         return name
-    return occurrence.location or name
+    return occurrence.location_in(language) or name
 
 
 def city_add_links(
@@ -122,6 +125,7 @@ def city_instances(
                 date=day,
                 time=time,
                 when=city_when(city_time),
+                venue=city_time.venue_in(formatting.lang()),
                 location=city_location(occurrence, city_time),
                 picked=picked is not None and city_time.city.pk == picked.city.pk,
                 add=add,

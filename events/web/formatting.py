@@ -6,11 +6,13 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.utils import formats
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common import languages
 from events.timezones import zone_exemplar, zone_letters
+from events.web import recurrence_builder as rb
 
 if TYPE_CHECKING:
     from events.models import City, Event, Partnership
@@ -27,6 +29,11 @@ def fmt_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     return formats.date_format(value, "DATE_FORMAT")
+
+
+def fmt_weekday_date(value: dt.date | dt.datetime) -> str:
+    """ "Sunday, May 9, 2027", in the active language."""
+    return f"{formats.date_format(value, 'l')}, {fmt_date(value)}"
 
 
 def fmt_time(value: dt.datetime | None) -> str:
@@ -159,3 +166,25 @@ def city_name(city: City) -> str:
 
 def event_title(event: Event) -> str:
     return event.title(lang())
+
+
+def series_summary(event: Event) -> str:
+    """ "Every year on May 9" / "Every week on Monday, Thursday" for the rules the desk's
+    builder writes (a count or an end date aside); "" for other rules and one-off events."""
+    first = event.local_dtstart
+    if not event.rrule or first is None:
+        return ""
+    repeat = rb.parse(event.rrule, all_day=event.is_all_day)
+    if repeat is None:
+        return ""
+    if repeat.kind == rb.YEARLY_DATE:
+        day = dt.date(2000, repeat.month or first.month, repeat.monthday or first.day)
+        # A leap year, so that 29 February can be named. Translators: a day and month in
+        # Django's date-format letters ("9 мая" is "j E").
+        text = formats.date_format(day, _("F j"))
+        return _("Every year on %(date)s") % {"date": text}
+    if repeat.kind == rb.WEEKLY:
+        codes = repeat.weekdays or (rb.WEEKDAYS[first.weekday()],)
+        names = ", ".join(str(WEEKDAYS[rb.WEEKDAYS.index(code)]) for code in codes)
+        return _("Every week on %(days)s") % {"days": names}
+    return ""

@@ -133,7 +133,8 @@ class QuickEventForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    location = forms.CharField(label=_("Location"), max_length=300, required=False)
+    location = forms.CharField(label=_("Location (English)"), max_length=300, required=False)
+    location_ru = forms.CharField(label=_("Location (Russian)"), max_length=300, required=False)
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"].strip()
@@ -164,6 +165,7 @@ class QuickEventForm(forms.Form):
             "precision": Event.Precision.TIME,
             "start": self._naive("start"),
             "location": data.get("location", ""),
+            "location_ru": data.get("location_ru", ""),
         }
         if data.get("end"):
             fields["end"] = self._naive("end")

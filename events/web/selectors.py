@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from events.models import City, Event, OccurrenceHorizon, Participation, Partnership
+from events.models import (
+    City,
+    Event,
+    IndexedOccurrence,
+    ListedOccurrence,
+    OccurrenceHorizon,
+    Participation,
+    Partnership,
+)
 from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence
 from events.selectors import (
@@ -125,6 +133,94 @@ def occurrences_for(
     return [occ for occ in upcoming if _not_over(occ, now)]
 
 
+class SeriesWindow(Sequence[Occurrence]):
+    """One entry per event of an index window: a recurring series is one card with its next
+    (past: its latest) date. len() is one COUNT of distinct events; a slice reads the first
+    rows per event (occurrence_index first_rows_per_event, two queries) and builds them."""
+
+    def __init__(self, window: occurrence_index.OccurrenceWindow, events_q: QuerySet) -> None:
+        self._window = window
+        self._events_q = events_q
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._events_q.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Occurrence: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Occurrence]: ...
+    def __getitem__(self, index: int | slice) -> Occurrence | list[Occurrence]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            stop = len(self)
+        if stop <= start:
+            return []
+        rows = self._window.first_rows_per_event(stop)[start:stop]
+        return occurrence_index.build_groups([rows])[0]
+
+    def __iter__(self) -> Iterator[Occurrence]:
+        return iter(self[0 : len(self)])
+
+
+def _distinct_events(
+    query: QuerySet[Event],
+    lo: dt.datetime,
+    hi: dt.datetime,
+    where: Q,
+    scope: occurrence_index.ListScope | None = None,
+) -> Any:
+    """The distinct events with a row in the window (the window's own filter): event-zone
+    rows, or with ``scope`` that city's or partnership's list rows."""
+    rows: QuerySet = IndexedOccurrence.objects.filter(where)
+    if scope is not None:
+        rows = ListedOccurrence.objects.filter(
+            where, city=scope.city_id, partnership=scope.partnership_id
+        )
+    if query.query.where or query.query.is_sliced:
+        rows = rows.filter(event__in=query.order_by().values("pk"))
+    # Each half an index range scan, as the window reads them; UNION keeps each event once.
+    short, long = (
+        rows.filter(part).order_by().values("event_id")
+        for part in occurrence_index.touching(lo, hi, listed=scope is not None)
+    )
+    return short.union(long)
+
+
+def series_for(
+    query: QuerySet[Event],
+    *,
+    period: str = "upcoming",
+    scope: occurrence_index.ListScope | None = None,
+) -> Sequence[Occurrence]:
+    """Upcoming (or past) events, one entry per event: each series at its next (past: latest)
+    occurrence, in the order of those dates. From the index inside its horizon, else
+    expanded."""
+    now = timezone.now()
+    horizon = occurrence_index.current_horizon()
+    found = _indexed(query, period, now, horizon, scope)
+    if found is not None:
+        if period == "past":
+            lo, hi, where = (
+                now - dt.timedelta(days=PAST_DAYS),
+                now,
+                occurrence_index.started_before(now),
+            )
+        else:
+            lo, hi = now, now + dt.timedelta(days=UPCOMING_DAYS)
+            where = occurrence_index.not_over(now)
+        return SeriesWindow(found, _distinct_events(query, lo, hi, where, scope))
+    every = occurrences_for(query, period=period, scope=scope)
+    return _one_per_event(every, len(every))
+
+
 def upcoming_and_past(
     query: QuerySet[Event],
     count: int,
@@ -224,24 +320,30 @@ def unscheduled_events(
 ) -> list[Event]:
     """Events not dated yet ("date to be announced") or known only by a month or year still
     to come; those of a month or year that is over are past (``approximate_past_events``).
-    With ``month``, the events known by that month or its year, past or not."""
+    With ``month``, only those known by that month or its year."""
     query = query.filter(
         precision__in=[Event.Precision.MONTH, Event.Precision.YEAR, Event.Precision.UNKNOWN]
     )
     if month is not None:
-        year, number = month
-        query = query.filter(
-            Q(precision=Event.Precision.MONTH, approx_year=year, approx_month=number)
-            | Q(precision=Event.Precision.YEAR, approx_year=year)
-        )
-    else:
-        query = query.exclude(_approximate_past_q(timezone.localdate()))
+        query = query.filter(_approximate_in_month_q(*month))
+    query = query.exclude(_approximate_past_q(timezone.localdate()))
     return list(query.order_by("approx_year", "approx_month", "pk")[:limit])
 
 
-def approximate_past_events(query: QuerySet[Event], *, limit: int = 50) -> list[Event]:
-    """Past events known only by their month or year, newest first."""
+def _approximate_in_month_q(year: int, month: int) -> Q:
+    return Q(precision=Event.Precision.MONTH, approx_year=year, approx_month=month) | Q(
+        precision=Event.Precision.YEAR, approx_year=year
+    )
+
+
+def approximate_past_events(
+    query: QuerySet[Event], *, month: tuple[int, int] | None = None, limit: int = 50
+) -> list[Event]:
+    """Past events known only by their month or year (with ``month``: by that month or its
+    year), newest first."""
     past = query.filter(_approximate_past_q(timezone.localdate()))
+    if month is not None:
+        past = past.filter(_approximate_in_month_q(*month))
     return list(past.order_by("-approx_year", "-approx_month", "-pk")[:limit])
 
 

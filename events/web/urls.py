@@ -2,7 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from events.web import views
-from events.web.views.desk_events import desk_event_edit, desk_event_new, desk_occurrence
+from events.web.views.desk_events import (
+    desk_event_edit,
+    desk_event_new,
+    desk_event_preview,
+    desk_occurrence,
+)
 from events.web.views.desk_history import desk_event_history, desk_partnership_history
 from events.web.views.planner import desk_planner
 
@@ -19,6 +24,7 @@ urlpatterns = [
     path("desk/", views.desk_dashboard, name="desk"),
     path("desk/events/new/", views.desk_create, name="desk_create"),
     path("desk/events/new/full/", desk_event_new, name="desk_event_new"),
+    path("desk/events/preview/", desk_event_preview, name="desk_event_preview"),
     path("desk/events/<int:pk>/edit/", desk_event_edit, name="desk_event_edit"),
     path("desk/events/<int:pk>/occurrences/", desk_occurrence, name="desk_occurrence"),
     path("desk/events/<int:pk>/history/", desk_event_history, name="desk_event_history"),

@@ -376,3 +376,20 @@ def test_admin_city_form_also_refuses_a_stale_save(admin_client):
     assert "Someone changed this city" in str(response.context["adminform"].form.non_field_errors())
     city.refresh_from_db()
     assert city.name_en == "Tula (renamed)"
+
+
+def test_admin_saves_russian_location_and_venue(admin_client):
+    city = CityFactory()
+    data = _event_post(
+        city,
+        location="Krutaya Hill",
+        location_ru="сопка Крутая",
+        **{"participations-0-venue": "Memorial", "participations-0-venue_ru": "Мемориал"},
+    )
+
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get()
+    assert (event.location, event.location_ru) == ("Krutaya Hill", "сопка Крутая")
+    assert [(p.venue, p.venue_ru) for p in event.participations.all()] == [("Memorial", "Мемориал")]

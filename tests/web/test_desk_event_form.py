@@ -713,3 +713,25 @@ def test_occurrence_editor_on_a_one_off_event_is_400(coordinator_client, world):
 
     assert response.status_code == 400
     assert "Only a recurring event" in response.content.decode()
+
+
+def test_event_form_saves_and_shows_russian_location_and_venues(coordinator_client, far_east):
+    magadan, anchorage = far_east
+    data = _data(
+        _two(far_east),
+        location="Krutaya Hill",
+        location_ru="сопка Крутая",
+        **{"cities-0-venue_ru": "Мемориал", "cities-1-venue_ru": ""},
+    )
+    response = coordinator_client.post(NEW, data)
+    assert response.status_code == 302
+
+    event = _created()
+    assert (event.location, event.location_ru) == ("Krutaya Hill", "сопка Крутая")
+    assert {(p.city_id, p.venue, p.venue_ru) for p in event.participations.all()} == {
+        (magadan.pk, "Magadan memorial", "Мемориал"),
+        (anchorage.pk, "Delaney Park", ""),
+    }
+    _response, html = _edit_html(coordinator_client, event)
+    assert 'value="сопка Крутая"' in html
+    assert 'value="Мемориал"' in html

@@ -52,7 +52,7 @@ def test_event_form_shows_the_change_with_labels_old_new_who_and_interface(
     assert response.status_code == 200
     assert "coord · API Changed" in text
     assert re.search(rf"Start: [^→]*{before:%H:%M}[^→]*→ [^:]*{after:%H:%M}", text)
-    assert "Location: ALSIB monuments → Town square" in text
+    assert "Location (English): ALSIB monuments → Town square" in text
     assert "Status: Confirmed → Tentative" in text
     assert "Sequence" not in text
 
@@ -66,7 +66,7 @@ def test_event_history_in_russian_uses_translated_labels_and_values(coordinator_
 
     text = _text(response)
     assert response.status_code == 200
-    assert "Место: ALSIB monuments → Town square" in text
+    assert "Место (английский): ALSIB monuments → Town square" in text
     assert "Статус: Подтверждено → Предварительно" in text
     assert "Изменено" in text
 
@@ -83,9 +83,9 @@ def test_event_history_names_cities_added_changed_and_removed(coordinator_client
 
     text = _text(coordinator_client.get(reverse("web:desk_event_history", args=[event.pk])))
 
-    assert "City changed: Egvekinot Venue: — → Harbour" in text
+    assert "City changed: Egvekinot Venue (English): — → Harbour" in text
     assert "City removed: Fairbanks" in text
-    assert "City added: Tula Role: Participant Venue: Kremlin" in text
+    assert "City added: Tula Role: Participant Venue (English): Kremlin" in text
     assert text.count("City added: Egvekinot") == 1  # at creation only: its row was kept
 
 

@@ -324,7 +324,10 @@ def test_city_and_pair_pages_show_a_series_once_with_its_next_date(client, world
     past = html.split('id="past-heading"', 1)[1].split("</section>", 1)[0]
     assert upcoming.count("Victory Day ceremony") == 1
     assert past.count("Victory Day ceremony") == 1
-    assert "Recurring" in upcoming
+    # The series badge says its rule; the entry says which of its dates it shows.
+    assert "Every year on May 9" in upcoming
+    assert "Next date:" in upcoming
+    assert "Last date:" in past
 
 
 @pytest.mark.parametrize("page", ["zzz", "-1", "999999", "1e9"])

@@ -30,6 +30,21 @@ def loc_name(city: Any) -> str:
 
 
 @register.filter
+def series_summary(event: Any) -> str:
+    return formatting.series_summary(event)
+
+
+@register.filter
+def loc_venue(participation: Participation) -> str:
+    return participation.venue_in(formatting.lang())
+
+
+@register.filter
+def loc_notes(pair: Partnership) -> str:
+    return pair.notes_in(formatting.lang())
+
+
+@register.filter
 def other_city(pair: Partnership, city: Any) -> Any:
     return pair.city_b if pair.city_a_id == city.pk else pair.city_a
 

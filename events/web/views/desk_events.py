@@ -31,6 +31,7 @@ from events.selectors import occurrences_between
 from events.web import formatting
 from events.web.desk_forms import RECURRENCE_FIELDS, EventForm, event_initial
 from events.web.desk_planning import Beside, beside_event, planner_beside
+from events.web.desk_preview import RulePreview, rule_preview
 from events.web.desk_rows import OccurrenceForm, VenueFormSet
 from events.web.history_rows import HistoryRow, history_rows
 from events.web.views.desk import coordinator_required
@@ -61,21 +62,22 @@ def _formset(data: Any, cities: list[City], initial: list[dict[str, Any]] | None
     return VenueFormSet(data, prefix=PREFIX, initial=initial, form_kwargs={"cities": cities})
 
 
-def _chosen(formset: Any) -> list[tuple[City, str, str]]:
-    """(city, role, venue) of the rows that name a city; [] when the rows are invalid."""
+def _chosen(formset: Any) -> list[tuple[City, str, str, str]]:
+    """(city, role, venue, Russian venue) of the rows that name a city; [] when the rows are
+    invalid."""
     if not formset.is_valid():
         return []
     return [
-        (row["city"], row["role"], row.get("venue", "").strip())
+        (row["city"], row["role"], row.get("venue", "").strip(), row.get("venue_ru", "").strip())
         for row in formset.cleaned_data
         if row.get("city")
     ]
 
 
-def _check_zone(form: EventForm, chosen: list[tuple[City, str, str]]) -> None:
+def _check_zone(form: EventForm, chosen: list[tuple[City, str, str, str]]) -> None:
     """The zone is one of the participating cities' (the stored zone may stay as it is)."""
     zone = form.cleaned_data.get("timezone")
-    zones = {city.timezone for city, _role, _venue in chosen}
+    zones = {city.timezone for city, *_rest in chosen}
     if not zone or not zones or zone in zones:
         return
     if form.event is not None and zone == form.event.timezone:
@@ -92,13 +94,13 @@ def _apply_errors(form: EventForm, formset: Any, exc: ValidationError) -> None:
             form.add_service_error(field, texts)
 
 
-def _beside(form: EventForm, chosen: list[tuple[City, str, str]]) -> Beside | None:
+def _beside(form: EventForm, chosen: list[tuple[City, str, str, str]]) -> Beside | None:
     data = getattr(form, "cleaned_data", {})
     start = data.get("start")
     if start is not None and start.tzinfo is not None:
         start = start.replace(tzinfo=None)
     return planner_beside(
-        [city for city, _role, _venue in chosen],
+        [city for city, *_rest in chosen],
         data.get("timezone") or (form.event.timezone if form.event else ""),
         start if data.get("precision") == Event.Precision.TIME else None,
         data.get("start_date"),
@@ -157,12 +159,14 @@ def _render(
     status: int = 200,
     conflict: str = "",
     occurrence_form: OccurrenceForm | None = None,
+    preview: RulePreview | None = None,
 ) -> HttpResponse:
     event = form.event
     recent, more = _recent_history(event) if event is not None else ([], False)
     context = {
         "history": recent,
         "more_history": more,
+        "preview": preview,
         "event": event,
         "form": form,
         "formset": formset,
@@ -194,11 +198,37 @@ def _occurrence_messages(form: OccurrenceForm | None) -> list[str]:
     return found
 
 
-def _participations(chosen: list[tuple[City, str, str]]) -> list[services.ParticipationInput]:
+def _participations(chosen: list[tuple[City, str, str, str]]) -> list[services.ParticipationInput]:
     return [
-        services.ParticipationInput(city_id=city.pk, role=role, venue=venue)
-        for city, role, venue in chosen
+        services.ParticipationInput(city_id=city.pk, role=role, venue=venue, venue_ru=venue_ru)
+        for city, role, venue, venue_ru in chosen
     ]
+
+
+def _preview_cities(formset: Any) -> list[City]:
+    """The rows' cities even when another row is invalid (the preview does not save)."""
+    return [
+        row.cleaned_data["city"]
+        for row in formset.forms
+        if row.is_valid() and row.cleaned_data.get("city") is not None
+    ]
+
+
+def _preview_page(request: HttpRequest, form: EventForm, formset: Any) -> HttpResponse:
+    """The form as typed, with its rule's next dates (the no-script "Preview" button)."""
+    preview = rule_preview(form, _preview_cities(formset))
+    chosen = _chosen(formset)
+    return _render(request, form, formset, beside=_beside(form, chosen), preview=preview)
+
+
+@coordinator_required
+@require_POST
+def desk_event_preview(request: HttpRequest) -> HttpResponse:
+    """The rule preview alone, for the form's script as you type (the form's own fields)."""
+    cities = _cities()
+    form = EventForm(request.POST, cities=cities)
+    preview = rule_preview(form, _preview_cities(_formset(request.POST, cities)))
+    return render(request, "web/desk/includes/rule_preview.html", {"preview": preview})
 
 
 @coordinator_required
@@ -209,6 +239,8 @@ def desk_event_new(request: HttpRequest) -> HttpResponse:
         return _render(request, form, _formset(None, cities), beside=None)
     form = EventForm(request.POST, cities=cities)
     formset = _formset(request.POST, cities)
+    if request.POST.get("preview"):
+        return _preview_page(request, form, formset)
     chosen = _chosen(formset)
     if form.is_valid() and formset.is_valid():
         _check_zone(form, chosen)
@@ -246,7 +278,8 @@ def _stored_page(request: HttpRequest, event: Event, **extra: Any) -> HttpRespon
         event=event,
     )
     rows = [
-        {"city": p.city_id, "role": p.role, "venue": p.venue} for p in event.participations.all()
+        {"city": p.city_id, "role": p.role, "venue": p.venue, "venue_ru": p.venue_ru}
+        for p in event.participations.all()
     ]
     return _render(
         request,
@@ -265,6 +298,8 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cities = _cities()
     form = EventForm(request.POST, cities=cities, event=event)
     formset = _formset(request.POST, cities)
+    if request.POST.get("preview"):
+        return _preview_page(request, form, formset)
     chosen = _chosen(formset)
     if form.is_valid() and formset.is_valid():
         _check_zone(form, chosen)

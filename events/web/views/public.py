@@ -36,6 +36,7 @@ from events.web.selectors import (
     month_window,
     next_anniversary,
     occurrences_for,
+    series_for,
     unscheduled_events,
     upcoming_and_past,
 )
@@ -82,9 +83,16 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = filtered_events(request.user, filters)
     month = filters.get("month")
     period = filters.get("period") or "upcoming"
-    occurrences = occurrences_for(query, period=period, month=month, scope=list_scope(filters))
+    # Without a month, a recurring series is one entry at its next (past: latest) date.
+    scope = list_scope(filters)
+    occurrences = (
+        occurrences_for(query, month=month, scope=scope)
+        if month
+        else series_for(query, period=period, scope=scope)
+    )
     page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
     show_undated = month is not None or period == "upcoming"
+    show_approx_past = month is not None or period == "past"
     context = {
         "form": form,
         "page": page,
@@ -92,7 +100,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_label": formatting.fmt_month(*month) if month else "",
         "undated": unscheduled_events(query, month=month) if show_undated else [],
-        "approx_past": approximate_past_events(query) if period == "past" and not month else [],
+        "approx_past": approximate_past_events(query, month=month) if show_approx_past else [],
+        # One entry per series at its next (past: last) date, except in a month's list.
+        "series": "" if month else ("last" if period == "past" else "next"),
         "filtered": bool(filters),
     }
     return render(request, "web/event_list.html", context, status=status)
@@ -176,6 +186,7 @@ def month_grid(request: HttpRequest) -> HttpResponse:
         "today": today,
         "count": total,
         "undated": unscheduled_events(query, month=(year, month)),
+        "approx_past": approximate_past_events(query, month=(year, month)),
     }
     return render(request, "web/month.html", context, status=status)
 
@@ -251,13 +262,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         rows = event_page.city_instances(featured, pick.city_time, title, description)
         if not rows and not featured.cancelled:
             span = links.CalendarSpan.of_occurrence(featured)
+            place = featured.location_in(formatting.lang())
             add_links = {
-                "google": links.google_calendar_url(span, title, description, featured.location),
-                "outlook": links.outlook_calendar_url(span, title, description, featured.location),
+                "google": links.google_calendar_url(span, title, description, place),
+                "outlook": links.outlook_calendar_url(span, title, description, place),
             }
     picked = next((row for row in rows if row.picked), None)
-    general_location = featured.location if featured else event.location
-    location = picked.location if picked and picked.ct.venue else general_location
+    general_location = (
+        featured.location_in(formatting.lang())
+        if featured
+        else event.location_in(formatting.lang())
+    )
+    location = picked.location if picked and picked.venue else general_location
     context = {
         "event": event,
         "title": title,

@@ -91,7 +91,7 @@ def test_desk_event_form_creates_and_edits_a_yearly_same_local_time_event(
         page.locator("[name=cities-1-venue]").fill("Delaney Park")
         assert _overflow(page) <= 1, f"the new-event form overflows at {label} width"
         page.screenshot(path=screenshots / f"{name}-new.png", full_page=True)
-        page.locator("form.event-form button[type=submit]").click()
+        page.locator("form.event-form button[type=submit]:not([name=preview])").click()
         page.wait_for_url(re.compile(r"/desk/events/\d+/edit/$"))
 
         event = Event.objects.get(title_en="Victory Day in Magadan and Anchorage")
@@ -107,7 +107,7 @@ def test_desk_event_form_creates_and_edits_a_yearly_same_local_time_event(
         page.locator("[name=title_en]").fill("Victory Day, Magadan and Anchorage")
         page.locator("[name=rec_end][value=count]").check()
         page.locator("[name=rec_count]").fill("5")
-        page.locator("form.event-form button[type=submit]").click()
+        page.locator("form.event-form button[type=submit]:not([name=preview])").click()
         page.locator(".messages").wait_for()
         event.refresh_from_db()
         assert event.title_en == "Victory Day, Magadan and Anchorage"

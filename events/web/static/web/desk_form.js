@@ -51,4 +51,36 @@
 
   form.addEventListener("change", update);
   update();
+
+  /* The rule's next dates in each city, asked of the server as you type (the same preview
+     the "Preview the dates" button renders without this script). */
+  var box = form.querySelector("[data-rule-preview]");
+  var button = form.querySelector("[data-preview-button]");
+  if (!box || !window.fetch || !window.FormData) return;
+  if (button) button.hidden = true;
+  var timer = null;
+  var asked = 0;
+  function preview() {
+    var mine = ++asked;
+    var body = new FormData(form);
+    var token = form.querySelector('[name="csrfmiddlewaretoken"]');
+    fetch(box.getAttribute("data-url"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: token ? { "X-CSRFToken": token.value } : {}
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      // An older answer arriving after a newer one is dropped.
+      if (html !== null && mine === asked) box.innerHTML = html;
+    }).catch(function () { /* offline: the button's page still works */ });
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(preview, 300);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  preview();
 })();

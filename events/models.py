@@ -31,6 +31,7 @@ __all__ = [
     "Partnership",
     "PartnershipStatusChange",
     "ProgrammeItem",
+    "TeamMembership",
 ]
 
 
@@ -320,3 +321,4 @@ class Contact(models.Model):
 # The index's tables belong to this app; the module stays separate to keep this one small.
 from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402
 from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402
+from events.team_models import TeamMembership  # noqa: E402

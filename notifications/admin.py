@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from notifications import ledger, subscriptions
+from common import roles
+from events.admin.base import CoordinatorPermissions
+from notifications import ledger, selectors, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 
@@ -47,7 +49,7 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(SimpleHistoryAdmin):
+class ReminderRuleAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
     history_list_display = ["interface"]  # the audit trail's API/desk/admin/import column
     form = ReminderRuleForm
     list_display = ["id", "recipient_label", "target", "lead_days", "hour", "timezone", "is_active"]
@@ -55,12 +57,35 @@ class ReminderRuleAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["contact", "user", "city", "partnership", "event"]
     search_fields = ["contact__name", "contact__email", "user__username"]
 
+    def get_queryset(self, request):
+        # A city team lists its own contacts' rules (and its own); others are 404 here.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=selectors.rules_visible_to(request.user).values("pk"))
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_rule(request.user, obj)
+
+    team_may_change = team_may_delete = team_may_view
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service refuses another city's contact
+
+    def delete_model(self, request, obj) -> None:
+        subscriptions.delete_rule(rule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for rule in queryset:
+            subscriptions.delete_rule(rule=rule, actor=request.user)
+
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in subscriptions.RULE_FIELDS}
         if change:
-            subscriptions.update_rule(rule=obj, **fields)
+            subscriptions.update_rule(rule=obj, actor=request.user, **fields)
         else:
-            saved = subscriptions.create_rule(**fields)
+            saved = subscriptions.create_rule(actor=request.user, **fields)
             obj.pk = saved.pk
 
 
@@ -130,17 +155,41 @@ class DigestSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(admin.ModelAdmin):
+class DigestSubscriptionAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = DigestSubscriptionForm
     list_display = ["id", "contact", "weekday", "hour", "weeks", "is_active"]
     list_filter = ["is_active", "weekday"]
     raw_id_fields = ["contact"]
     search_fields = ["contact__name", "contact__email"]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=selectors.digests_visible_to(request.user).values("pk"))
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_digest(request.user, obj)
+
+    team_may_change = team_may_delete = team_may_view
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service refuses another city's contact
+
+    def delete_model(self, request, obj) -> None:
+        subscriptions.delete_digest(digest=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for digest in queryset:
+            subscriptions.delete_digest(digest=digest, actor=request.user)
+
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in ("weekday", "hour", "weeks", "is_active")}
         if change:
-            subscriptions.update_digest(digest=obj, **fields)
+            subscriptions.update_digest(digest=obj, actor=request.user, **fields)
         else:
-            saved = subscriptions.create_digest(contact_id=obj.contact_id, **fields)
+            saved = subscriptions.create_digest(
+                contact_id=obj.contact_id, actor=request.user, **fields
+            )
             obj.pk = saved.pk

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from events import services
+from common import roles
+from events import selectors, services
 from events.admin.base import (
     ConflictCheckForm,
     CoordinatorPermissions,
@@ -129,6 +130,16 @@ class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     autocomplete_fields = ["city"]
     extra = 1
 
+    # The rows follow the event: a host's team edits them (the service refuses a change that
+    # would hand the hosting to another city).
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_view_event(request.user, obj)
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_event(request.user, obj)
+
+    team_may_add = team_may_delete = team_may_change
+
 
 class OccurrenceChangeInline(ReadOnlyInline):
     """Moved or cancelled instances of a recurring event (changed through the API)."""
@@ -147,6 +158,24 @@ class EventAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
     search_fields = ["title_en", "title_ru", "slug", "location", "participations__city__name_en"]
     readonly_fields = ["uid", "sequence", "cancelled_at", "created_at", "updated_at"]
     actions = ["cancel_events"]
+
+    def get_queryset(self, request):
+        # A team's list: the events its cities take part in (others are 404 here).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=selectors.events_taken_part_in(request.user).values("pk"))
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_view_event(request.user, obj)
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_event(request.user, obj)
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service requires one of the team's cities as host or co-host
+
     fieldsets = [
         (
             None,
@@ -246,6 +275,8 @@ class EventAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
     def cancel_events(self, request, queryset) -> None:
         count = 0
         for event in queryset:
+            if not roles.can_change_event(request.user, event):
+                continue  # a partner's event the team only takes part in
             if event.status != Event.Status.CANCELLED:
                 services.cancel_event(event=event, actor=request.user)
                 count += 1

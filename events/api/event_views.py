@@ -66,8 +66,10 @@ def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
 class EventViewSet(ServiceViewSet):
     """Events with participating cities (role, venue, local time in each city).
 
-    Anonymous users see confirmed and cancelled public events only. Events are not deleted:
-    cancel them (they stay in calendars as CANCELLED).
+    Anonymous users see confirmed and cancelled public events only; a city team also the
+    events its cities take part in, and changes those its cities host or co-host (plus its own
+    cities' participations in any event); programme administrators see and change all.
+    Events are not deleted: cancel them (they stay in calendars as CANCELLED).
     """
 
     http_method_names = ["get", "post", "patch", "head", "options"]  # events are cancelled
@@ -131,7 +133,9 @@ class EventViewSet(ServiceViewSet):
         with transaction.atomic():
             self._lock(event)
             self._check_if_match(event)  # the event's ETag, as for a PATCH
-            change = services.change_occurrence(event=event, **parser.validated_data)
+            change = services.change_occurrence(
+                event=event, actor=request.user, **parser.validated_data
+            )
         return Response(OccurrenceChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common import roles
 from events.models import City, Event, Participation
 from events.occurrence_index.maintain import refresh_event
 from events.recurrence import parse_exdates
@@ -201,10 +202,16 @@ def create_event(
     **fields: Any,
 ) -> Event:
     """Create an event with its participating cities and its index rows, atomically.
-    Not idempotent."""
+    Not idempotent. A city team creates only events one of its cities hosts or co-hosts
+    (common.roles.check_hosts); ``actor=None`` is the system."""
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise _error(sorted(unknown)[0], _("Unknown field."))
+    participations = list(participations)
+    if actor is not None:
+        if not roles.is_coordinator(actor):
+            raise roles.refusal(None, _("Only coordinators may create events."))
+        roles.check_hosts(actor, {}, [(p.city_id, p.role) for p in participations])
     raw = dict(fields)
     event = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
     _normalise_event(event, raw)
@@ -262,8 +269,15 @@ def update_event(
     occurrence-index rows and queue a change notice.
 
     Idempotent: applying the same values twice changes nothing the second time.
+
+    Rights (``actor``; None is the system): a team of a host or co-host city changes anything
+    but may not hand the event's hosting to other cities (common.roles.check_hosts); any
+    other team taking part may change only its own cities' participations (role and venue).
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
+    if participations is not None:
+        participations = list(participations)
+    _check_event_change(actor, event, fields, participations)
     before = apply_event_fields(event, fields)
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     if participations is not None and _set_participations(event, participations):
@@ -276,6 +290,42 @@ def update_event(
         refresh_event(event_id=event.pk)
         _notify_change(event, was_details(event, before))
     return event
+
+
+def _check_event_change(
+    actor: Any,
+    event: Event,
+    fields: Mapping[str, Any],
+    participations: list[ParticipationInput] | None,
+) -> None:
+    """Refuse (PermissionDenied, a 403) a change ``actor`` may not make to ``event``."""
+    if actor is None:
+        return
+    before = roles.event_cities(event)
+    after = None if participations is None else [(p.city_id, p.role) for p in participations]
+    if roles.can_change_event(actor, event):
+        if after is not None:
+            roles.check_hosts(actor, before, after)
+        return
+    mine = roles.team_cities(actor)
+    if fields or participations is None or mine.isdisjoint(before):
+        raise roles.refusal(None, roles.permission_message("teams.change_event"))
+    # Not a host: only its own cities' rows may differ, and none may become a host.
+    venues = {p.city_id: p.venue for p in event.participations.all()}
+    wanted = {p.city_id: (p.role, p.venue.strip()) for p in participations}
+    for city_id in (set(before) | set(wanted)) - mine:
+        if wanted.get(city_id) != (
+            (before[city_id], venues[city_id]) if city_id in before else None
+        ):
+            raise roles.refusal(
+                "participations", _("Your team may change only its own cities' participation.")
+            )
+    for city_id in mine & set(wanted):
+        if wanted[city_id][0] in roles.HOST_ROLES and before.get(city_id) not in roles.HOST_ROLES:
+            raise roles.refusal(
+                "participations",
+                _("Your team may not make its city a host of an event another city hosts."),
+            )
 
 
 def cancel_event(*, event: Event, actor: Any = None) -> Event:

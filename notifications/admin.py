@@ -90,7 +90,7 @@ class ReminderRuleAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -111,6 +111,18 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     actions = ["retry"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def get_queryset(self, request):
+        # A city team sees its own contacts' and its own reminders' rows.
+        return (
+            super().get_queryset(request).filter(pk__in=selectors.ledger(request.user).values("pk"))
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or selectors.ledger(request.user).filter(pk=obj.pk).exists()
+
+    # Deleting a team's contact deletes its ledger rows with it (the admin asks about each).
+    team_may_change = team_may_delete = team_may_view
 
     def has_add_permission(self, request) -> bool:
         return False

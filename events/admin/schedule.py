@@ -83,8 +83,9 @@ class EventAdminForm(ConflictCheckForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
+        if "slug" in self.fields:  # absent when the page is read-only (a partner's event)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
         if self.instance.pk:
             for name, value in (
                 ("local_start", self.instance.local_start),

@@ -19,6 +19,7 @@ from events.place_models import City, Partnership, PartnershipStatusChange
 from events.timezones import get_zone, validate_timezone
 
 __all__ = [
+    "ChangeProposal",
     "City",
     "Contact",
     "Event",
@@ -321,4 +322,4 @@ class Contact(models.Model):
 # The index's tables belong to this app; the module stays separate to keep this one small.
 from events.index_models import IndexedOccurrence, OccurrenceHorizon  # noqa: E402
 from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402
-from events.team_models import TeamMembership  # noqa: E402
+from events.team_models import ChangeProposal, TeamMembership  # noqa: E402

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from common import audit
 from common.roles import is_programme_admin, team_cities
-from events.models import City, Contact, Event, OccurrenceChange, Participation, Partnership
+from events.models import (
+    ChangeProposal,
+    City,
+    Contact,
+    Event,
+    OccurrenceChange,
+    Participation,
+    Partnership,
+)
 from events.recurrence import CityTime, Occurrence, city_times, expand
 
 MILESTONES = (1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
@@ -242,6 +250,13 @@ def event_city_times(event: Event) -> list[CityTime]:
     """The event's (first) start in each participating city's zone; query-free when
     ``participations__city`` is prefetched (see with_related)."""
     return city_times(event, event.start, event.end, event.start_date, event.end_date)
+
+
+def proposals_visible_to(user) -> QuerySet[ChangeProposal]:
+    """Proposals of the events ``user``'s teams take part in; programme administrators all."""
+    return ChangeProposal.objects.filter(
+        event__in=events_taken_part_in(user).values("pk")
+    ).select_related("event", "proposed_by", "decided_by")
 
 
 def contacts_list(user=None) -> QuerySet[Contact]:

@@ -38,3 +38,53 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.city}"
+
+
+class ChangeProposal(models.Model):
+    """A partner team's proposed new time or place for an event another city hosts: stored,
+    the host team told, applied (through update_event) only when a host team member accepts.
+    ``fields`` holds the proposed values as JSON (ISO dates and times, wall-clock times in the
+    event's zone, as the API takes them)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("event"),
+    )
+    fields = models.JSONField(_("proposed values"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Set when the host team's notice was handed to the mail server (claimed once).
+    notified_at = models.DateTimeField(_("host team notified at"), null=True, blank=True)
+    history = audited()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change proposal")
+        verbose_name_plural = _("change proposals")
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.get_status_display()})"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from events.admin.base import CoordinatorPermissions
-from events.models import TeamMembership
+from events import selectors
+from events.admin.base import CoordinatorPermissions, ReadOnlyRecords
+from events.models import ChangeProposal, TeamMembership
 
 
 @admin.register(TeamMembership)
@@ -18,3 +19,24 @@ class TeamMembershipAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
     search_fields = ["city__name_en", "city__name_native", "user__username", "user__email"]
     autocomplete_fields = ["city", "user"]
     fields = ["city", "user"]
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(ReadOnlyRecords, CoordinatorPermissions, SimpleHistoryAdmin):
+    """Partners' proposals, shown here; accepted or rejected over the API
+    (``/api/proposals/{id}/accept/``), which applies them through the services."""
+
+    list_display = ["event", "status", "proposed_by", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["event", "proposed_by", "decided_by"]
+    readonly_fields = ["event", "fields", "status", "proposed_by", "decided_by", "decided_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=selectors.proposals_visible_to(request.user).values("pk"))
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return True  # the queryset holds only the team's events' proposals

@@ -27,6 +27,7 @@ from events.api.history import (
     filter_entries,
 )
 from events.api.params import WINDOW_PARAMETERS, AnniversaryParams, WindowParams, utc_window
+from events.api.proposals import ProposalSerializer
 from events.api.serializers import (
     AnniversarySerializer,
     EventSerializer,
@@ -35,6 +36,7 @@ from events.api.serializers import (
 )
 from events.models import Event, Participation
 from events.occurrence_index import read as occurrence_index
+from events.services import proposals
 
 
 def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +62,10 @@ def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
         request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
     ),
     partial_update=extend_schema(
-        request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
+        request=inputs.EventInput,
+        responses={200: EventSerializer, 202: ProposalSerializer, **WRITE_ERRORS},
+        description="A partner team's new time or place (start, end, start_date, end_date, "
+        "location) for an event another city hosts is stored as a proposal: 202.",
     ),
 )
 class EventViewSet(ServiceViewSet):
@@ -92,6 +97,16 @@ class EventViewSet(ServiceViewSet):
 
     def create_object(self, data: dict[str, Any]) -> Event:
         return services.create_event(actor=self.request.user, **_event_fields(data))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A partner team's new time or place for an event another city hosts is a proposal
+        (202, the pending proposal); anything else is an edit, refused when not allowed."""
+        event = self.get_object()
+        data = self.parse(partial=True)
+        if proposals.must_propose(actor=request.user, event=event, fields=data):
+            proposal = proposals.propose_change(event=event, actor=request.user, fields=data)
+            return Response(ProposalSerializer(proposal).data, status=status.HTTP_202_ACCEPTED)
+        return super().update(request, *args, **kwargs)
 
     def update_object(self, instance: Event, data: dict[str, Any]) -> Event:
         return services.update_event(event=instance, actor=self.request.user, **_event_fields(data))

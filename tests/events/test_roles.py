@@ -435,3 +435,148 @@ def test_partnership_left_alone_by_refused_team(world):
     _api(world, "magadan").delete(f"/api/partnerships/{world.ids['pair']}/")
 
     assert Partnership.objects.filter(pk=world.ids["pair"]).exists()
+
+
+# --- Proposals: a partner's new time or place waits for the host team ----------------------
+
+
+@pytest.fixture
+def eager_tasks():
+    from worker.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+def _propose(world: World, role: str = "magadan", event: str = "ev_anc", **fields: Any):
+    body = fields or {"start": "2031-05-09T12:00:00", "end": "2031-05-09T13:00:00"}
+    return _api(world, role).patch(f"/api/events/{world.ids[event]}/", body, format="json")
+
+
+def test_a_partners_new_time_is_a_pending_proposal_with_each_citys_local_time(world):
+    before = Event.objects.get(pk=world.ids["ev_anc"])
+
+    response = _propose(world)
+
+    assert response.status_code == 202
+    data = response.json()
+    assert (data["status"], data["proposed_by"], data["event"]) == (
+        "pending",
+        "magadan",
+        world.ids["ev_anc"],
+    )
+    times = {row["city_name"]: (row["timezone"], row["start"]) for row in data["local_times"]}
+    assert times == {
+        "Anchorage": ("America/Anchorage", "2031-05-09T04:00:00-08:00"),
+        "Magadan": ("Asia/Magadan", "2031-05-09T23:00:00+11:00"),
+    }
+    after = Event.objects.get(pk=world.ids["ev_anc"])
+    assert (after.start, after.sequence) == (before.start, before.sequence)
+
+
+def test_the_host_team_is_mailed_once(
+    world, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    from notifications.proposal_mail import send_proposal_notice
+
+    anchorage = world.users["anchorage"]
+    anchorage.email = "team@anchorage.example"
+    anchorage.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pk = _propose(world).json()["id"]
+
+    assert [m.to for m in mailoutbox] == [["team@anchorage.example"]]
+    assert "Magadan: 2031-05-09 23:00 (Asia/Magadan)" in mailoutbox[0].body
+    assert send_proposal_notice(proposal_id=pk) == 0  # a redelivered task sends nothing
+    assert len(mailoutbox) == 1
+
+
+DECISIONS = [
+    # action, anonymous, magadan (proposer, not host), anchorage (host), admin
+    ("accept", 403, 403, 200, 200),
+    ("reject", 403, 403, 200, 200),
+]
+
+
+@pytest.mark.parametrize(("decision", "expected"), _table(DECISIONS, ROLES))
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_host_side_decides(world, role, decision, expected):
+    pk = _propose(world).json()["id"]
+
+    response = _api(world, role).post(f"/api/proposals/{pk}/{decision}/")
+
+    assert response.status_code == expected[role]
+
+
+def test_an_accepted_proposal_applies_through_the_service(world):
+    before = Event.objects.get(pk=world.ids["ev_anc"])
+    pk = _propose(world).json()["id"]
+
+    response = _api(world, "anchorage").post(f"/api/proposals/{pk}/accept/")
+
+    assert (response.status_code, response.json()["decided_by"]) == (200, "anchorage")
+    after = Event.objects.get(pk=world.ids["ev_anc"])
+    assert after.start == dt.datetime(2031, 5, 9, 12, 0, tzinfo=dt.UTC)
+    assert after.sequence == before.sequence + 1
+
+
+def test_a_rejected_proposal_changes_nothing_and_cannot_be_accepted(world):
+    before = Event.objects.get(pk=world.ids["ev_anc"])
+    pk = _propose(world).json()["id"]
+    host = _api(world, "anchorage")
+
+    assert host.post(f"/api/proposals/{pk}/reject/").status_code == 200
+    again = host.post(f"/api/proposals/{pk}/accept/")
+
+    assert (again.status_code, list(again.json())) == (400, ["status"])
+    assert Event.objects.get(pk=world.ids["ev_anc"]).start == before.start
+
+
+PROPOSALS_SEEN = [
+    # url, anonymous, magadan, anchorage, admin
+    ("/api/proposals/", 403, 1, 1, 1),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), _table(PROPOSALS_SEEN, ROLES))
+@pytest.mark.parametrize("role", ROLES)
+def test_proposals_are_seen_by_both_sides(world, role, url, expected):
+    _propose(world)
+
+    response = _api(world, role).get(url)
+
+    if expected[role] == 403:
+        assert response.status_code == 403
+    else:
+        assert (response.status_code, response.json()["count"]) == (200, expected[role])
+
+
+@pytest.mark.parametrize(
+    ("case", "role", "event", "body", "status"),
+    [
+        ("a title is the host's", "magadan", "ev_anc", {"title_en": "X"}, 403),
+        (
+            "time and title together",
+            "magadan",
+            "ev_anc",
+            {"location": "Port", "title_en": "X"},
+            403,
+        ),
+        ("an event the team is not in", "magadan", "ev_tula", {"location": "Port"}, 404),
+        (
+            "a bad time is refused at once",
+            "magadan",
+            "ev_anc",
+            {"start": "2031-05-09T25:00:00"},
+            400,
+        ),
+        ("a host edits, not proposes", "anchorage", "ev_anc", {"location": "Port"}, 200),
+    ],
+)
+def test_what_is_a_proposal(world, case, role, event, body, status):
+    response = _propose(world, role, event, **body)
+
+    assert response.status_code == status, (case, response.content[:300])

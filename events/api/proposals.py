@@ -22,7 +22,7 @@ from events.models import ChangeProposal
 from events.services import proposals
 
 
-class CityTimeSerializer(serializers.Serializer):
+class ProposedCityTimeSerializer(serializers.Serializer):
     city = serializers.IntegerField(source="city.pk")
     city_name = serializers.CharField(source="city.name_en")
     timezone = serializers.CharField(source="city.timezone")
@@ -51,11 +51,11 @@ class ProposalSerializer(serializers.ModelSerializer):
             "local_times",
         ]
 
-    @extend_schema_field(CityTimeSerializer(many=True))
+    @extend_schema_field(ProposedCityTimeSerializer(many=True))
     def get_local_times(self, proposal: ChangeProposal) -> list:
         """Each participating city's local start (and end) of the proposed change, in that
         city's zone."""
-        return CityTimeSerializer(proposals.proposed_city_times(proposal), many=True).data
+        return ProposedCityTimeSerializer(proposals.proposed_city_times(proposal), many=True).data
 
 
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common import audit
 from common.progress import ProgressBar
-from events.demo.loader import DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERNAME, load_programme
+from events.demo.loader import load_programme
+from events.demo.logins import DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERNAME
 
 
 class Command(BaseCommand):

@@ -173,6 +173,8 @@ ACTIONS = [
     # participations: a team's own city's venue in a partner's event; not the partner's row
     ("own venue in partner's event", "patch", "/api/events/{ev_anc}/", "own_venue", 403, 200, 200, 200),
     ("partner's venue in its event", "patch", "/api/events/{ev_anc}/", "host_venue", 403, 403, 200, 200),
+    # an itinerary is the host's, like the event (the festival has none: 400 once allowed)
+    ("programme item on Anchorage's event", "post", "/api/events/{ev_anc}/itinerary/programme/", {"kind": "ceremony", "title_en": "W", "starts_at": "2031-05-09T11:00"}, 403, 403, 400, 400),
     # contacts
     ("read Magadan contact", "get", "/api/contacts/{c_mag}/", None, 403, 200, 404, 200),
     ("update Magadan contact", "patch", "/api/contacts/{c_mag}/", {"name": "New"}, 403, 200, 404, 200),

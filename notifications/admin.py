@@ -59,10 +59,8 @@ class ReminderRuleAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # A city team lists its own contacts' rules (and its own); others are 404 here.
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=selectors.rules_visible_to(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.rules_visible_to(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:
@@ -114,8 +112,8 @@ class DeliveryAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # A city team sees its own contacts' and its own reminders' rows.
-        return (
-            super().get_queryset(request).filter(pk__in=selectors.ledger(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.ledger(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:
@@ -175,10 +173,8 @@ class DigestSubscriptionAdmin(CoordinatorPermissions, admin.ModelAdmin):
     search_fields = ["contact__name", "contact__email"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=selectors.digests_visible_to(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.digests_visible_to(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:

@@ -90,6 +90,13 @@ class CoordinatorPermissions:
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._allowed(request, "delete", obj)
 
+    def team_scope(self, request, queryset, visible):  # type: ignore[no-untyped-def]
+        """``queryset`` limited to ``visible`` (a selector's answer) for a city team member;
+        programme administrators and staff with Django permissions see the whole table."""
+        if not self._team(request):
+            return queryset
+        return queryset.filter(pk__in=visible.values("pk"))
+
     def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
         obj = super().get_object(request, object_id, from_field)
         if obj is None:

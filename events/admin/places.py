@@ -171,10 +171,8 @@ class ContactAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
     autocomplete_fields = ["city"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=selectors.contacts_list(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.contacts_list(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:

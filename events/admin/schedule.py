@@ -162,10 +162,8 @@ class EventAdmin(CoordinatorPermissions, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # A team's list: the events its cities take part in (others are 404 here).
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=selectors.events_taken_part_in(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.events_taken_part_in(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:

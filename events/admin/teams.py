@@ -32,10 +32,8 @@ class ChangeProposalAdmin(ReadOnlyRecords, CoordinatorPermissions, SimpleHistory
     readonly_fields = ["event", "fields", "status", "proposed_by", "decided_by", "decided_at"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=selectors.proposals_visible_to(request.user).values("pk"))
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.proposals_visible_to(request.user)
         )
 
     def team_may_view(self, request, obj=None) -> bool:

@@ -582,3 +582,27 @@ def test_what_is_a_proposal(world, case, role, event, body, status):
     response = _propose(world, role, event, **body)
 
     assert response.status_code == status, (case, response.content[:300])
+
+
+# --- The desk: the same scope ---------------------------------------------------------------
+
+DESK = [
+    # url, magadan, anchorage, admin
+    ("/desk/", 200, 200, 200),
+    ("/desk/events/{ev_mag}/edit/", 200, 200, 200),
+    ("/desk/events/{ev_tula}/edit/", 404, 404, 200),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), _table(DESK, ADMIN_ROLES))
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+def test_desk_pages_follow_the_scope(client, world, role, url, expected):
+    client.force_login(world.users[role])
+
+    assert client.get(url.format(**world.ids)).status_code == expected[role]
+
+
+def test_desk_refuses_a_partner_team_import(client, world):
+    client.force_login(world.users["magadan"])
+
+    assert client.post("/desk/imports/new/", {}).status_code == 403

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us (WhiteNoise), not from a CDN
     "simple_history",  # the audit trail (common/audit.py)
+    "rules",  # object permissions: city teams (common/roles.py)
     "events",
     "events.feeds",
     "events.web",
@@ -168,7 +169,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+# Programme administrators manage everything; a city team's members act for their cities only
+# (common/roles.py). The older "coordinators" group still grants a user on no team the
+# administrator's rights, so deployments from before city teams keep working.
 COORDINATORS_GROUP = "coordinators"
+PROGRAMME_ADMINS_GROUP = "programme administrators"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",  # the object rules of common/roles.py
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # --- I18n and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -19,6 +19,7 @@ from events.place_models import City, Partnership, PartnershipStatusChange
 from events.timezones import get_zone, validate_timezone
 
 __all__ = [
+    "ChangeProposal",
     "City",
     "Contact",
     "Event",
@@ -32,6 +33,7 @@ __all__ = [
     "Partnership",
     "PartnershipStatusChange",
     "ProgrammeItem",
+    "TeamMembership",
 ]
 
 
@@ -339,3 +341,4 @@ from events.index_models import (  # noqa: E402
     OccurrenceHorizon,
 )
 from events.itinerary_models import ItineraryLeg, ProgrammeItem  # noqa: E402
+from events.team_models import ChangeProposal, TeamMembership  # noqa: E402

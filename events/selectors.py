@@ -12,8 +12,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common import audit
-from common.roles import can_view_contact, is_coordinator
+from common.roles import can_view_contact, is_programme_admin, team_cities
 from events.models import (
+    ChangeProposal,
     City,
     Contact,
     Event,
@@ -41,14 +42,29 @@ def anniversary_day(established: dt.date, year: int) -> dt.date:
 
 
 def events_visible_to(user) -> QuerySet[Event]:
-    """Anonymous users see public events that are confirmed or cancelled; coordinators all."""
+    """Everybody sees public events that are confirmed or cancelled; a city team also every
+    event one of its cities takes part in; programme administrators all (common.roles)."""
     query = Event.objects.all()
-    if not is_coordinator(user):
-        query = query.filter(
-            visibility=Event.Visibility.PUBLIC,
-            status__in=[Event.Status.CONFIRMED, Event.Status.CANCELLED],
-        )
-    return query
+    if is_programme_admin(user):
+        return query
+    visible = Q(
+        visibility=Event.Visibility.PUBLIC,
+        status__in=[Event.Status.CONFIRMED, Event.Status.CANCELLED],
+    )
+    cities = team_cities(user)
+    if cities:
+        taking_part = Participation.objects.filter(city_id__in=cities).values("event_id")
+        visible |= Q(pk__in=taking_part)
+    return query.filter(visible)
+
+
+def events_taken_part_in(user) -> QuerySet[Event]:
+    """The events a user works on: a team's cities take part in them (programme
+    administrators: all). What the admin's event list shows."""
+    if is_programme_admin(user):
+        return Event.objects.all()
+    taking_part = Participation.objects.filter(city_id__in=team_cities(user)).values("event_id")
+    return Event.objects.filter(pk__in=taking_part)
 
 
 def events_of_partnership_q(pair: Partnership) -> Q:
@@ -237,8 +253,20 @@ def event_city_times(event: Event) -> list[CityTime]:
     return city_times(event, event.start, event.end, event.start_date, event.end_date)
 
 
-def contacts_list() -> QuerySet[Contact]:
-    return Contact.objects.select_related("city")
+def proposals_visible_to(user) -> QuerySet[ChangeProposal]:
+    """Proposals of the events ``user``'s teams take part in; programme administrators all."""
+    return ChangeProposal.objects.filter(
+        event__in=events_taken_part_in(user).values("pk")
+    ).select_related("event", "proposed_by", "decided_by")
+
+
+def contacts_list(user=None) -> QuerySet[Contact]:
+    """Contacts ``user`` may see (programme administrators: all; a team: its cities'); every
+    contact without a user (the system)."""
+    query = Contact.objects.select_related("city")
+    if user is None or is_programme_admin(user):
+        return query
+    return query.filter(city_id__in=team_cities(user))
 
 
 def event_history(event_id: int) -> list[dict[str, Any]]:

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common import roles
 from common.audit_admin import AuditedAdmin
-from notifications import ledger, subscriptions
+from events.admin.base import CoordinatorPermissions
+from notifications import ledger, selectors, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 
@@ -71,7 +73,7 @@ def rule_lead_text(rule: ReminderRule) -> str:
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(AuditedAdmin):
+class ReminderRuleAdmin(CoordinatorPermissions, AuditedAdmin):
     form = ReminderRuleForm
     list_display = ["id", "recipient_label", "target", "lead", "hour", "timezone", "is_active"]
     list_filter = ["target", "is_active"]
@@ -91,17 +93,38 @@ class ReminderRuleAdmin(AuditedAdmin):
     def lead(self, obj: ReminderRule) -> str:
         return rule_lead_text(obj)
 
+    def get_queryset(self, request):
+        # A city team lists its own contacts' rules (and its own); others are 404 here.
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.rules_visible_to(request.user)
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_rule(request.user, obj)
+
+    team_may_change = team_may_delete = team_may_view
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service refuses another city's contact
+
+    def delete_model(self, request, obj) -> None:
+        subscriptions.delete_rule(rule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for rule in queryset:
+            subscriptions.delete_rule(rule=rule, actor=request.user)
+
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in subscriptions.RULE_FIELDS}
         if change:
-            subscriptions.update_rule(rule=obj, **fields)
+            subscriptions.update_rule(rule=obj, actor=request.user, **fields)
         else:
-            saved = subscriptions.create_rule(**fields)
+            saved = subscriptions.create_rule(actor=request.user, **fields)
             obj.pk = saved.pk
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -123,6 +146,18 @@ class DeliveryAdmin(admin.ModelAdmin):
     actions = ["retry"]
     # An anniversary row keeps its months in lead_days: shown as "lead", named in its unit.
     readonly_fields = ["lead" if f.name == "lead_days" else f.name for f in Delivery._meta.fields]
+
+    def get_queryset(self, request):
+        # A city team sees its own contacts' and its own reminders' rows.
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.ledger(request.user)
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or selectors.ledger(request.user).filter(pk=obj.pk).exists()
+
+    # Deleting a team's contact deletes its ledger rows with it (the admin asks about each).
+    team_may_change = team_may_delete = team_may_view
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -175,17 +210,39 @@ class DigestSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(admin.ModelAdmin):
+class DigestSubscriptionAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = DigestSubscriptionForm
     list_display = ["id", "contact", "weekday", "hour", "weeks", "is_active"]
     list_filter = ["is_active", "weekday"]
     raw_id_fields = ["contact"]
     search_fields = ["contact__name", "contact__email"]
 
+    def get_queryset(self, request):
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.digests_visible_to(request.user)
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_digest(request.user, obj)
+
+    team_may_change = team_may_delete = team_may_view
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service refuses another city's contact
+
+    def delete_model(self, request, obj) -> None:
+        subscriptions.delete_digest(digest=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for digest in queryset:
+            subscriptions.delete_digest(digest=digest, actor=request.user)
+
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: getattr(obj, name) for name in ("weekday", "hour", "weeks", "is_active")}
         if change:
-            subscriptions.update_digest(digest=obj, **fields)
+            subscriptions.update_digest(digest=obj, actor=request.user, **fields)
         else:
-            saved = subscriptions.create_digest(contact_id=obj.contact_id, **fields)
+            saved = subscriptions.create_digest(
+                contact_id=obj.contact_id, actor=request.user, **fields
+            )
             obj.pk = saved.pk

@@ -86,7 +86,6 @@ class RuleViewSet(ServiceViewSet):
     permission_classes = [CoordinatorOnly]
     serializer_class = RuleOutput
     input_class = RuleInput
-    queryset = ReminderRule.objects.order_by("id")
     filterset_fields = ["target", "is_active", "contact", "city", "partnership", "event"]
     search_fields: list[str] = []
     ordering_fields = ["id", "created_at"]
@@ -96,14 +95,17 @@ class RuleViewSet(ServiceViewSet):
         parser.is_valid(raise_exception=True)
         return parser.to_service()
 
+    def get_queryset(self):
+        return selectors.rules_visible_to(self.request.user)
+
     def create_object(self, data: dict[str, Any]) -> ReminderRule:
-        return subscriptions.create_rule(**data)
+        return subscriptions.create_rule(actor=self.request.user, **data)
 
     def update_object(self, instance: ReminderRule, data: dict[str, Any]) -> ReminderRule:
-        return subscriptions.update_rule(rule=instance, **data)
+        return subscriptions.update_rule(rule=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance: ReminderRule) -> None:
-        subscriptions.delete_rule(rule=instance)
+        subscriptions.delete_rule(rule=instance, actor=self.request.user)
 
     @history_schema("Audit trail of the reminder rule, newest first")
     @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])
@@ -153,7 +155,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = r"[0-9]{1,15}"
 
     def get_queryset(self):
-        return selectors.ledger()
+        return selectors.ledger(self.request.user)
 
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
@@ -203,7 +205,6 @@ class DigestViewSet(ServiceViewSet):
     permission_classes = [CoordinatorOnly]
     serializer_class = DigestOutput
     input_class = DigestInput
-    queryset = DigestSubscription.objects.order_by("id")
     filterset_fields = ["is_active", "contact", "weekday"]
     search_fields: list[str] = []
     ordering_fields = ["id", "created_at"]
@@ -213,14 +214,17 @@ class DigestViewSet(ServiceViewSet):
         parser.is_valid(raise_exception=True)
         return parser.to_service()
 
+    def get_queryset(self):
+        return selectors.digests_visible_to(self.request.user)
+
     def create_object(self, data: dict[str, Any]) -> DigestSubscription:
-        return subscriptions.create_digest(**data)
+        return subscriptions.create_digest(actor=self.request.user, **data)
 
     def update_object(self, instance: DigestSubscription, data: dict[str, Any]) -> Any:
-        return subscriptions.update_digest(digest=instance, **data)
+        return subscriptions.update_digest(digest=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance: DigestSubscription) -> None:
-        subscriptions.delete_digest(digest=instance)
+        subscriptions.delete_digest(digest=instance, actor=self.request.user)
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, without cookies or CSRF

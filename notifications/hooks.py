@@ -34,3 +34,8 @@ def event_changed(*, event_id: int, sequence: int, before: Mapping[str, Any] | N
     """The event's time, place or status changed: debounce a change notice, re-plan now.
     ``before``: its start and place as they were (see ChangeNotice.before)."""
     notices.record_event_change(event_id=event_id, sequence=sequence, before=before)
+
+
+def proposal_made(*, proposal_id: int) -> None:
+    """A partner team proposed a change: mail the host team after commit."""
+    dispatch.enqueue_after_commit("notifications.send_proposal_notice", proposal_id)

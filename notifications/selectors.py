@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from common import audit
+from common import audit, roles
 from events.models import Event
-from notifications.models import ChangeNotice, Delivery, ReminderRule
+from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 # Statuses a coordinator may put back in the queue.
 RETRYABLE = (Delivery.Status.FAILED, Delivery.Status.MISSED, Delivery.Status.SKIPPED)
@@ -64,11 +64,40 @@ def deliveries_for_coordinators() -> QuerySet[Delivery]:
     return ledger().exclude(kind=Delivery.Kind.DIGEST)
 
 
-def ledger() -> QuerySet[Delivery]:
-    """Every ledger row, weekly digests included (they have a contact, no rule or event)."""
-    return Delivery.objects.select_related(
+def ledger(user=None) -> QuerySet[Delivery]:
+    """Every ledger row, weekly digests included (they have a contact, no rule or event):
+    all of them for the system (``user=None``) and programme administrators, a city team's
+    own contacts' and its own reminders' rows for a team."""
+    query = Delivery.objects.select_related(
         "rule__contact", "rule__user", "event", "contact"
     ).order_by("-due_at", "-id")
+    if user is None or roles.is_programme_admin(user):
+        return query
+    cities = roles.team_cities(user)
+    return query.filter(
+        Q(contact__city_id__in=cities)
+        | Q(rule__contact__city_id__in=cities)
+        | Q(rule__user_id=user.pk, rule__contact__isnull=True)
+    )
+
+
+def rules_visible_to(user) -> QuerySet[ReminderRule]:
+    """Programme administrators: every rule; a city team: its cities' contacts' rules and the
+    rules that remind the user themself."""
+    query = ReminderRule.objects.order_by("id")
+    if roles.is_programme_admin(user):
+        return query
+    return query.filter(
+        Q(contact__city_id__in=roles.team_cities(user)) | Q(user_id=user.pk, contact__isnull=True)
+    )
+
+
+def digests_visible_to(user) -> QuerySet[DigestSubscription]:
+    """Programme administrators: every digest; a city team: its cities' contacts' digests."""
+    query = DigestSubscription.objects.order_by("id")
+    if roles.is_programme_admin(user):
+        return query
+    return query.filter(contact__city_id__in=roles.team_cities(user))
 
 
 def rule_history(rule_id: int) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from common import languages
+from common import languages, roles
 from common.validation import field_error as _error
 from events.models import City, Contact, Event, Partnership
 from events.timezones import get_zone
@@ -157,13 +157,15 @@ def _refuse_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
 
 
 @transaction.atomic
-def create_rule(**fields: Any) -> ReminderRule:
-    """Create a rule and plan its reminders (after commit). Not idempotent."""
+def create_rule(*, actor: Any = None, **fields: Any) -> ReminderRule:
+    """Create a rule and plan its reminders (after commit). Not idempotent. A city team
+    creates rules for its own cities' contacts (or for itself) only."""
     _refuse_unknown(fields, RULE_FIELDS)
     fields.setdefault("lead_days", default_lead_days())
     fields.setdefault("lead_months", default_lead_months())
     rule = ReminderRule(**fields)
     validate_rule(rule)
+    _check_rule_rights(actor, rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
     rule.save()
     _plan_soon(rule)
@@ -171,13 +173,15 @@ def create_rule(**fields: Any) -> ReminderRule:
 
 
 @transaction.atomic
-def update_rule(*, rule: ReminderRule, **fields: Any) -> ReminderRule:
+def update_rule(*, rule: ReminderRule, actor: Any = None, **fields: Any) -> ReminderRule:
     """Change a rule and re-plan its pending reminders (after commit). Idempotent."""
     _refuse_unknown(fields, RULE_FIELDS)
     rule = ReminderRule.objects.select_for_update().get(pk=rule.pk)
+    roles.require(actor, "teams.change_rule", rule)
     for name, value in fields.items():
         setattr(rule, name, value)
     validate_rule(rule)
+    _check_rule_rights(actor, rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
     rule.save()
     if not rule.is_active:
@@ -187,8 +191,23 @@ def update_rule(*, rule: ReminderRule, **fields: Any) -> ReminderRule:
 
 
 @transaction.atomic
-def delete_rule(*, rule: ReminderRule) -> None:
+def _check_rule_rights(actor: Any, rule: ReminderRule) -> None:
+    """The rule (as it will be saved) must be the actor's to change, and a team's rule may
+    follow only an event it can see (else its reminders would tell of the event)."""
+    if actor is None:
+        return
+    if rule.contact_id is not None and not roles.can_view_contact(actor, rule.contact):
+        # The same answer as for a contact that does not exist: ids outside a team's scope
+        # tell nothing.
+        raise _error("contact", _("Unknown contact."), "does_not_exist")
+    roles.require(actor, "teams.change_rule", rule, field="user")
+    if rule.event_id is not None and not roles.can_view_event(actor, rule.event):
+        raise _error("event", _("Unknown event."), "does_not_exist")
+
+
+def delete_rule(*, rule: ReminderRule, actor: Any = None) -> None:
     """Delete a rule and its ledger rows."""
+    roles.require(actor, "teams.change_rule", rule)
     rule.delete()
 
 
@@ -262,14 +281,17 @@ def validate_digest(digest: DigestSubscription) -> None:
         )
 
 
-def create_digest(**fields: Any) -> DigestSubscription:
+def create_digest(*, actor: Any = None, **fields: Any) -> DigestSubscription:
     """Subscribe a contact to the weekly digest and plan its next ones. Not idempotent: a
-    second subscription for the same contact is refused (field ``contact``)."""
+    second subscription for the same contact is refused (field ``contact``). A city team
+    subscribes its own cities' contacts only."""
     _refuse_unknown(fields, DIGEST_FIELDS)
     if fields.get("contact_id") is None:
         raise _error("contact", _("This field is required."), "required")
     digest = DigestSubscription(**fields)
     validate_digest(digest)
+    if actor is not None and not roles.can_view_contact(actor, digest.contact):
+        raise _error("contact", _("Unknown contact."), "does_not_exist")
     try:
         with transaction.atomic():
             digest.save()
@@ -280,8 +302,11 @@ def create_digest(**fields: Any) -> DigestSubscription:
 
 
 @transaction.atomic
-def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscription:
+def update_digest(
+    *, digest: DigestSubscription, actor: Any = None, **fields: Any
+) -> DigestSubscription:
     """Change the day, hour, span or state and re-plan. Idempotent."""
+    roles.require(actor, "teams.change_digest", digest)
     _refuse_unknown(fields, DIGEST_FIELDS)
     if fields.pop("contact_id", digest.contact_id) != digest.contact_id:
         raise _error("contact", _("A digest cannot move to another contact."))
@@ -295,8 +320,9 @@ def update_digest(*, digest: DigestSubscription, **fields: Any) -> DigestSubscri
 
 
 @transaction.atomic
-def delete_digest(*, digest: DigestSubscription) -> None:
+def delete_digest(*, digest: DigestSubscription, actor: Any = None) -> None:
     """Delete the subscription; its pending digests are skipped (sent ones stay as history)."""
+    roles.require(actor, "teams.change_digest", digest)
     digests.pending_digests(digest.contact_id).update(
         status=Delivery.Status.SKIPPED, last_error="The digest was deleted."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from notifications import digests, ledger, planning, sending, transport
+from notifications import digests, ledger, planning, proposal_mail, sending, transport
 
 
 @shared_task(name="notifications.send_deliveries", acks_late=True, reject_on_worker_lost=True)
@@ -54,3 +54,9 @@ def plan_event_task(event_id: int) -> int:
 def plan_events_task(event_ids: list[int]) -> int:
     """Many new events (an import): plan each as plan_event does."""
     return sum(planning.plan_requested_event(event_id=int(pk)) for pk in event_ids)
+
+
+@shared_task(name="notifications.send_proposal_notice", acks_late=True)
+def send_proposal_notice(proposal_id: int) -> int:
+    """Tell the host team of a partner's proposed change (at most once per proposal)."""
+    return proposal_mail.send_proposal_notice(proposal_id=int(proposal_id))

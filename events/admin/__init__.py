@@ -2,6 +2,6 @@
 the API refuses (a DST-gap time, a bad rule, a duplicate pair) with a form error, not a 500."""
 
 # Importing the modules registers their ModelAdmins (Django autodiscovers events.admin).
-from events.admin import places, schedule
+from events.admin import places, schedule, teams
 
-__all__ = ["places", "schedule"]
+__all__ = ["places", "schedule", "teams"]

@@ -9,10 +9,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.roles import is_coordinator
+from common.roles import is_coordinator, is_programme_admin, is_team_member
 from common.versions import changed_since, version_of
 from events import services
 
@@ -39,28 +40,68 @@ def _add_service_errors(
 
 
 class CoordinatorPermissions:
-    """Members of the coordinators group (with staff access to the admin) manage the
-    programme without per-model permissions; others need the usual Django permissions."""
+    """Programme administrators manage everything here; city team members what the admin's
+    ``team_may_*`` hooks allow (each asks common.roles, and ``get_queryset`` limits the list
+    to the team's scope); everybody else needs the usual Django permissions.
+
+    An object outside the queryset is a 404, not the admin's usual redirect: the same answer
+    as for an id that does not exist."""
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return False
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return False
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return False
+
+    def team_may_delete(self, request, obj=None) -> bool:
+        return False
+
+    def _team(self, request) -> bool:
+        return is_team_member(request.user) and not is_programme_admin(request.user)
 
     def _allowed(self, request, perm: str, obj=None) -> bool:
-        return is_coordinator(request.user) or getattr(super(), perm)(request, obj)
+        if is_programme_admin(request.user):
+            return True
+        if self._team(request) and getattr(self, f"team_may_{perm}")(request, obj):
+            return True
+        return getattr(super(), f"has_{perm}_permission")(request, obj)
 
     def has_module_permission(self, request) -> bool:
         return is_coordinator(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_view_permission", obj)
+        return self._allowed(request, "view", obj) or self.has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
         if isinstance(self, admin.ModelAdmin):
-            return is_coordinator(request.user) or super().has_add_permission(request)
-        return self._allowed(request, "has_add_permission", obj)
+            if is_programme_admin(request.user) or (
+                self._team(request) and self.team_may_add(request)
+            ):
+                return True
+            return super().has_add_permission(request)
+        return self._allowed(request, "add", obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_change_permission", obj)
+        return self._allowed(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, "has_delete_permission", obj)
+        return self._allowed(request, "delete", obj)
+
+    def team_scope(self, request, queryset, visible):  # type: ignore[no-untyped-def]
+        """``queryset`` limited to ``visible`` (a selector's answer) for a city team member;
+        programme administrators and staff with Django permissions see the whole table."""
+        if not self._team(request):
+            return queryset
+        return queryset.filter(pk__in=visible.values("pk"))
+
+    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such object."))
+        return obj
 
 
 class ConflictCheckForm(forms.ModelForm):

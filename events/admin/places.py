@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import roles
 from common.audit_admin import AuditedAdmin
-from events import services
+from events import selectors, services
 from events.admin.base import (
     ConflictCheckForm,
     CoordinatorPermissions,
@@ -61,14 +61,17 @@ class CityAdmin(CoordinatorPermissions, admin.ModelAdmin):
     search_fields = ["name_en", "name_native", "name_ru", "region", "slug"]
     prepopulated_fields = {"slug": ("name_en",)}
 
+    def team_may_view(self, request, obj=None) -> bool:
+        return True  # cities are public; teams need them for their events' and contacts' forms
+
     def save_model(self, request, obj: City, form: forms.ModelForm, change: bool) -> None:
         fields = {
             name: form.cleaned_data[name] for name in form.Meta.fields if name != "loaded_version"
         }
         if change:
-            services.update_city(city=obj, **fields)
+            services.update_city(city=obj, actor=request.user, **fields)
         else:
-            _adopt(obj, services.create_city(**fields))
+            _adopt(obj, services.create_city(actor=request.user, **fields))
 
 
 class StatusChangeInline(ReadOnlyInline):
@@ -129,6 +132,9 @@ class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
     ]
     autocomplete_fields = ["city_a", "city_b"]
 
+    def team_may_view(self, request, obj=None) -> bool:
+        return True  # partnerships are public
+
     def save_model(self, request, obj: Partnership, form: forms.ModelForm, change: bool) -> None:
         data = form.cleaned_data
         fields = {
@@ -145,9 +151,9 @@ class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
         }
         if change:
             stored = Partnership.objects.get(pk=obj.pk)  # obj already carries the new status
-            saved = services.update_partnership(partnership=stored, **fields)
+            saved = services.update_partnership(partnership=stored, actor=request.user, **fields)
         else:
-            saved = services.create_partnership(**fields)
+            saved = services.create_partnership(actor=request.user, **fields)
         _adopt(obj, saved)
 
 
@@ -166,6 +172,29 @@ class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
     search_fields = ["name", "name_ru", "email", "city__name_en", "city__name_native"]
     autocomplete_fields = ["city"]
 
+    def get_queryset(self, request):
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.contacts_list(request.user)
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_view_contact(request.user, obj)
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_contact(request.user, obj)
+
+    team_may_delete = team_may_change
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service refuses a city outside the team
+
+    def delete_model(self, request, obj: Contact) -> None:
+        services.delete_contact(contact=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for contact in queryset:
+            services.delete_contact(contact=contact, actor=request.user)
+
     def save_model(self, request, obj: Contact, form: forms.ModelForm, change: bool) -> None:
         fields = {
             name: form.cleaned_data.get(name)
@@ -173,9 +202,9 @@ class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
             if name != "loaded_version"
         }
         if change:
-            services.update_contact(contact=obj, **fields)
+            services.update_contact(contact=obj, actor=request.user, **fields)
         else:
-            _adopt(obj, services.create_contact(**fields))
+            _adopt(obj, services.create_contact(actor=request.user, **fields))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past version shows the contact's addresses: only to who may see the contact

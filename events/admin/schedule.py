@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common import roles
 from common.audit_admin import AuditedAdmin
-from events import services
+from events import selectors, services
 from events.admin.base import (
     ConflictCheckForm,
     CoordinatorPermissions,
@@ -83,8 +84,9 @@ class EventAdminForm(ConflictCheckForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
+        if "slug" in self.fields:  # absent when the page is read-only (a partner's event)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Leave empty to derive it from the title.")
         if self.instance.pk:
             for name, value in (
                 ("local_start", self.instance.local_start),
@@ -138,6 +140,16 @@ class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     autocomplete_fields = ["city"]
     extra = 1
 
+    # The rows follow the event: a host's team edits them (the service refuses a change that
+    # would hand the hosting to another city).
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_view_event(request.user, obj)
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_event(request.user, obj)
+
+    team_may_add = team_may_delete = team_may_change
+
 
 class OccurrenceChangeInline(ReadOnlyInline):
     """Moved or cancelled instances of a recurring event (changed through the API)."""
@@ -171,6 +183,22 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
     ]
     readonly_fields = ["uid", "sequence", "cancelled_at", "created_at", "updated_at"]
     actions = ["cancel_events"]
+
+    def get_queryset(self, request):
+        # A team's list: the events its cities take part in (others are 404 here).
+        return self.team_scope(
+            request, super().get_queryset(request), selectors.events_taken_part_in(request.user)
+        )
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_view_event(request.user, obj)
+
+    def team_may_change(self, request, obj=None) -> bool:
+        return obj is None or roles.can_change_event(request.user, obj)
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True  # the service requires one of the team's cities as host or co-host
+
     fieldsets = [
         (
             None,
@@ -272,6 +300,8 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
     def cancel_events(self, request, queryset) -> None:
         count = 0
         for event in queryset:
+            if not roles.can_change_event(request.user, event):
+                continue  # a partner's event the team only takes part in
             if event.status != Event.Status.CANCELLED:
                 services.cancel_event(event=event, actor=request.user)
                 count += 1

@@ -22,6 +22,7 @@ from events import selectors, services
 from events.api import inputs
 from events.api.filters import EventFilter, OccurrenceFilter
 from events.api.params import WINDOW_PARAMETERS, AnniversaryParams, WindowParams, utc_window
+from events.api.proposals import ProposalSerializer
 from events.api.serializers import (
     AnniversarySerializer,
     EventSerializer,
@@ -30,6 +31,7 @@ from events.api.serializers import (
 )
 from events.models import Event, Participation
 from events.occurrence_index import read as occurrence_index
+from events.services import proposals
 
 
 def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -56,14 +58,19 @@ def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
         request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
     ),
     partial_update=extend_schema(
-        request=inputs.EventInput, responses={200: EventSerializer, **WRITE_ERRORS}
+        request=inputs.EventInput,
+        responses={200: EventSerializer, 202: ProposalSerializer, **WRITE_ERRORS},
+        description="A partner team's new time or place (start, end, start_date, end_date, "
+        "location) for an event another city hosts is stored as a proposal: 202.",
     ),
 )
 class EventViewSet(ServiceViewSet):
     """Events with participating cities (role, venue, local time in each city).
 
-    Anonymous users see confirmed and cancelled public events only. Events are not deleted:
-    cancel them (they stay in calendars as CANCELLED).
+    Anonymous users see confirmed and cancelled public events only; a city team also the
+    events its cities take part in, and changes those its cities host or co-host (plus its own
+    cities' participations in any event); programme administrators see and change all.
+    Events are not deleted: cancel them (they stay in calendars as CANCELLED).
     """
 
     http_method_names = ["get", "post", "patch", "head", "options"]  # events are cancelled
@@ -87,6 +94,16 @@ class EventViewSet(ServiceViewSet):
 
     def create_object(self, data: dict[str, Any]) -> Event:
         return services.create_event(actor=self.request.user, **_event_fields(data))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A partner team's new time or place for an event another city hosts is a proposal
+        (202, the pending proposal); anything else is an edit, refused when not allowed."""
+        event = self.get_object()
+        data = self.parse(partial=True)
+        if proposals.must_propose(actor=request.user, event=event, fields=data):
+            proposal = proposals.propose_change(event=event, actor=request.user, fields=data)
+            return Response(ProposalSerializer(proposal).data, status=status.HTTP_202_ACCEPTED)
+        return super().update(request, *args, **kwargs)
 
     def update_object(self, instance: Event, data: dict[str, Any]) -> Event:
         return services.update_event(event=instance, actor=self.request.user, **_event_fields(data))
@@ -128,7 +145,9 @@ class EventViewSet(ServiceViewSet):
         with transaction.atomic():
             self._lock(event)
             self._check_if_match(event)  # the event's ETag, as for a PATCH
-            change = services.change_occurrence(event=event, **parser.validated_data)
+            change = services.change_occurrence(
+                event=event, actor=request.user, **parser.validated_data
+            )
         return Response(OccurrenceChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
     @history_schema(

@@ -179,13 +179,13 @@ class LegViewSet(_NestedViewSet):
         )
 
     def create_object(self, data: dict[str, Any]) -> ItineraryLeg:
-        return services.add_leg(event=self.event(), **data)
+        return services.add_leg(event=self.event(), actor=self.request.user, **data)
 
     def update_object(self, instance: ItineraryLeg, data: dict[str, Any]) -> ItineraryLeg:
-        return services.update_leg(leg=instance, **data)
+        return services.update_leg(leg=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance: ItineraryLeg) -> None:
-        services.delete_leg(leg=instance)
+        services.delete_leg(leg=instance, actor=self.request.user)
 
 
 @extend_schema_view(
@@ -211,13 +211,13 @@ class ProgrammeItemViewSet(_NestedViewSet):
         return ProgrammeItem.objects.filter(event=self.event()).select_related("city")
 
     def create_object(self, data: dict[str, Any]) -> ProgrammeItem:
-        return services.add_programme_item(event=self.event(), **data)
+        return services.add_programme_item(event=self.event(), actor=self.request.user, **data)
 
     def update_object(self, instance: ProgrammeItem, data: dict[str, Any]) -> ProgrammeItem:
-        return services.update_programme_item(item=instance, **data)
+        return services.update_programme_item(item=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance: ProgrammeItem) -> None:
-        services.delete_programme_item(item=instance)
+        services.delete_programme_item(item=instance, actor=self.request.user)
 
 
 ItinerarySerializer = inline_serializer(

@@ -51,13 +51,13 @@ class CityViewSet(ServiceViewSet):
     ordering_fields = ["name_en", "name_native", "country", "timezone", "id"]
 
     def create_object(self, data: dict[str, Any]) -> City:
-        return services.create_city(**data)
+        return services.create_city(actor=self.request.user, **data)
 
     def update_object(self, instance: City, data: dict[str, Any]) -> City:
-        return services.update_city(city=instance, **data)
+        return services.update_city(city=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance: City) -> None:
-        services.delete_city(city=instance)
+        services.delete_city(city=instance, actor=self.request.user)
 
 
 def _partnership_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -89,13 +89,15 @@ class PartnershipViewSet(ServiceViewSet):
         return selectors.partnerships_with_history()
 
     def create_object(self, data: dict[str, Any]):
-        return services.create_partnership(**_partnership_fields(data))
+        return services.create_partnership(actor=self.request.user, **_partnership_fields(data))
 
     def update_object(self, instance, data: dict[str, Any]):
-        return services.update_partnership(partnership=instance, **_partnership_fields(data))
+        return services.update_partnership(
+            partnership=instance, actor=self.request.user, **_partnership_fields(data)
+        )
 
     def delete_object(self, instance) -> None:
-        services.delete_partnership(partnership=instance)
+        services.delete_partnership(partnership=instance, actor=self.request.user)
 
     @extend_schema(
         request=inputs.StatusChangeInput,
@@ -112,6 +114,7 @@ class PartnershipViewSet(ServiceViewSet):
             status=data["status"],
             changed_on=data.get("changed_on"),
             note=data.get("note", ""),
+            actor=request.user,
         )
         return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
@@ -125,7 +128,8 @@ class PartnershipViewSet(ServiceViewSet):
 
 @_crud_schema("contacts", inputs.ContactInput, ContactSerializer)
 class ContactViewSet(ServiceViewSet):
-    """Mailboxes that receive reminders. Private: coordinators only."""
+    """Mailboxes that receive reminders. Private: a city team sees its own cities' contacts,
+    programme administrators all."""
 
     permission_classes = [CoordinatorOnly]
     serializer_class = ContactSerializer
@@ -135,16 +139,16 @@ class ContactViewSet(ServiceViewSet):
     ordering_fields = ["name", "email", "id"]
 
     def get_queryset(self):
-        return selectors.contacts_list()
+        return selectors.contacts_list(self.request.user)
 
     def create_object(self, data: dict[str, Any]):
-        return services.create_contact(**data)
+        return services.create_contact(actor=self.request.user, **data)
 
     def update_object(self, instance, data: dict[str, Any]):
-        return services.update_contact(contact=instance, **data)
+        return services.update_contact(contact=instance, actor=self.request.user, **data)
 
     def delete_object(self, instance) -> None:
-        services.delete_contact(contact=instance)
+        services.delete_contact(contact=instance, actor=self.request.user)
 
     @history_schema("Audit trail of the contact, newest first")
     @action(detail=True, methods=["get"], permission_classes=[CoordinatorOnly], filter_backends=[])

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from events import services
-from events.demo import gazetteer
+from events.demo import gazetteer, logins
 from events.demo.programme import (
     CITIES,
     CONTACTS,
@@ -33,14 +30,15 @@ from events.demo.programme import (
     CitySpec,
     EventSpec,
 )
-from events.models import City, Contact, Event, OccurrenceChange, Participation, Partnership
+from events.models import (
+    City,
+    Contact,
+    Event,
+    OccurrenceChange,
+    Participation,
+    Partnership,
+)
 from events.recurrence import recurrence_key
-
-DEMO_USERNAME = "coordinator"
-DEMO_PASSWORD = "twinning-demo"  # noqa: S105 - the documented demo login, printed on purpose
-# The coordinators group may manage everything in these apps from the admin.
-COORDINATOR_APPS = ("events", "feeds", "notifications")
-COORDINATOR_ACTIONS = ("add", "change", "delete", "view")
 
 
 @dataclass
@@ -76,7 +74,8 @@ def load_programme(
         _load_occurrence_changes(report)
         _load_contacts(cities, report)
         if with_user:
-            ensure_demo_coordinator(report)
+            logins.ensure_demo_coordinator(report)
+            logins.ensure_demo_teams(report)
     return report
 
 
@@ -325,50 +324,3 @@ def _load_contacts(cities: dict[str, City], report: LoadReport) -> None:
         contact.full_clean()
         contact.save()
         report.count("contact", outcome)
-
-
-def coordinator_permissions() -> list[Permission]:
-    """Add/change/delete/view permissions of every model of the coordinator apps."""
-    codenames = [
-        perm
-        for perm in Permission.objects.filter(
-            content_type__app_label__in=COORDINATOR_APPS
-        ).select_related("content_type")
-        if perm.codename.split("_", 1)[0] in COORDINATOR_ACTIONS
-    ]
-    return codenames
-
-
-def ensure_demo_coordinator(report: LoadReport | None = None) -> Any:
-    """The demo staff user in the coordinators group. Idempotent.
-
-    The password is set when the user is created; a password changed later is kept (and a
-    warning says the printed login will not work).
-    """
-    report = report if report is not None else LoadReport()
-    group, _ = Group.objects.get_or_create(name=settings.COORDINATORS_GROUP)
-    wanted = coordinator_permissions()
-    have = set(group.permissions.values_list("pk", flat=True))
-    missing = [perm for perm in wanted if perm.pk not in have]
-    if missing:
-        group.permissions.add(*missing)
-    user_model: Any = get_user_model()
-    user: Any = user_model.objects.filter(username=DEMO_USERNAME).first()
-    if user is None:
-        user = user_model.objects.create_user(DEMO_USERNAME, password=DEMO_PASSWORD)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        report.count("user", "created")
-    else:
-        changed = not user.is_staff or not user.is_active
-        if changed:
-            user.is_staff = user.is_active = True
-            user.save(update_fields=["is_staff", "is_active"])
-        if not user.check_password(DEMO_PASSWORD):
-            report.warnings.append(
-                f"User {DEMO_USERNAME!r} exists with another password; it was left unchanged."
-            )
-        report.count("user", "updated" if changed else "unchanged")
-    if not user.groups.filter(pk=group.pk).exists():
-        user.groups.add(group)
-    return user

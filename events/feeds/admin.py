@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from common import roles
 from common.audit_admin import AuditedAdmin
-from common.roles import is_coordinator
 from events.admin.base import CoordinatorPermissions, ReadOnlyRecords
 from events.feeds import importer, jobs, services
 from events.feeds.ics_file import describe_error
@@ -42,6 +42,14 @@ class FeedTokenAdmin(CoordinatorPermissions, AuditedAdmin):
     def get_queryset(self, request):
         # Only the owner (or an administrator) sees, revokes or regenerates a token.
         return tokens_managed_by(request.user)
+
+    def team_may_view(self, request, obj=None) -> bool:
+        return obj is None or roles.can_manage_feed_token(request.user, obj)
+
+    team_may_change = team_may_delete = team_may_view
+
+    def team_may_add(self, request, obj=None) -> bool:
+        return True
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
@@ -91,7 +99,10 @@ class ImportRunAdmin(ReadOnlyRecords, CoordinatorPermissions, admin.ModelAdmin):
         return own + super().get_urls()
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
-        if not (is_coordinator(request.user) or request.user.has_perm("feeds.add_importedevent")):
+        if not (
+            roles.is_programme_admin(request.user)
+            or request.user.has_perm("feeds.add_importedevent")
+        ):
             return HttpResponse(status=403)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

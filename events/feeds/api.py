@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api.permissions import CoordinatorOnly
+from common.api.permissions import CoordinatorOnly, ProgrammeAdminOnly
 from events.feeds import importer, jobs, selectors, services
 from events.feeds.links import subscribe_links
 from events.feeds.models import FeedToken, ImportJob, ImportRun
@@ -209,7 +209,7 @@ class ImportView(APIView):
     GET: the caller's recent jobs (an administrator's: everybody's).
     """
 
-    permission_classes = [CoordinatorOnly]
+    permission_classes = [ProgrammeAdminOnly]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(responses=ImportJobSerializer(many=True))
@@ -252,7 +252,7 @@ class ImportJobView(APIView):
     """GET: one import job (state, progress, errors, the resulting run). Only its owner or an
     administrator sees it; anyone else gets 404."""
 
-    permission_classes = [CoordinatorOnly]
+    permission_classes = [ProgrammeAdminOnly]
 
     @extend_schema(responses=ImportJobSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from common.roles import oversees_everyone
 from events.feeds.fragments import as_datetime
 from events.feeds.models import FeedToken, FeedVersion, ImportJob, hash_token
 from events.models import City, Event, ItineraryLeg, Participation, Partnership, ProgrammeItem
@@ -39,22 +40,22 @@ def active_token(secret: str) -> FeedToken | None:
 
 
 def tokens_managed_by(user) -> QuerySet[FeedToken]:
-    """A token belongs to the coordinator who issued it: only they (and administrators, i.e.
-    superusers) list, revoke or regenerate it, so nobody silently breaks another's
+    """A token belongs to the coordinator who issued it: only they (and programme
+    administrators) list, revoke or regenerate it, so nobody silently breaks another's
     subscriptions. Tokens without an owner are the administrators'."""
-    if getattr(user, "is_superuser", False):
-        return FeedToken.objects.all()
     if not getattr(user, "is_authenticated", False):
         return FeedToken.objects.none()
+    if oversees_everyone(user):
+        return FeedToken.objects.all()
     return FeedToken.objects.filter(created_by=user)
 
 
 def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
     """An import job is its owner's (the file may hold internal events): only they and
-    administrators (superusers) see it; jobs without an owner (the command's) are the
+    programme administrators see it; jobs without an owner (the command's) are the
     administrators'. Newest first; the stored file is not loaded."""
     jobs = ImportJob.objects.defer("data")
-    if getattr(user, "is_superuser", False):
+    if oversees_everyone(user):
         return jobs
     if not getattr(user, "is_authenticated", False):
         return jobs.none()
@@ -93,6 +94,10 @@ def token_feed_events(token: FeedToken, cutoff: dt.datetime) -> QuerySet[Event]:
     if token.include_tentative:
         statuses.append(Event.Status.TENTATIVE)
     query = Event.objects.filter(status__in=statuses)
+    if token.created_by_id is not None:
+        # A city team's token holds no more than its owner may see (no partner's internal or
+        # tentative events); an administrator's, anything.
+        query = query.filter(pk__in=events_visible_to(token.created_by).values("pk"))
     if not token.include_internal:
         query = query.filter(visibility=Event.Visibility.PUBLIC)
     # Lazy (no query until the feed is read): "no cities chosen" or "takes part in one".

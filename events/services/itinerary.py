@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import require
 from events.itinerary import ITINERARY_MARGIN, MAX_LEG_LENGTH, event_window, host_and_guest
 from events.models import City, Event, ItineraryLeg, ProgrammeItem
 from events.services._common import _error, _full_clean, _refuse_line_breaks, _refuse_nul
@@ -187,8 +188,10 @@ def _check_leg(event: Event, leg: ItineraryLeg) -> None:
 
 
 @transaction.atomic
-def add_leg(*, event: Event, **fields: Any) -> ItineraryLeg:
-    """Add a leg to a delegation visit's itinerary. Not idempotent."""
+def add_leg(*, event: Event, actor: Any = None, **fields: Any) -> ItineraryLeg:
+    """Add a leg to a delegation visit's itinerary. Not idempotent. The itinerary is the
+    host's, like the event (common.roles)."""
+    require(actor, "teams.change_event", event)
     event = _lock_event(event)
     leg = ItineraryLeg(event=event)
     _apply_leg(leg, fields)
@@ -200,8 +203,9 @@ def add_leg(*, event: Event, **fields: Any) -> ItineraryLeg:
 
 
 @transaction.atomic
-def update_leg(*, leg: ItineraryLeg, **fields: Any) -> ItineraryLeg:
+def update_leg(*, leg: ItineraryLeg, actor: Any = None, **fields: Any) -> ItineraryLeg:
     """Change a leg; its SEQUENCE goes up when anything changed. Idempotent."""
+    require(actor, "teams.change_event", leg.event)
     event = _lock_event(leg.event)
     leg = ItineraryLeg.objects.select_related("departure_city", "arrival_city").get(pk=leg.pk)
     before = {
@@ -222,8 +226,9 @@ def update_leg(*, leg: ItineraryLeg, **fields: Any) -> ItineraryLeg:
 
 
 @transaction.atomic
-def delete_leg(*, leg: ItineraryLeg) -> None:
+def delete_leg(*, leg: ItineraryLeg, actor: Any = None) -> None:
     """Remove a leg (it disappears from feeds on their next refresh)."""
+    require(actor, "teams.change_event", leg.event)
     event = _lock_event(leg.event)
     ItineraryLeg.objects.filter(pk=leg.pk).delete()
     _touch(event)
@@ -267,8 +272,9 @@ def _apply_item(event: Event, item: ProgrammeItem, fields: Mapping[str, Any]) ->
 
 
 @transaction.atomic
-def add_programme_item(*, event: Event, **fields: Any) -> ProgrammeItem:
+def add_programme_item(*, event: Event, actor: Any = None, **fields: Any) -> ProgrammeItem:
     """Add a programme item (at the host city unless ``city`` says otherwise). Not idempotent."""
+    require(actor, "teams.change_event", event)
     event = _lock_event(event)
     item = ProgrammeItem(event=event)
     _apply_item(event, item, fields)
@@ -279,8 +285,11 @@ def add_programme_item(*, event: Event, **fields: Any) -> ProgrammeItem:
 
 
 @transaction.atomic
-def update_programme_item(*, item: ProgrammeItem, **fields: Any) -> ProgrammeItem:
+def update_programme_item(
+    *, item: ProgrammeItem, actor: Any = None, **fields: Any
+) -> ProgrammeItem:
     """Change a programme item; its SEQUENCE goes up when anything changed. Idempotent."""
+    require(actor, "teams.change_event", item.event)
     event = _lock_event(item.event)
     item = ProgrammeItem.objects.select_related("city").get(pk=item.pk)
     names = [n if n != "city" else "city_id" for n in sorted(ITEM_FIELDS)]
@@ -296,8 +305,9 @@ def update_programme_item(*, item: ProgrammeItem, **fields: Any) -> ProgrammeIte
 
 
 @transaction.atomic
-def delete_programme_item(*, item: ProgrammeItem) -> None:
+def delete_programme_item(*, item: ProgrammeItem, actor: Any = None) -> None:
     """Remove a programme item."""
+    require(actor, "teams.change_event", item.event)
     event = _lock_event(item.event)
     ProgrammeItem.objects.filter(pk=item.pk).delete()
     _touch(event)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import require
 from events.models import Event, OccurrenceChange
 from events.occurrence_index.maintain import refresh_event
 from events.recurrence import recurrence_key
@@ -32,14 +33,17 @@ def change_occurrence(
     location_ru: str = "",
     note_en: str = "",
     note_ru: str = "",
+    actor: Any = None,
 ) -> OccurrenceChange:
     """Move, re-place or cancel one instance of a recurring event (RECURRENCE-ID).
 
     ``original_start`` is the instance's local start (naive, in the event's zone) or its date
     for all-day events. Idempotent for the same values; otherwise bumps the event's SEQUENCE
-    and rewrites its occurrence-index rows.
+    and rewrites its occurrence-index rows. Only a host's team (or a programme
+    administrator; ``actor=None`` is the system) may do it.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
+    require(actor, "teams.change_event", event)
     key, values = occurrence_change_values(
         event,
         original_start=original_start,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.roles import require
 from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
 from events.occurrence_index.maintain import refresh_city_events, refresh_partnership_events
 from events.services._common import _error, _full_clean
@@ -30,8 +31,10 @@ def _check_country(city: City) -> None:
     city.country = normalise_country(city.country)
 
 
-def create_city(**fields: Any) -> City:
-    """Create a city after validating its zone and names. Not idempotent (slug is unique)."""
+def create_city(*, actor: Any = None, **fields: Any) -> City:
+    """Create a city after validating its zone and names. Not idempotent (slug is unique).
+    Programme administrators only (``actor=None``: the system)."""
+    require(actor, "teams.manage_programme")
     city = City(**fields)
     _check_country(city)
     if not city.slug:
@@ -42,9 +45,11 @@ def create_city(**fields: Any) -> City:
 
 
 @transaction.atomic
-def update_city(*, city: City, **fields: Any) -> City:
+def update_city(*, city: City, actor: Any = None, **fields: Any) -> City:
     """Update a city. A rename or zone change shows in feeds via ``updated_at``; a zone change
-    rewrites the occurrence-index rows of the events the city takes part in."""
+    rewrites the occurrence-index rows of the events the city takes part in. Programme
+    administrators only."""
+    require(actor, "teams.manage_programme")
     old_zone = City.objects.filter(pk=city.pk).values_list("timezone", flat=True).first()
     for name, value in fields.items():
         setattr(city, name, value)
@@ -76,8 +81,11 @@ def create_partnership(
     agreement_url: str = "",
     notes: str = "",
     notes_ru: str = "",
+    actor: Any = None,
 ) -> Partnership:
-    """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A)."""
+    """Create the unordered pair; refuse self-pairs and duplicates (A-B equals B-A).
+    Programme administrators only."""
+    require(actor, "teams.manage_programme")
     low, high = _ordered_pair(city_a_id, city_b_id)
     if Partnership.objects.filter(city_a_id=low, city_b_id=high).exists():
         raise _error("city_b", _("These two cities are already a partnership."), "duplicate_pair")
@@ -112,8 +120,12 @@ def create_partnership(
 
 
 @transaction.atomic
-def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnership:
-    """Update a pair's date, notes or cities; a status change goes through change_status."""
+def update_partnership(
+    *, partnership: Partnership, actor: Any = None, **fields: Any
+) -> Partnership:
+    """Update a pair's date, notes or cities; a status change goes through change_status.
+    Programme administrators only."""
+    require(actor, "teams.manage_programme")
     status = fields.pop("status", None)
     changed_on = fields.pop("status_changed_on", None)
     before = Partnership(
@@ -148,9 +160,16 @@ def update_partnership(*, partnership: Partnership, **fields: Any) -> Partnershi
 
 @transaction.atomic
 def change_partnership_status(
-    *, partnership: Partnership, status: str, changed_on: dt.date | None = None, note: str = ""
+    *,
+    partnership: Partnership,
+    status: str,
+    changed_on: dt.date | None = None,
+    note: str = "",
+    actor: Any = None,
 ) -> PartnershipStatusChange:
-    """Record a status change (active, suspended, dormant, ended) with its date."""
+    """Record a status change (active, suspended, dormant, ended) with its date.
+    Programme administrators only."""
+    require(actor, "teams.manage_programme")
     if status not in Partnership.Status.values:
         raise _error("status", _("Unknown partnership status %(s)r.") % {"s": status})
     day = changed_on or timezone.now().date()
@@ -175,31 +194,37 @@ def check_partnership_pair(
     return low, high
 
 
-def create_contact(**fields: Any) -> Contact:
-    """Create a contact mailbox after validating its zone and address. Not idempotent."""
+def create_contact(*, actor: Any = None, **fields: Any) -> Contact:
+    """Create a contact mailbox after validating its zone and address. Not idempotent.
+    A city team adds contacts of its own cities only."""
     contact = Contact(**fields)
+    require(actor, "teams.change_contact", contact, field="city")
     _full_clean(contact)
     contact.save()
     return contact
 
 
-def update_contact(*, contact: Contact, **fields: Any) -> Contact:
-    """Update a contact. Idempotent."""
+def update_contact(*, contact: Contact, actor: Any = None, **fields: Any) -> Contact:
+    """Update a contact. Idempotent. A city team may not move a contact to another city."""
+    require(actor, "teams.change_contact", contact)
     for name, value in fields.items():
         setattr(contact, name, value)
+    require(actor, "teams.change_contact", contact, field="city")
     _full_clean(contact)
     contact.save()
     return contact
 
 
-def delete_contact(*, contact: Contact) -> None:
+def delete_contact(*, contact: Contact, actor: Any = None) -> None:
     """Delete a contact. Idempotent for an already deleted row."""
+    require(actor, "teams.change_contact", contact)
     Contact.objects.filter(pk=contact.pk).delete()
 
 
 @transaction.atomic
-def delete_city(*, city: City) -> None:
+def delete_city(*, city: City, actor: Any = None) -> None:
     """Delete a city nobody refers to; refuse (ValidationError) while events or pairs use it."""
+    require(actor, "teams.manage_programme")
     in_use = (
         Participation.objects.filter(city=city).exists()
         or Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).exists()
@@ -212,6 +237,7 @@ def delete_city(*, city: City) -> None:
 
 
 @transaction.atomic
-def delete_partnership(*, partnership: Partnership) -> None:
+def delete_partnership(*, partnership: Partnership, actor: Any = None) -> None:
     """Delete a pair and its status history; its events stay, unlinked."""
+    require(actor, "teams.manage_programme")
     partnership.delete()

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common import roles
 from events.models import City, Event, Participation
 from events.occurrence_index.maintain import refresh_event
 from events.recurrence import parse_exdates
@@ -27,6 +28,7 @@ from events.services._common import (
     _refuse_line_breaks,
     _refuse_nul,
 )
+from events.services.event_rights import check_event_change
 from events.services.times import _aware, _check_days, _check_timed, check_year
 from notifications import hooks
 
@@ -213,10 +215,16 @@ def create_event(
     **fields: Any,
 ) -> Event:
     """Create an event with its participating cities and its index rows, atomically.
-    Not idempotent."""
+    Not idempotent. A city team creates only events one of its cities hosts or co-hosts
+    (common.roles.check_hosts); ``actor=None`` is the system."""
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise _error(sorted(unknown)[0], _("Unknown field."))
+    participations = list(participations)
+    if actor is not None:
+        if not roles.is_coordinator(actor):
+            raise roles.refusal(None, _("Only coordinators may create events."))
+        roles.check_hosts(actor, {}, [(p.city_id, p.role) for p in participations])
     raw = dict(fields)
     event = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
     _normalise_event(event, raw)
@@ -274,9 +282,16 @@ def update_event(
     occurrence-index rows and queue a change notice.
 
     Idempotent: applying the same values twice changes nothing the second time.
+
+    Rights (``actor``; None is the system): a team of a host or co-host city changes anything
+    but may not hand the event's hosting to other cities (common.roles.check_hosts); any
+    other team taking part may change only its own cities' participations (role and venue).
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
     linked_before = event.partnership_id
+    if participations is not None:
+        participations = list(participations)
+    check_event_change(actor, event, fields, participations)
     before = apply_event_fields(event, fields)
     schedule_changed = any(getattr(event, name) != before[name] for name in before)
     if participations is not None and _set_participations(event, participations):

@@ -28,9 +28,10 @@ class FailedRow:
     error: str
 
 
-def failed_deliveries(limit: int = 50) -> list[FailedRow]:
-    """Failed or missed deliveries (weekly digests included), latest due first."""
-    rows = ledger().filter(status__in=PROBLEM_STATUSES)[:limit]
+def failed_deliveries(user: Any = None, limit: int = 50) -> list[FailedRow]:
+    """Failed or missed deliveries (weekly digests included) ``user`` may see (a city team:
+    its own contacts'), latest due first."""
+    rows = ledger(user).filter(status__in=PROBLEM_STATUSES)[:limit]
     return [
         FailedRow(
             pk=delivery.pk,
@@ -51,7 +52,7 @@ def failed_deliveries(limit: int = 50) -> list[FailedRow]:
 
 def retry_delivery(*, pk: int, actor: Any) -> tuple[bool, str]:
     """Put one failed delivery back in the queue. Returns (ok, message for the coordinator)."""
-    delivery = Delivery.objects.filter(pk=pk).first()
+    delivery = ledger(actor).filter(pk=pk).first()
     if delivery is None:
         return False, _("That reminder no longer exists.")
     try:

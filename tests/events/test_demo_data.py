@@ -396,7 +396,7 @@ def test_load_demo_creates_a_coordinator_who_can_log_in_and_manage_events(demo):
     assert user is not None
     assert user.is_staff
     assert not user.is_superuser
-    assert user.groups.filter(name=settings.COORDINATORS_GROUP).exists()
+    assert user.groups.filter(name=settings.PROGRAMME_ADMINS_GROUP).exists()
     for perm in (
         "events.add_event",
         "events.change_event",
@@ -406,6 +406,22 @@ def test_load_demo_creates_a_coordinator_who_can_log_in_and_manage_events(demo):
         assert user.has_perm(perm), perm
     assert any(p.startswith("notifications.change_") for p in user.get_all_permissions())
     assert "Demo login: coordinator / twinning-demo" in demo
+
+
+def test_load_demo_creates_the_magadan_and_anchorage_teams(demo):
+    from common import roles
+    from events.models import City
+
+    for username, password, city in (
+        ("magadan-team", "magadan-demo", "magadan"),
+        ("anchorage-team", "anchorage-demo", "anchorage"),
+    ):
+        user = authenticate(username=username, password=password)
+        assert user is not None
+        assert f"Demo login: {username} / {password}" in demo
+        assert roles.team_cities(user) == {City.objects.get(slug=city).pk}
+        assert not roles.is_programme_admin(user)
+        assert user.get_all_permissions() == set()
 
 
 def test_load_demo_keeps_a_changed_demo_password(demo):

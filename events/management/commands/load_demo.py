@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common import audit
 from common.progress import ProgressBar
-from events.demo.loader import DEMO_PASSWORD, DEMO_USERNAME, load_programme
+from events.demo.loader import load_programme
+from events.demo.logins import DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERNAME
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the demo cities, sister-city pairs, events and contacts from the "
-        "seed document, and a demo coordinator login. Safe to run again: nothing is duplicated."
+        "seed document, a demo programme administrator and two city team logins. Safe to run again: nothing is duplicated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +43,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD} "
-                    f"(staff, group {settings.COORDINATORS_GROUP!r}) at {settings.SITE_URL}/admin/"
+                    f"(programme administrator, group {settings.PROGRAMME_ADMINS_GROUP!r}) "
+                    f"at {settings.SITE_URL}/admin/"
                 )
             )
+            for username, password, city in DEMO_TEAMS:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Demo login: {username} / {password} "
+                        f"(city team of {city}) at {settings.SITE_URL}/desk/"
+                    )
+                )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.roles import is_coordinator
+from common.roles import is_coordinator, is_programme_admin
 from common.versions import changed_since
 from events import services
 from events.feeds import jobs
@@ -27,6 +27,7 @@ from events.feeds.ics_parsing import MAX_IMPORT_BYTES, ImportOptions
 from events.feeds.selectors import import_jobs_visible_to
 from events.models import Event
 from events.occurrence_index.read import occurrences_in
+from events.selectors import events_visible_to
 from events.web import formatting
 from events.web.forms import DeskImportForm, ParticipationFormSet, QuickEventForm
 from events.web.reminders import failed_deliveries, retry_delivery
@@ -67,10 +68,11 @@ def _admin_links() -> list[tuple[str, str]]:
     return result
 
 
-def _needs_confirming() -> list[Event]:
+def _needs_confirming(user: Any) -> list[Event]:
     now = timezone.now()
     return list(
-        Event.objects.filter(status=Event.Status.TENTATIVE)
+        events_visible_to(user)
+        .filter(status=Event.Status.TENTATIVE)
         .filter(
             Q(start__gte=now)
             | Q(start_date__gte=now.date())
@@ -96,10 +98,13 @@ def _render(
             .select_related("run")[:RECENT_IMPORTS]
         ),
         "import_form": import_form or DeskImportForm(),
-        "next_days": occurrences_in(Event.objects.all(), now, now + dt.timedelta(days=DESK_DAYS)),
+        "next_days": occurrences_in(
+            events_visible_to(request.user), now, now + dt.timedelta(days=DESK_DAYS)
+        ),
         "days": DESK_DAYS,
-        "tentative": _needs_confirming(),
-        "failed": failed_deliveries(),
+        "tentative": _needs_confirming(request.user),
+        "failed": failed_deliveries(request.user),
+        "may_import": is_programme_admin(request.user),
         "milestones": upcoming_milestones(timezone.localdate()),
         "form": form,
         "formset": formset,
@@ -116,6 +121,12 @@ def _render(
 @coordinator_required
 def desk_dashboard(request: HttpRequest) -> HttpResponse:
     return _render(request, QuickEventForm(), ParticipationFormSet(prefix="cities"))
+
+
+def _messages_of(exc: ValidationError | PermissionDenied) -> list[str]:
+    if isinstance(exc, PermissionDenied):
+        return [m for texts in dict(exc.args[0] if exc.args else {}).values() for m in texts]
+    return list(exc.messages)
 
 
 def _apply_service_errors(form: QuickEventForm, formset: Any, exc: ValidationError) -> None:
@@ -147,6 +158,9 @@ def desk_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _apply_service_errors(form, formset, exc)
+        except PermissionDenied as exc:
+            _apply_service_errors(form, formset, ValidationError(exc.args[0]))
+            return _render(request, form, formset, status=403)
         else:
             messages.success(
                 request,
@@ -161,7 +175,7 @@ def desk_create(request: HttpRequest) -> HttpResponse:
 def desk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirms a tentative event, unless someone changed it after the desk was loaded: the
     coordinator confirms what they saw, not a time or place moved in the meantime."""
-    event = get_object_or_404(Event, pk=pk)
+    event = get_object_or_404(events_visible_to(request.user), pk=pk)
     with transaction.atomic():
         if changed_since(Event, pk, request.POST.get("version", "")):
             event.refresh_from_db()
@@ -177,8 +191,8 @@ def desk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:desk")
         try:
             services.update_event(event=event, status=Event.Status.CONFIRMED, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(_messages_of(exc)))
             return redirect("web:desk")
     messages.success(
         request, _("Confirmed “%(title)s”.") % {"title": formatting.event_title(event)}
@@ -197,7 +211,10 @@ def desk_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def desk_import(request: HttpRequest) -> HttpResponse:
-    """Queue an import of an uploaded .ics; "Recent imports" shows its progress."""
+    """Queue an import of an uploaded .ics; "Recent imports" shows its progress. Programme
+    administrators only: an import writes events of any city."""
+    if not is_programme_admin(request.user):
+        raise PermissionDenied(_("Only programme administrators may import calendars."))
     form = DeskImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +27,7 @@ from common.versions import changed_since, version_of
 from events import selectors, services
 from events.models import City, Event, Participation
 from events.occurrence_index.read import current_horizon, window
-from events.selectors import occurrences_between
+from events.selectors import events_visible_to, occurrences_between
 from events.web import formatting
 from events.web.desk_forms import RECURRENCE_FIELDS, EventForm, event_initial
 from events.web.desk_planning import Beside, beside_event, planner_beside
@@ -48,9 +48,12 @@ def _cities() -> list[City]:
     return sorted(City.objects.all(), key=lambda city: formatting.city_name(city).casefold())
 
 
-def _load(pk: int) -> Event:
+def _load(pk: int, user: Any) -> Event:
+    """The event, if ``user`` may see it (else 404, as for an id that does not exist)."""
     return get_object_or_404(
-        Event.objects.select_related("partnership").prefetch_related(
+        events_visible_to(user)
+        .select_related("partnership")
+        .prefetch_related(
             Prefetch("participations", Participation.objects.select_related("city").order_by("pk")),
             "changes",
         ),
@@ -253,6 +256,9 @@ def desk_event_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _apply_errors(form, formset, exc)
+        except PermissionDenied as exc:
+            _apply_errors(form, formset, ValidationError(exc.args[0]))
+            return _render(request, form, formset, beside=_beside(form, chosen), status=403)
         else:
             messages.success(
                 request, _("Created “%(title)s”.") % {"title": formatting.event_title(event)}
@@ -292,7 +298,7 @@ def _stored_page(request: HttpRequest, event: Event, **extra: Any) -> HttpRespon
 
 @coordinator_required
 def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _load(pk)
+    event = _load(pk, request.user)
     if request.method != "POST":
         return _stored_page(request, event)
     cities = _cities()
@@ -307,7 +313,7 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(request, form, formset, beside=_beside(form, chosen), status=400)
     with transaction.atomic():
         if changed_since(Event, pk, form.cleaned_data["version"]):
-            current = _load(pk)
+            current = _load(pk, request.user)
             data = request.POST.copy()
             data["version"] = version_of(current.updated_at)
             form = EventForm(data, cities=cities, event=current)
@@ -330,6 +336,9 @@ def desk_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, formset, exc)
             return _render(request, form, formset, beside=_beside(form, chosen), status=400)
+        except PermissionDenied as exc:
+            _apply_errors(form, formset, ValidationError(exc.args[0]))
+            return _render(request, form, formset, beside=_beside(form, chosen), status=403)
     messages.success(request, _("Saved “%(title)s”.") % {"title": formatting.event_title(event)})
     return redirect("web:desk_event_edit", pk=pk)
 
@@ -351,13 +360,13 @@ def _occurrence_errors(form: OccurrenceForm, exc: ValidationError) -> None:
 @require_POST
 def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
     """Move, cancel or restore one date of a recurring event (services.change_occurrence)."""
-    event = _load(pk)
+    event = _load(pk, request.user)
     form = OccurrenceForm(request.POST)
     conflict = ""
     if form.is_valid():
         with transaction.atomic():
             if changed_since(Event, pk, form.cleaned_data["version"]):
-                event = _load(pk)
+                event = _load(pk, request.user)
                 conflict = _(
                     "Someone else changed “%(title)s” after you opened this page (it now "
                     "reads: %(when)s). No date was changed: check the dates below, then try "
@@ -365,9 +374,11 @@ def desk_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
                 ) % {"title": formatting.event_title(event), "when": formatting.event_when(event)}
             else:
                 try:
-                    services.change_occurrence(**form.service_fields(event))
+                    services.change_occurrence(actor=request.user, **form.service_fields(event))
                 except ValidationError as exc:
                     _occurrence_errors(form, exc)
+                except PermissionDenied as exc:
+                    _occurrence_errors(form, ValidationError(exc.args[0]))
                 else:
                     messages.success(request, _OCCURRENCE_DONE[form.cleaned_data["action"]]())
                     return redirect(reverse("web:desk_event_edit", args=[pk]) + "#occurrences")

@@ -17,6 +17,7 @@ from events.models import City, Event, Participation
 from events.planning import build_plan
 from events.planning.display import present
 from events.planning.query import MAX_CITIES, event_params, parse_query
+from events.selectors import events_visible_to
 from events.web.formatting import city_name
 from events.web.views.desk import coordinator_required
 
@@ -43,12 +44,12 @@ def _values(request: HttpRequest) -> dict[str, Any]:
     return values
 
 
-def _from_event(slug: str) -> HttpResponse:
+def _from_event(slug: str, user: Any) -> HttpResponse:
     """Redirect to the planner URL that asks about one event (a shareable question)."""
     if "\x00" in slug:
         raise Http404(slug)
     event = get_object_or_404(
-        Event.objects.prefetch_related(
+        events_visible_to(user).prefetch_related(
             Prefetch("participations", Participation.objects.select_related("city")), "changes"
         ),
         slug=slug,
@@ -57,10 +58,11 @@ def _from_event(slug: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:desk_planner") + "?" + urlencode(params))
 
 
-def _events() -> list[Event]:
-    """Events the planner can start from: those with cities, newest first."""
+def _events(user: Any) -> list[Event]:
+    """Events the planner can start from (those ``user`` may see) with cities, newest first."""
     return list(
-        Event.objects.filter(participations__isnull=False)
+        events_visible_to(user)
+        .filter(participations__isnull=False)
         .distinct()
         .order_by(F("start").desc(nulls_last=True), F("start_date").desc(nulls_last=True), "-pk")[
             :200
@@ -71,7 +73,7 @@ def _events() -> list[Event]:
 @coordinator_required
 def desk_planner(request: HttpRequest) -> HttpResponse:
     if request.GET.get("event"):
-        return _from_event(request.GET["event"])
+        return _from_event(request.GET["event"], request.user)
     values = _values(request)
     result = None
     errors: dict[str, list[str]] = {}
@@ -89,7 +91,7 @@ def desk_planner(request: HttpRequest) -> HttpResponse:
     cities = sorted(City.objects.all(), key=lambda city: city_name(city).casefold())
     context = {
         "cities": cities,
-        "events": _events(),
+        "events": _events(request.user),
         "values": values,
         "chosen": set(values["cities"]),
         "result": result,

@@ -192,17 +192,7 @@ def create_events(
     except IntegrityError:
         return _one_by_one(items, participations, actor)
     bulk_create_with_history(
-        [
-            Participation(
-                event=event,
-                city_id=p.city_id,
-                role=p.role,
-                venue=p.venue.strip(),
-                venue_ru=p.venue_ru.strip(),
-            )
-            for event in events
-            for p in wanted
-        ],
+        [p.row(event=event) for event in events for p in wanted],
         Participation,
     )
     bulk_create_with_history(
@@ -314,17 +304,7 @@ def update_events(
     if replace and wanted is not None:
         Participation.objects.filter(event_id__in=replace).delete()
         bulk_create_with_history(
-            [
-                Participation(
-                    event_id=pk,
-                    city_id=p.city_id,
-                    role=p.role,
-                    venue=p.venue.strip(),
-                    venue_ru=p.venue_ru.strip(),
-                )
-                for pk in replace
-                for p in wanted
-            ],
+            [p.row(event_id=pk) for pk in replace for p in wanted],
             Participation,
         )
     refresh_events(event_ids=[event.pk for event in changed])

@@ -74,6 +74,16 @@ class ParticipationInput:
     venue: str = ""
     venue_ru: str = ""
 
+    def row(self, **event: Any) -> Participation:
+        """The Participation of this input (``event=`` or ``event_id=``), venues stripped."""
+        return Participation(
+            city_id=self.city_id,
+            role=self.role,
+            venue=self.venue.strip(),
+            venue_ru=self.venue_ru.strip(),
+            **event,
+        )
+
 
 def _normalise_event(
     event: Event, raw: Mapping[str, Any], stored_rule: tuple[str, dt.datetime | None] = ("", None)

@@ -21,27 +21,11 @@ from events.recurrence import city_span
 from events.rrules import build_rule, validate_rrule
 from events.timezones import get_zone, make_aware_lenient
 from events.web import formatting
-from events.web.desk_forms import EventForm
+from events.web.desk_forms import RECURRENCE_FIELDS, EventForm
 
 COUNT = 5
 # Fields whose errors make a preview impossible (the others, e.g. the title, do not matter).
-_NEEDED = (
-    "precision",
-    "timezone",
-    "time_mode",
-    "start",
-    "start_date",
-    "repeat",
-    "rec_month",
-    "rec_monthday",
-    "rec_nth",
-    "rec_weekday",
-    "rec_weekdays",
-    "rec_end",
-    "rec_count",
-    "rec_until",
-    "rrule",
-)
+_NEEDED = ("precision", "timezone", "time_mode", "start", "start_date", *RECURRENCE_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,19 @@ def propose_change(*, event: Event, actor: Any, fields: Mapping[str, Any]) -> Ch
     Not idempotent: each call is one proposal."""
     if not must_propose(actor=actor, event=event, fields=fields):
         raise roles.refusal(None, roles.permission_message("teams.change_event"))
+    current = Event.objects.get(pk=event.pk)
     candidate = Event.objects.get(pk=event.pk)
     apply_event_fields(candidate, fields, database_checks=False)
+    if all(getattr(candidate, name) == getattr(current, name) for name in PROPOSABLE_FIELDS):
+        # e.g. a time of day for an event known by its date only: update_event would drop it.
+        raise _error(
+            sorted(fields)[0],
+            _(
+                "This proposal changes nothing the event shows: give a different value (an event "
+                "known by its date takes start_date, not start)."
+            ),
+            "no_change",
+        )
     proposal = ChangeProposal.objects.create(
         event=event, fields=_to_json(fields), proposed_by=actor
     )

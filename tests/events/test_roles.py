@@ -606,3 +606,21 @@ def test_desk_refuses_a_partner_team_import(client, world):
     client.force_login(world.users["magadan"])
 
     assert client.post("/desk/imports/new/", {}).status_code == 403
+
+
+def test_a_proposal_that_changes_nothing_is_refused_naming_the_field(world):
+    """The same place again, or a time of day for an event known by its date only (which
+    update_event would drop): 400, and no proposal is stored."""
+    from events.models import ChangeProposal
+
+    event = Event.objects.get(pk=world.ids["ev_anc"])
+
+    same = _propose(world, location=event.location)
+    Event.objects.filter(pk=event.pk).update(
+        precision=Event.Precision.DAY, start=None, end=None, start_date=dt.date(2031, 5, 9)
+    )
+    timeless = _propose(world, start="2031-05-09T12:00:00")
+
+    assert same.status_code == 400 and "location" in same.json(), same.content
+    assert timeless.status_code == 400 and "start" in timeless.json(), timeless.content
+    assert not ChangeProposal.objects.exists()

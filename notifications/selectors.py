@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from common import audit, roles
-from events.models import Event
+from events.models import Event, Participation
+from events.selectors import events_visible_to
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 # Statuses a coordinator may put back in the queue.
@@ -36,21 +37,37 @@ def rules_for_event(event: Event) -> QuerySet[ReminderRule]:
 
 
 def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
-    """Confirmed, dated events a rule covers (tentative events get no reminders)."""
+    """Confirmed, dated events a rule covers (tentative events get no reminders) that its
+    recipient may hear of (``heard_of_by``)."""
     query = Event.objects.filter(
         status=Event.Status.CONFIRMED,
         precision__in=[Event.Precision.TIME, Event.Precision.DAY],
     )
     # A rule's target field is set for its target (check constraint "rule_target_set").
     if rule.target == ReminderRule.Target.EVENT and rule.event_id is not None:
-        return query.filter(pk=rule.event_id)
+        return heard_of_by(rule, query.filter(pk=rule.event_id))
     if rule.target == ReminderRule.Target.EVENT_KIND:
-        return query.filter(kind=rule.event_kind)
+        return heard_of_by(rule, query.filter(kind=rule.event_kind))
     if rule.target == ReminderRule.Target.CITY and rule.city_id is not None:
-        return query.filter(participations__city_id=rule.city_id).distinct()
+        return heard_of_by(rule, query.filter(participations__city_id=rule.city_id).distinct())
     if rule.target == ReminderRule.Target.PARTNERSHIP and rule.partnership_id is not None:
-        return query.filter(partnership_id=rule.partnership_id)
+        return heard_of_by(rule, query.filter(partnership_id=rule.partnership_id))
     return query.none()
+
+
+def heard_of_by(rule: ReminderRule, query: QuerySet[Event]) -> QuerySet[Event]:
+    """The events of ``query`` the rule's recipient may be told of: public ones, and internal
+    ones only where the recipient's city takes part (a contact of a city), or that the user
+    may see (a rule reminding a user: common.roles). A contact of no city hears of all."""
+    if rule.contact is not None:
+        city_id = rule.contact.city_id
+        if city_id is None:
+            return query
+        taking_part = Participation.objects.filter(city_id=city_id).values("event_id")
+        return query.filter(Q(visibility=Event.Visibility.PUBLIC) | Q(pk__in=taking_part))
+    if rule.user_id is not None:
+        return query.filter(pk__in=events_visible_to(rule.user).values("pk"))
+    return query
 
 
 def due_notices(now: dt.datetime, limit: int) -> QuerySet[ChangeNotice]:

@@ -624,3 +624,34 @@ def test_a_proposal_that_changes_nothing_is_refused_naming_the_field(world):
     assert same.status_code == 400 and "location" in same.json(), same.content
     assert timeless.status_code == 400 and "start" in timeless.json(), timeless.content
     assert not ChangeProposal.objects.exists()
+
+
+def test_reminders_tell_a_contact_only_of_events_its_city_may_see(world):
+    """A kind rule of a Magadan contact covers the public festival and Magadan's own internal
+    events, never Tula's internal one; a user's own rule follows what that user may see."""
+    from notifications.selectors import events_for_rule
+
+    Event.objects.filter(pk=world.ids["ev_mag"]).update(status=Event.Status.CONFIRMED)
+    by_contact = subscriptions.create_rule(
+        contact_id=world.ids["c_mag"], target="event_kind", event_kind=Event.Kind.FESTIVAL
+    )
+    by_admin = subscriptions.create_rule(
+        user_id=world.users["admin"].pk,
+        target="event_kind",
+        event_kind=Event.Kind.FESTIVAL,
+        timezone="UTC",
+    )
+    by_team = subscriptions.create_rule(
+        user_id=world.users["anchorage"].pk,
+        target="event_kind",
+        event_kind=Event.Kind.FESTIVAL,
+        timezone="UTC",
+    )
+
+    def covered(rule):
+        return set(events_for_rule(rule).values_list("pk", flat=True))
+
+    ids = world.ids
+    assert covered(by_contact) == {ids["ev_mag"], ids["ev_anc"]}
+    assert covered(by_admin) == {ids["ev_mag"], ids["ev_anc"], ids["ev_tula"]}
+    assert covered(by_team) == {ids["ev_mag"], ids["ev_anc"]}

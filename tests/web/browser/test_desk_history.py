@@ -18,7 +18,7 @@ from tests.web.browser.conftest import DESKTOP, PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 PASSWORD = "desk-history-pass-123"
-LOCATION = {"en": "Location", "ru": "Место"}
+LOCATION = {"en": "Location (English)", "ru": "Место (английский)"}
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_desk_history_shows_desk_and_api_changes(
         )
         page.goto(f"/desk/events/{event.pk}/edit/")
         page.locator("[name=location]").fill("Egvekinot memorial")
-        page.locator("form.event-form button[type=submit]").click()
+        page.locator("form.event-form button[type=submit]:not([name=preview])").click()
         page.wait_for_url(re.compile(rf"/desk/events/{event.pk}/edit/$"))
 
         section = page.locator("#history")

@@ -76,15 +76,34 @@ class ListedOccurrence(models.Model):
     and keeping those of one city walked past every other city's occurrences, which grew with
     the number of events."""
 
+    # No database constraints: the rows are derived (rebuilt whole by rebuild_index, in one
+    # transaction), and PostgreSQL's deferred checks locked every referenced row at COMMIT --
+    # a 100,000-event rebuild spent over ten minutes there. Deletes still cascade (Django).
     row = models.ForeignKey(
-        IndexedOccurrence, on_delete=models.DO_NOTHING, db_index=False, related_name="+"
+        IndexedOccurrence,
+        on_delete=models.DO_NOTHING,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     city = models.ForeignKey(
-        "events.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "events.City",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
     )
     partnership = models.ForeignKey(
-        "events.Partnership", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "events.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
     )
     # Copies of the event-zone row's: what lists select and order by.
     key = models.DateTimeField()

@@ -191,6 +191,12 @@ class OccurrenceWindow(Sequence[Occurrence]):
             best.setdefault(row.event_id, row)
         return list(best.values())[:count]
 
+    def distinct_events(self) -> QuerySet:
+        """The ids of the window's events, each once (UNION of both halves: each an index
+        range scan, as the rows are read); its count() is the number of events."""
+        short, long = (part.order_by().values("event_id") for part in self._parts)
+        return short.union(long)
+
     def first_per_event(self, count: int) -> list[Occurrence]:
         return build(self.first_rows_per_event(count), self._events)
 

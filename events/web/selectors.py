@@ -14,8 +14,6 @@ from django.utils import timezone
 from events.models import (
     City,
     Event,
-    IndexedOccurrence,
-    ListedOccurrence,
     OccurrenceHorizon,
     Participation,
     Partnership,
@@ -170,30 +168,6 @@ class SeriesWindow(Sequence[Occurrence]):
         return iter(self[0 : len(self)])
 
 
-def _distinct_events(
-    query: QuerySet[Event],
-    lo: dt.datetime,
-    hi: dt.datetime,
-    where: Q,
-    scope: occurrence_index.ListScope | None = None,
-) -> Any:
-    """The distinct events with a row in the window (the window's own filter): event-zone
-    rows, or with ``scope`` that city's or partnership's list rows."""
-    rows: QuerySet = IndexedOccurrence.objects.filter(where)
-    if scope is not None:
-        rows = ListedOccurrence.objects.filter(
-            where, city=scope.city_id, partnership=scope.partnership_id
-        )
-    if query.query.where or query.query.is_sliced:
-        rows = rows.filter(event__in=query.order_by().values("pk"))
-    # Each half an index range scan, as the window reads them; UNION keeps each event once.
-    short, long = (
-        rows.filter(part).order_by().values("event_id")
-        for part in occurrence_index.touching(lo, hi, listed=scope is not None)
-    )
-    return short.union(long)
-
-
 def series_for(
     query: QuerySet[Event],
     *,
@@ -207,16 +181,7 @@ def series_for(
     horizon = occurrence_index.current_horizon()
     found = _indexed(query, period, now, horizon, scope)
     if found is not None:
-        if period == "past":
-            lo, hi, where = (
-                now - dt.timedelta(days=PAST_DAYS),
-                now,
-                occurrence_index.started_before(now),
-            )
-        else:
-            lo, hi = now, now + dt.timedelta(days=UPCOMING_DAYS)
-            where = occurrence_index.not_over(now)
-        return SeriesWindow(found, _distinct_events(query, lo, hi, where, scope))
+        return SeriesWindow(found, found.distinct_events())
     every = occurrences_for(query, period=period, scope=scope)
     return _one_per_event(every, len(every))
 

@@ -31,6 +31,13 @@ def fmt_date(value: dt.date | dt.datetime | None) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def utc_iso(value: dt.datetime | None) -> str:
+    """An instant for <time datetime>, in UTC."""
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def fmt_weekday_date(value: dt.date | dt.datetime) -> str:
     """ "Sunday, May 9, 2027", in the active language."""
     return f"{formats.date_format(value, 'l')}, {fmt_date(value)}"

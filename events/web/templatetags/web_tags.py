@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
 from events.models import Participation, Partnership
-from events.web import formatting
+from events.web import formatting, occurrence_rows
 
 register = template.Library()
 
@@ -74,9 +73,7 @@ def ltime(value: dt.datetime | None) -> str:
 
 @register.filter
 def utc_iso(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return formatting.utc_iso(value)
 
 
 @register.filter
@@ -107,7 +104,15 @@ def established(pair: Partnership) -> str:
 
 @register.filter
 def event_url(event: Any) -> str:
-    return reverse("web:event_detail", kwargs={"slug": event.slug})
+    return occurrence_rows.event_url(event)
+
+
+@register.simple_tag
+def occurrence_items(occurrences: Any, city: Any = None, series: str = "", empty_text: str = ""):
+    """The <li> rows of an occurrence list (events.web.occurrence_rows: rendered in Python)."""
+    return occurrence_rows.occurrence_items(
+        occurrences, city=city, series=series, empty_text=empty_text
+    )
 
 
 @register.simple_tag(takes_context=True)

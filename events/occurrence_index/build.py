@@ -23,10 +23,13 @@ def rows_by_id(ids: list[int]) -> list[IndexedOccurrence]:
 
 
 def build(
-    rows: list[IndexedOccurrence], events: dict[int, Event] | None = None
+    rows: list[IndexedOccurrence],
+    events: dict[int, Event] | None = None,
+    *,
+    city_times: bool = True,
 ) -> list[Occurrence]:
     """Occurrences from their event-zone rows (see build_groups)."""
-    return build_groups([rows], events)[0]
+    return build_groups([rows], events, city_times=city_times)[0]
 
 
 # What build() reads of an event-zone row (the rest only selects and orders).
@@ -48,10 +51,16 @@ BUILT_FIELDS = (
 
 
 def build_groups(
-    groups: list[list[IndexedOccurrence]], events: dict[int, Event] | None = None
+    groups: list[list[IndexedOccurrence]],
+    events: dict[int, Event] | None = None,
+    *,
+    city_times: bool = True,
 ) -> list[list[Occurrence]]:
     """build() for several lists of rows at once (one page's several lists), same queries:
-    the events, their participations (with cities), their changes and the city rows.
+    the events, their participations (with cities), their changes and the city rows. Without
+    ``city_times`` (a page that shows no city's time: the month grid without a city filter)
+    the participations and city rows are not read and ``Occurrence.city_times`` is empty --
+    they were half of the cost of building a row.
 
     City times come from the city rows where they differ from the event's (same local time in
     each city, timed), else from events.recurrence.city_times on the event's stored instants.
@@ -76,7 +85,7 @@ def build_groups(
         }
         # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
         found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
-        for participation in sorted(found, key=lambda p: p.pk):
+        for participation in sorted(found if city_times else [], key=lambda p: p.pk):
             participations[participation.event_id].append(participation)
         wanted = {row.recurrence_id for row in rows if row.has_change and row.recurrence_id}
         if wanted:
@@ -90,8 +99,8 @@ def build_groups(
     city_rows = IndexedOccurrence.objects.filter(
         event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
     ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
-    for event_id, key, city_id, *times in city_rows:
-        places[(event_id, key)][city_id] = tuple(times)
+    for event_id, key, city_id, *stored in city_rows if city_times else []:
+        places[(event_id, key)][city_id] = tuple(stored)
     built: dict[int, Occurrence] = {}
     for row in rows:
         event = events[row.event_id]
@@ -103,10 +112,12 @@ def build_groups(
         end_date = row.end_date if all_day else None
         taking_part = participations[row.event_id]
         at = places.get((row.event_id, row.key))
-        if at is None:
-            city_times = recurrence.city_times(event, start, end, start_date, end_date, taking_part)
+        if not city_times:
+            times: list[CityTime] = []
+        elif at is None:
+            times = recurrence.city_times(event, start, end, start_date, end_date, taking_part)
         else:
-            city_times = _stored_city_times(taking_part, at)
+            times = _stored_city_times(taking_part, at)
         built[row.pk] = Occurrence(
             event=event,
             start=start,
@@ -118,7 +129,7 @@ def build_groups(
             moved=row.moved,
             location=row.location,
             change=changes.get((row.event_id, row.recurrence_id)) if row.recurrence_id else None,
-            city_times=city_times,
+            city_times=times,
         )
     return [[built[row.pk] for row in group] for group in groups]
 

@@ -39,10 +39,17 @@ def _base(query: QuerySet[Event]) -> QuerySet[IndexedOccurrence]:
 
 
 def day_cells(
-    query: QuerySet[Event], first: dt.date, last: dt.date, lo: dt.datetime, hi: dt.datetime
+    query: QuerySet[Event],
+    first: dt.date,
+    last: dt.date,
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    city_times: bool = True,
 ) -> DayCells | None:
     """Cells of the days ``first``..``last`` (the month; [lo, hi) its instants), or None when
-    the index does not cover the month (the caller expands)."""
+    the index does not cover the month (the caller expands). ``city_times``: whether the
+    occurrences need them (a grid placed in one city's dates does; see build_groups)."""
     horizon = occurrence_index.current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
@@ -69,7 +76,7 @@ def day_cells(
     multi = list(base.filter(multi_q).order_by(*order)[:MULTI_DAY_LIMIT])
     rows = sorted(wanted + multi, key=lambda r: (r.sort_start, r.event_id, r.key))
     return DayCells(
-        occurrences=occurrence_index.build(rows),
+        occurrences=occurrence_index.build(rows, city_times=city_times),
         single_counts=counts,
         total=sum(counts.values()) + len(multi),
     )

@@ -1,10 +1,10 @@
-"""The rows of an occurrence list (events list, city, partnership and home pages), rendered in
-Python rather than by the template engine.
+"""The rows of an occurrence list (events list, city, partnership and home pages) and the month
+grid's weeks, rendered in Python rather than by the template engine.
 
 Measured (bench/bench_index.py, 10,000 events on PostgreSQL): the list rows were most of
 these pages' rendering time -- about 0.25 ms of CPU a row in Django templates, 30 to 60 rows a
 page -- while the same markup from these few functions costs a fraction of that. The markup is
-what ``web/includes/occurrence_list.html`` produced before; the wording and formatting come
+what ``web/includes/occurrence_list.html`` and ``web/month.html`` produced before; the wording and formatting come
 from the same helpers the templates use (events.web.formatting), so nothing is said twice.
 Event URLs are reversed once per language and path prefix, then filled in with each slug.
 """
@@ -24,21 +24,24 @@ from django.utils.translation import gettext as _
 
 from events.web import formatting
 
-_SLUG_MARK = "slug-placeholder-0"
+_MARK = "url-placeholder-0"
 
 
 @functools.lru_cache(maxsize=64)
-def _event_url_parts(language: str | None, script_prefix: str) -> tuple[str, str]:
-    url = reverse("web:event_detail", kwargs={"slug": _SLUG_MARK})
-    before, after = url.split(_SLUG_MARK)
+def _url_parts(name: str, kwarg: str, language: str | None, prefix: str) -> tuple[str, str]:
+    before, after = reverse(name, kwargs={kwarg: _MARK}).split(_MARK)
     return before, after
 
 
+def _url(name: str, kwarg: str, value: str) -> str:
+    """reverse(name, kwargs={kwarg: value}) for a one-argument pattern, without resolving the
+    pattern each time (quoted as reverse quotes a path argument)."""
+    before, after = _url_parts(name, kwarg, get_language(), get_script_prefix())
+    return f"{before}{quote(value, safe='!$&()*+,;=/~:@')}{after}"
+
+
 def event_url(event: Any) -> str:
-    """reverse("web:event_detail", slug=event.slug), without resolving the pattern each time
-    (quoted as reverse quotes a path argument)."""
-    before, after = _event_url_parts(get_language(), get_script_prefix())
-    return f"{before}{quote(event.slug, safe='!$&()*+,;=/~:@')}{after}"
+    return _url("web:event_detail", "slug", event.slug)
 
 
 def _city_time_of(occurrence: Any, city: Any) -> Any:
@@ -115,3 +118,55 @@ def occurrence_items(
     if not rows:
         return format_html('<li class="empty">{}</li>\n', empty_text or _("No events."))
     return mark_safe("  ".join(rows))  # noqa: S308 - every row built by format_html
+
+
+def month_weeks(weeks: list[list[dict]], today: Any, query: str) -> SafeString:
+    """The month grid's ``<tr>`` rows: each day's number, up to the cap of entries, and a
+    "+N more" link to the day's list (``query``: the filters' query string, month and page
+    removed)."""
+    rows = []
+    for week in weeks:
+        cells = [_month_cell(day, today, query) for day in week]
+        rows.append(format_html("<tr>\n{}</tr>\n", mark_safe("".join(cells))))  # noqa: S308
+    return mark_safe("".join(rows))  # noqa: S308 - every row built by format_html
+
+
+def _month_cell(day: dict, today: Any, query: str) -> str:
+    classes = ("" if day["in_month"] else "out") + (" today" if day["date"] == today else "")
+    classes += "" if day["items"] else " empty-day"
+    items = ""
+    if day["items"]:
+        entries = []
+        for occ in day["items"]:
+            cancelled = occ.cancelled
+            entries.append(
+                format_html(
+                    '<li{}><a href="{}">{}</a>{}</li>\n',
+                    mark_safe(' class="is-cancelled"') if cancelled else "",
+                    event_url(occ.event),
+                    formatting.event_title(occ.event),
+                    format_html(
+                        ' <strong class="badge badge-cancelled">{}</strong>', _("Cancelled")
+                    )
+                    if cancelled
+                    else "",
+                )
+            )
+        items = format_html("<ul>\n{}</ul>\n", mark_safe("".join(entries)))  # noqa: S308
+    more = ""
+    if day["more"]:
+        href = _url("web:day", "day", f"{day['date']:%Y-%m-%d}") + query
+        more = format_html(
+            '<a class="day-more" href="{}">{}</a>',
+            href,
+            _("+%(count)s more") % {"count": day["more"]},
+        )
+    return format_html(
+        '<td class="{}">\n<span class="day-number"><span class="visually-hidden">{}</span>'
+        '<span aria-hidden="true">{}</span></span>\n{}{}\n</td>\n',
+        classes,
+        formatting.fmt_date(day["date"]),
+        day["date"].day,
+        items,
+        more,
+    )

@@ -116,6 +116,12 @@ def occurrence_items(occurrences: Any, city: Any = None, series: str = "", empty
 
 
 @register.simple_tag(takes_context=True)
+def month_weeks(context: Any, weeks: Any, today: Any) -> str:
+    """The month grid's rows (events.web.occurrence_rows: rendered in Python)."""
+    return occurrence_rows.month_weeks(weeks, today, query_with(context, month=None, page=None))
+
+
+@register.simple_tag(takes_context=True)
 def query_with(context: Any, **changes: Any) -> str:
     """The current query string with some parameters replaced (None or "" removes one)."""
     params = context["request"].GET.copy()

@@ -133,7 +133,7 @@ def _cells(
     """Entries to draw per day, each day's occurrence count, and the month's total."""
     lo, hi = month_window(year, month)
     first, last = lo.date(), hi.date() - dt.timedelta(days=1)
-    cells = month_cells.day_cells(query, first, last, lo, hi)
+    cells = month_cells.day_cells(query, first, last, lo, hi, city_times=city is not None)
     by_day: dict[dt.date, list[Occurrence]] = {}
     occurrences = cells.occurrences if cells else list(occurrences_for(query, month=(year, month)))
     multi: dict[dt.date, int] = {}

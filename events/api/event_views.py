@@ -191,7 +191,7 @@ class OccurrenceListView(generics.ListAPIView):
             lo,
             hi,
             max_total=settings.MAX_OCCURRENCES_PER_REQUEST,
-            scope=_list_scope(request.query_params),
+            scope=_list_scope(request, self.get_queryset()),
         )
         page = self.paginate_queryset(occurrences)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -229,14 +229,20 @@ class AnniversaryListView(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-def _list_scope(params: Any) -> occurrence_index.ListScope | None:
+def _list_scope(request: Request, visible: QuerySet[Event]) -> occurrence_index.ListScope | None:
     """One partnership's or city's list rows when the (already validated) filters name one:
-    the filtered events all lie on it (a partnership when both are given)."""
+    the filtered events all lie on it (a partnership when both are given), with the visible
+    events by the other filters as ``within`` (see ListScope)."""
+    params = request.query_params
     form = OccurrenceFilter(params).form
     if not form.is_valid():
         return None
-    if pair := form.cleaned_data.get("partnership"):
-        return occurrence_index.ListScope(partnership_id=pair)
-    if city := form.cleaned_data.get("city"):
-        return occurrence_index.ListScope(city_id=city)
+    for name in ("partnership", "city"):
+        if found := form.cleaned_data.get(name):
+            rest = params.copy()
+            rest.pop(name)
+            within = OccurrenceFilter(rest, queryset=visible, request=request).qs
+            if name == "partnership":
+                return occurrence_index.ListScope(partnership_id=found, within=within)
+            return occurrence_index.ListScope(city_id=found, within=within)
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import overload
 
 from django.db import connections
@@ -204,10 +204,17 @@ class OccurrenceWindow(Sequence[Occurrence]):
 @dataclass(frozen=True)
 class ListScope:
     """The lists of one city (its events) or of one partnership (events_of_partnership_q):
-    ``query`` must not hold events outside it; the window then reads that list's rows."""
+    ``query`` must not hold events outside it; the window then reads that list's rows.
+
+    ``within``: the same events as ``query`` without the scope's own filter (the list rows
+    are exactly the scope's events, so that filter is already applied): the rows are then
+    narrowed by ``within`` alone -- for a programme administrator with no other filter, not
+    at all. A partnership's filter (linked, or both cities take part) made PostgreSQL build
+    the whole set of the pair's events before the first row, in every list query."""
 
     city_id: int | None = None
     partnership_id: int | None = None
+    within: QuerySet[Event] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if (self.city_id is None) == (self.partnership_id is None):
@@ -241,9 +248,10 @@ def window(
         base = ListedOccurrence.objects.filter(city_id=scope.city_id)
     else:
         base = ListedOccurrence.objects.filter(partnership=scope.partnership_id)
-    if query.query.where or query.query.is_sliced:
+    narrowing = query if scope is None or scope.within is None else scope.within
+    if narrowing.query.where or narrowing.query.is_sliced:
         # Every event (a coordinator's view) needs no semi-join with the events table.
-        base = base.filter(event__in=query.order_by().values("pk"))
+        base = base.filter(event__in=narrowing.order_by().values("pk"))
     if where is not None:
         base = base.filter(where)
     short, long = touching(lo, hi, listed=scope is not None)

@@ -58,14 +58,18 @@ def filtered_events(user: Any, filters: dict[str, Any]) -> QuerySet[Event]:
     return query
 
 
-def list_scope(filters: dict[str, Any]) -> occurrence_index.ListScope | None:
+def list_scope(user: Any, filters: dict[str, Any]) -> occurrence_index.ListScope | None:
     """The one city's or partnership's list that filtered_events' result lies within, whose
     own index rows a page can read (a partnership when both are given: filtered_events keeps
-    only the city's events of it)."""
+    only the city's events of it), with the user's events by the other filters (``within``)."""
     if pair := filters.get("partnership"):
-        return occurrence_index.ListScope(partnership_id=pair.pk)
+        rest = {name: value for name, value in filters.items() if name != "partnership"}
+        return occurrence_index.ListScope(
+            partnership_id=pair.pk, within=filtered_events(user, rest)
+        )
     if city := filters.get("city"):
-        return occurrence_index.ListScope(city_id=city.pk)
+        rest = {name: value for name, value in filters.items() if name != "city"}
+        return occurrence_index.ListScope(city_id=city.pk, within=filtered_events(user, rest))
     return None
 
 

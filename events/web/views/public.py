@@ -84,7 +84,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     month = filters.get("month")
     period = filters.get("period") or "upcoming"
     # Without a month, a recurring series is one entry at its next (past: latest) date.
-    scope = list_scope(filters)
+    scope = list_scope(request.user, filters)
     occurrences = (
         occurrences_for(query, month=month, scope=scope)
         if month
@@ -315,7 +315,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = {"city": city}
     query = filtered_events(request.user, filters)
     upcoming, past = upcoming_and_past(
-        query, CITY_EVENTS, one_per_event=True, scope=list_scope(filters)
+        query, CITY_EVENTS, one_per_event=True, scope=list_scope(request.user, filters)
     )
     context = {
         "city": city,
@@ -336,7 +336,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     query = filtered_events(request.user, filters)
     anniversary = next_anniversary(pair, today)
     upcoming, past = upcoming_and_past(
-        query, CITY_EVENTS, one_per_event=True, scope=list_scope(filters)
+        query, CITY_EVENTS, one_per_event=True, scope=list_scope(request.user, filters)
     )
     context = {
         "pair": pair,

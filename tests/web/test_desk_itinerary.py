@@ -342,11 +342,15 @@ def test_itinerary_deletes_a_leg(coordinator_client, visit):
     assert not ItineraryLeg.objects.filter(pk=leg.pk).exists()
 
 
-def test_itinerary_delete_is_post_only(coordinator_client, visit):
+def test_itinerary_delete_asks_first(coordinator_client, visit):
     event, anchorage, magadan = visit
     leg = _add_leg(event, anchorage, magadan)
 
-    assert coordinator_client.get(_url("_leg_delete", event.pk, leg.pk)).status_code == 405
+    response = coordinator_client.get(_url("_leg_delete", event.pk, leg.pk))
+
+    assert response.status_code == 200
+    assert b"data-confirm-delete" in response.content
+    assert "Delete the leg Anchorage → Magadan?" in response.content.decode()
     assert ItineraryLeg.objects.filter(pk=leg.pk).exists()
 
 

@@ -23,11 +23,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.roles import permission_message
 from events import services
-from events.itinerary import host_and_guest
+from events.itinerary import ITINERARY_MARGIN, host_and_guest
 from events.models import City, Event, ItineraryLeg, Participation, ProgrammeItem
 from events.selectors import events_taken_part_in
 from events.web import formatting
@@ -167,6 +167,8 @@ def _page(
         "leg_form": forms["leg"],
         "item_form": forms["item"],
         "error": error,
+        "event_when": formatting.event_when(event),
+        "margin_days": ITINERARY_MARGIN.days,
     }
     return render(request, "web/desk/itinerary.html", context, status=status)
 
@@ -245,9 +247,22 @@ def _edit(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpRespon
 
 
 def _delete(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpResponse:
+    """GET: ask (the row as the list shows it); POST: remove it."""
     event = _load(pk, request.user)
     obj = _row(part, event, row_pk)
     what = part.describe(obj)
+    if request.method != "POST":
+        context = {
+            "event": event,
+            "part": part.name,
+            "label": what,
+            "leg": leg_row(obj) if part is LEG else None,
+            "item": item_row(obj) if part is ITEM else None,
+            "can_change": request.user.has_perm("teams.change_event", event),
+            "refusal": permission_message("teams.change_event"),
+            "back": reverse("web:desk_itinerary", args=[event.pk]) + f"#{part.anchor}",
+        }
+        return render(request, "web/desk/itinerary_delete.html", context)
     try:
         part.delete(obj, actor=request.user)
     except PermissionDenied:
@@ -270,7 +285,7 @@ def desk_itinerary_leg(request: HttpRequest, pk: int, row_pk: int) -> HttpRespon
 
 
 @coordinator_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_itinerary_leg_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
     return _delete(request, pk, row_pk, LEG)
 
@@ -287,6 +302,6 @@ def desk_itinerary_item(request: HttpRequest, pk: int, row_pk: int) -> HttpRespo
 
 
 @coordinator_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_itinerary_item_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
     return _delete(request, pk, row_pk, ITEM)

@@ -332,6 +332,58 @@ def test_itinerary_saving_a_leg_unchanged_changes_nothing(coordinator_client, vi
     assert leg.sequence == 0
 
 
+@pytest.fixture
+def november_visit(visit):
+    """A visit over the night Anchorage's clocks go back (01:00-02:00 on 3 November 2030
+    happens twice)."""
+    event, anchorage, magadan = visit
+    event = services.update_event(
+        event=event, start_date=dt.date(2030, 11, 2), end_date=dt.date(2030, 11, 4)
+    )
+    return event, anchorage, magadan
+
+
+def test_itinerary_new_leg_in_a_dst_fold_is_refused_on_its_field(
+    coordinator_client, november_visit
+):
+    event, anchorage, magadan = november_visit
+    data = _leg_data(
+        anchorage, magadan, departs_at="2030-11-03T01:30", arrives_at="2030-11-04T06:00"
+    )
+
+    response = coordinator_client.post(_url("_leg_add", event.pk), data)
+
+    assert response.status_code == 400
+    assert list(response.context["leg_form"].errors) == ["departs_at"]
+    assert "happens twice" in response.context["leg_form"].errors["departs_at"][0]
+    assert ItineraryLeg.objects.count() == 0
+
+
+def test_itinerary_stored_leg_in_a_dst_fold_saves_unchanged(coordinator_client, november_visit):
+    event, anchorage, magadan = november_visit
+    # The second 01:30 in Anchorage that night (AKST, UTC-9).
+    departs = dt.datetime(2030, 11, 3, 10, 30, tzinfo=UTC)
+    leg = services.add_leg(
+        event=event,
+        departure_city=anchorage.pk,
+        departs_at=departs,
+        arrival_city=magadan.pk,
+        arrives_at=departs + dt.timedelta(hours=9),
+    )
+    form = coordinator_client.get(_url("_leg", event.pk, leg.pk)).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["departs_at"] = f"{data['departs_at']:%Y-%m-%dT%H:%M}"
+    data["arrives_at"] = f"{data['arrives_at']:%Y-%m-%dT%H:%M}"
+    data["reference"] = "PC 77"
+
+    response = coordinator_client.post(_url("_leg", event.pk, leg.pk), data)
+
+    assert data["departs_at"] == "2030-11-03T01:30"
+    assert response.status_code == 302
+    leg.refresh_from_db()
+    assert (leg.departs_at, leg.reference) == (departs, "PC 77")
+
+
 def test_itinerary_deletes_a_leg(coordinator_client, visit):
     event, anchorage, magadan = visit
     leg = _add_leg(event, anchorage, magadan)

@@ -184,6 +184,8 @@ def _edit_page(
         "form": form,
         "can_change": request.user.has_perm("teams.change_event", event),
         "refusal": permission_message("teams.change_event"),
+        "row": leg_row(obj) if part is LEG else item_row(obj),
+        "delete_url": reverse(f"web:desk_itinerary_{part.name}_delete", args=[event.pk, obj.pk]),
         "action": reverse(f"web:desk_itinerary_{part.name}", args=[event.pk, obj.pk]),
         "back": reverse("web:desk_itinerary", args=[event.pk]) + f"#{part.anchor}",
     }

@@ -151,5 +151,14 @@ def test_desk_itinerary_adds_a_leg_across_the_date_line(
         stored = ItineraryLeg.objects.get(event=event)
         assert stored.departs_at == dt.datetime(2030, 5, 9, 6, 0, tzinfo=dt.UTC)
         assert stored.arrives_at == dt.datetime(2030, 5, 9, 10, 30, tzinfo=dt.UTC)
+
+        # The edit form shows each end's wall-clock time again, in its own city.
+        leg.locator("[data-edit]").click()
+        page.wait_for_url(re.compile(rf"/itinerary/legs/{stored.pk}/$"))
+        edit = page.locator("form[data-edit-leg]")
+        assert edit.locator("[name=departs_at]").input_value() == "2030-05-08T22:00"
+        assert edit.locator("[name=arrives_at]").input_value() == "2030-05-09T21:30"
+        assert _overflow(page) <= 0, f"{name}: the edit form is wider than the screen"
+        page.screenshot(path=screenshots / f"{name}-edit.png", full_page=True)
     finally:
         context.close()

@@ -49,6 +49,8 @@ class _RowForm(forms.Form):
 
     city_fields: tuple[str, ...] = ()
     instance: ItineraryLeg | ProgrammeItem | None
+    # The row's updated_at when the edit form was opened (common.versions).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self,

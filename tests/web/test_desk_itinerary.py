@@ -384,6 +384,27 @@ def test_itinerary_stored_leg_in_a_dst_fold_saves_unchanged(coordinator_client, 
     assert (leg.departs_at, leg.reference) == (departs, "PC 77")
 
 
+def test_itinerary_edit_over_a_later_change_is_refused_then_overwrites(coordinator_client, visit):
+    event, anchorage, magadan = visit
+    leg = _add_leg(event, anchorage, magadan)
+    url = _url("_leg", event.pk, leg.pk)
+    version = coordinator_client.get(url).context["form"]["version"].value()
+    services.update_leg(leg=leg, reference="SU 1")  # someone else, meanwhile
+    data = _leg_data(anchorage, magadan, reference="PC 9", version=version)
+
+    refused = coordinator_client.post(url, data)
+    again = coordinator_client.post(
+        url, {**data, "version": refused.context["form"]["version"].value()}
+    )
+
+    assert refused.status_code == 409
+    assert b"data-conflict" in refused.content
+    assert refused.context["form"]["reference"].value() == "PC 9"
+    assert again.status_code == 302
+    leg.refresh_from_db()
+    assert (leg.reference, leg.sequence) == ("PC 9", 2)
+
+
 def test_itinerary_deletes_a_leg(coordinator_client, visit):
     event, anchorage, magadan = visit
     leg = _add_leg(event, anchorage, magadan)

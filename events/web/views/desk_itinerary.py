@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Model, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.roles import permission_message
+from common.versions import changed_since, version_of
 from events import services
 from events.itinerary import ITINERARY_MARGIN, host_and_guest
 from events.models import City, Event, ItineraryLeg, Participation, ProgrammeItem
@@ -174,9 +176,16 @@ def _page(
 
 
 def _edit_page(
-    request: HttpRequest, event: Event, part: _Part, obj: Any, form: _RowForm, status: int = 200
+    request: HttpRequest,
+    event: Event,
+    part: _Part,
+    obj: Any,
+    form: _RowForm,
+    status: int = 200,
+    conflict: str = "",
 ) -> HttpResponse:
     context = {
+        "conflict": conflict,
         "event": event,
         "part": part.name,
         "obj": obj,
@@ -236,16 +245,37 @@ def _edit(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpRespon
     event = _load(pk, request.user)
     obj = _row(part, event, row_pk)
     if request.method != "POST":
-        return _edit_page(request, event, part, obj, _form(part, event, initial=part.initial(obj)))
+        initial = {**part.initial(obj), "version": version_of(obj.updated_at)}
+        return _edit_page(request, event, part, obj, _form(part, event, initial=initial))
     form = _form(part, event, request.POST, instance=obj)
-    status = 400
-    if form.is_valid():
-        fields = form.service_fields()
+    if not form.is_valid():
+        return _edit_page(request, event, part, obj, form, status=400)
+    fields = form.service_fields()
+    with transaction.atomic():
+        # The event first, as the services lock it: no deadlock with a concurrent write.
+        Event.objects.select_for_update().filter(pk=event.pk).exists()
+        if changed_since(part.model, obj.pk, form.cleaned_data["version"]):
+            return _conflict(request, event, part, row_pk)
         saved, status = _write(form, lambda: part.update(obj, actor=request.user, **fields))
-        if saved is not None:
-            messages.success(request, _("Saved: %(what)s.") % {"what": part.describe(saved)})
-            return _back(event, part)
-    return _edit_page(request, event, part, obj, form, status=status)
+    if saved is None:
+        return _edit_page(request, event, part, obj, form, status=status)
+    messages.success(request, _("Saved: %(what)s.") % {"what": part.describe(saved)})
+    return _back(event, part)
+
+
+def _conflict(request: HttpRequest, event: Event, part: _Part, row_pk: int) -> HttpResponse:
+    """409: the row changed after the form was opened (or is gone: 404). The input stays, the
+    form now holds the current version, so saving again is a deliberate overwrite."""
+    current = _row(part, event, row_pk)
+    data = request.POST.copy()
+    data["version"] = version_of(current.updated_at)
+    form = _form(part, event, data, instance=current)
+    form.is_valid()
+    message = _(
+        "Someone else changed this after you opened the form; nothing was saved. It now reads "
+        "as shown above. Your input is kept below: save again to replace their change with yours."
+    )
+    return _edit_page(request, event, part, current, form, status=409, conflict=message)
 
 
 def _delete(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpResponse:

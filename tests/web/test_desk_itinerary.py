@@ -159,6 +159,24 @@ def test_itinerary_guest_team_reads_but_may_not_write(client, visit, django_user
     assert list(ItineraryLeg.objects.values_list("pk", flat=True)) == [leg.pk]
 
 
+def test_itinerary_guest_team_may_not_edit_a_leg(client, visit, django_user_model):
+    event, anchorage, magadan = visit
+    leg = _add_leg(event, anchorage, magadan)
+    client.force_login(_team_user(django_user_model, anchorage))
+    url = _url("_leg", event.pk, leg.pk)
+
+    page = client.get(url)
+    refused = client.post(url, _leg_data(anchorage, magadan, reference="XX 1"))
+
+    assert page.status_code == 200
+    assert b"data-read-only" in page.content
+    assert b'type="submit"' not in page.content.split(b"data-edit-leg")[1]
+    assert refused.status_code == 403
+    assert "hosts or co-hosts" in " ".join(refused.context["form"].non_field_errors())
+    leg.refresh_from_db()
+    assert (leg.reference, leg.sequence) == ("", 0)
+
+
 def test_itinerary_host_team_adds_a_leg(client, visit, django_user_model):
     event, anchorage, magadan = visit
     client.force_login(_team_user(django_user_model, magadan))
@@ -200,6 +218,9 @@ def test_itinerary_page_shows_both_ends_local_times_and_the_date_line(coordinato
     assert "arrives the next day" in leg
     assert "crosses the date line" in leg
     assert "Meeting at 11" in text
+    # The city selects: this event's cities first, then the programme's others.
+    assert '<optgroup label="Cities of this event">' in text
+    assert '<optgroup label="Other cities">' in text
     assert "May 10, 2030, 11:00" in text
 
 
@@ -534,6 +555,21 @@ def test_itinerary_edits_an_item_and_clears_its_end(coordinator_client, visit):
     assert item.starts_at == dt.datetime(2030, 5, 11, 17, 0, tzinfo=UTC)
     assert item.ends_at is None
     assert item.sequence == 1
+
+
+def test_itinerary_item_edit_error_is_on_its_field(coordinator_client, visit):
+    event, _anchorage, magadan = visit
+    item = _add_item(event, magadan)
+
+    response = coordinator_client.post(
+        _url("_item", event.pk, item.pk), _item_data(magadan, ends_at="2030-05-10T09:00")
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["ends_at"]
+    assert b'id="id_ends_at-error"' in response.content
+    stored = ProgrammeItem.objects.get(pk=item.pk)
+    assert (stored.title_en, stored.ends_at, stored.sequence) == ("Meeting at 11", None, 0)
 
 
 def test_itinerary_deletes_an_item(coordinator_client, visit):

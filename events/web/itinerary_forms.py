@@ -13,11 +13,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import City, ItineraryLeg, ProgrammeItem
+from events.timezones import local_kind
 from events.web.desk_rows import _local_input, _naive
-from events.web.formatting import city_name
+from events.web.formatting import city_name, fmt_datetime, fmt_time, zone_abbreviation
 
 # Service field -> the field of the stored row its city is read from (a naive time is read in
 # that city's zone).
@@ -44,10 +46,22 @@ class _CityField(forms.TypedChoiceField):
         super().__init__(label=label, coerce=int, empty_value=None, **kwargs)
 
 
+def _fold_choice(label: Any) -> forms.ChoiceField:
+    """Shown only when its time happens twice (the clocks go back); the labels name both."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("0", "0"), ("1", "1")], widget=forms.RadioSelect
+    )
+
+
+def _clock(value: dt.datetime) -> dict[str, str]:
+    return {"time": fmt_time(value), "zone": zone_abbreviation(value)}
+
+
 class _RowForm(forms.Form):
     """What a leg form and an item form share: the city list and the service's errors."""
 
     city_fields: tuple[str, ...] = ()
+    time_fields: tuple[str, ...] = ()
     instance: ItineraryLeg | ProgrammeItem | None
     # The row's updated_at when the edit form was opened (common.versions).
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -64,27 +78,58 @@ class _RowForm(forms.Form):
         # One list of cities for both forms, read once by the view: no query per form.
         self._cities = {c.pk: c for c in cities}
         self.instance = instance
+        self.folds: list[str] = []
         choices = city_choices(cities, event_city_ids)
         for name in self.city_fields:
             field = self.fields[name]
             assert isinstance(field, forms.TypedChoiceField)
             field.choices = choices
 
-    def _time(self, name: str, city: City | None) -> dt.datetime | None:
-        """The wall-clock value as typed; the stored instant when neither the time nor its
-        city changed (a stored time in a DST fold is not refused for being ambiguous)."""
-        value = _naive(self.cleaned_data.get(name))
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.time_fields:
+            city = self._city(_TIME_CITY[name])
+            value = _naive(data.get(name))
+            if value is None or city is None:
+                data[name] = value  # the form is invalid or the time is empty
+                continue
+            data[name] = self._resolved(name, value, city, data.get(f"{name}_fold") or "")
+        return data
+
+    def _resolved(self, name: str, value: dt.datetime, city: City, fold: str) -> dt.datetime:
+        """The wall-clock value as typed (the service reads it in the city's zone); the stored
+        instant when neither the time nor its city changed; in a DST fold, the instant the
+        coordinator chose (else an error asking which one)."""
         stored = getattr(self.instance, name, None) if self.instance is not None else None
         city_field = _TIME_CITY[name]
         if (
-            value is not None
-            and stored is not None
-            and city is not None
+            stored is not None
             and getattr(self.instance, f"{city_field}_id", None) == city.pk
             and stored.astimezone(city.zone).replace(tzinfo=None) == value
         ):
             return stored
+        if local_kind(value, city.zone) != "fold":
+            return value
+        first, second = (value.replace(tzinfo=city.zone, fold=n) for n in (0, 1))
+        field = self.fields[f"{name}_fold"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("0", gettext("%(time)s (%(zone)s), before the clocks go back") % _clock(first)),
+            ("1", gettext("%(time)s (%(zone)s), after the clocks go back") % _clock(second)),
+        ]
+        self.folds.append(name)
+        if fold in ("0", "1"):
+            return second if fold == "1" else first
+        self.add_error(
+            name,
+            _("%(time)s happens twice in %(city)s when the clocks go back: choose which one below.")
+            % {"time": fmt_datetime(first), "city": city_name(city)},
+        )
         return value
+
+    def fold_choices(self) -> list[forms.BoundField]:
+        """The "which one?" choice of each time that falls in a DST fold."""
+        return [self[f"{name}_fold"] for name in self.folds]
 
     def _city(self, name: str) -> City | None:
         pk = self.cleaned_data.get(name)
@@ -103,6 +148,7 @@ class _RowForm(forms.Form):
 
 class LegForm(_RowForm):
     city_fields = ("departure_city", "arrival_city")
+    time_fields = ("departs_at", "arrives_at")
 
     mode = forms.ChoiceField(
         label=_("Mode"), choices=ItineraryLeg.Mode.choices, initial=ItineraryLeg.Mode.FLIGHT
@@ -123,6 +169,8 @@ class LegForm(_RowForm):
         label=_("Arrival place (optional)"), max_length=200, required=False
     )
     arrives_at = _local_input(_("Arrives (local time in the arrival city)"), required=True)
+    departs_at_fold = _fold_choice(_("Which departure time?"))
+    arrives_at_fold = _fold_choice(_("Which arrival time?"))
 
     def service_fields(self) -> dict[str, Any]:
         """The keyword arguments of services.add_leg / update_leg."""
@@ -134,15 +182,16 @@ class LegForm(_RowForm):
             "reference": data["reference"],
             "departure_city": departure,
             "departure_place": data["departure_place"],
-            "departs_at": self._time("departs_at", departure),
+            "departs_at": data["departs_at"],
             "arrival_city": arrival,
             "arrival_place": data["arrival_place"],
-            "arrives_at": self._time("arrives_at", arrival),
+            "arrives_at": data["arrives_at"],
         }
 
 
 class ProgrammeItemForm(_RowForm):
     city_fields = ("city",)
+    time_fields = ("starts_at", "ends_at")
 
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ProgrammeItem.Kind.choices, initial=ProgrammeItem.Kind.MEETING
@@ -154,6 +203,8 @@ class ProgrammeItemForm(_RowForm):
     venue_ru = forms.CharField(label=_("Venue (Russian)"), max_length=300, required=False)
     starts_at = _local_input(_("Starts (local time in that city)"), required=True)
     ends_at = _local_input(_("Ends (local time, optional)"))
+    starts_at_fold = _fold_choice(_("Which start time?"))
+    ends_at_fold = _fold_choice(_("Which end time?"))
 
     def service_fields(self) -> dict[str, Any]:
         """The keyword arguments of services.add_programme_item / update_programme_item."""
@@ -166,8 +217,8 @@ class ProgrammeItemForm(_RowForm):
             "city": city,
             "venue_en": data["venue_en"],
             "venue_ru": data["venue_ru"],
-            "starts_at": self._time("starts_at", city),
-            "ends_at": self._time("ends_at", city),
+            "starts_at": data["starts_at"],
+            "ends_at": data.get("ends_at"),
         }
 
 

@@ -378,6 +378,29 @@ def test_itinerary_new_leg_in_a_dst_fold_is_refused_on_its_field(
     assert list(response.context["leg_form"].errors) == ["departs_at"]
     assert "happens twice" in response.context["leg_form"].errors["departs_at"][0]
     assert ItineraryLeg.objects.count() == 0
+    text = response.content.decode()
+    assert "01:30 (AKDT, UTC−8), before the clocks go back" in text
+    assert "01:30 (AKST, UTC−9), after the clocks go back" in text
+
+
+@pytest.mark.parametrize(("fold", "utc_hour"), [("0", 9), ("1", 10)])
+def test_itinerary_leg_in_a_dst_fold_is_stored_as_the_one_chosen(
+    coordinator_client, november_visit, fold, utc_hour
+):
+    event, anchorage, magadan = november_visit
+    data = _leg_data(
+        anchorage,
+        magadan,
+        departs_at="2030-11-03T01:30",
+        arrives_at="2030-11-04T06:00",
+        departs_at_fold=fold,
+    )
+
+    response = coordinator_client.post(_url("_leg_add", event.pk), data)
+
+    assert response.status_code == 302
+    leg = ItineraryLeg.objects.get(event=event)
+    assert leg.departs_at == dt.datetime(2030, 11, 3, utc_hour, 30, tzinfo=UTC)
 
 
 def test_itinerary_stored_leg_in_a_dst_fold_saves_unchanged(coordinator_client, november_visit):
@@ -392,7 +415,7 @@ def test_itinerary_stored_leg_in_a_dst_fold_saves_unchanged(coordinator_client, 
         arrives_at=departs + dt.timedelta(hours=9),
     )
     form = coordinator_client.get(_url("_leg", event.pk, leg.pk)).context["form"]
-    data = {name: form[name].value() for name in form.fields}
+    data = {name: form[name].value() for name in form.fields if not name.endswith("_fold")}
     data["departs_at"] = f"{data['departs_at']:%Y-%m-%dT%H:%M}"
     data["arrives_at"] = f"{data['arrives_at']:%Y-%m-%dT%H:%M}"
     data["reference"] = "PC 77"

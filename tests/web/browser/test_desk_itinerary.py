@@ -162,3 +162,42 @@ def test_desk_itinerary_adds_a_leg_across_the_date_line(
         page.screenshot(path=screenshots / f"{name}-edit.png", full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_desk_itinerary_asks_which_time_when_the_clocks_go_back(
+    browser, live_server, visit, screenshots, viewport, label
+):
+    event, _anchorage, _magadan = visit
+    services.update_event(
+        event=event, start_date=dt.date(2030, 11, 2), end_date=dt.date(2030, 11, 4)
+    )
+    services.delete_programme_item(item=event.programme_items.get())
+    context = browser.new_context(
+        viewport=viewport, locale="en-US", timezone_id="Europe/Berlin", base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        _log_in(page)
+        page.goto(f"/desk/events/{event.pk}/itinerary/")
+        form = page.locator("form[data-add-leg]")
+        # 01:30 on 3 November 2030 happens twice in Anchorage.
+        form.locator("[name=departs_at]").fill("2030-11-03T01:30")
+        form.locator("[name=arrives_at]").fill("2030-11-04T06:00")
+        form.locator("button[type=submit]").click()
+        choices = page.locator("form[data-add-leg] [data-fold-choices]")
+        choices.wait_for()
+        assert "AKST" in choices.inner_text()
+        assert _overflow(page) <= 0
+        page.locator("form[data-add-leg]").screenshot(
+            path=screenshots / f"desk-itinerary-fold-{label}.png"
+        )
+        choices.locator("[name=departs_at_fold][value='1']").check()
+        page.locator("form[data-add-leg] button[type=submit]").click()
+        page.wait_for_url(re.compile(rf"/desk/events/{event.pk}/itinerary/(#legs)?$"))
+        assert "AKST" in page.locator("[data-leg] [data-departs]").inner_text()
+        stored = ItineraryLeg.objects.get(event=event)
+        assert stored.departs_at == dt.datetime(2030, 11, 3, 10, 30, tzinfo=dt.UTC)
+    finally:
+        context.close()

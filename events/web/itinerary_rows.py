@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from events.itinerary import leg_times
-from events.models import ItineraryLeg, ProgrammeItem
+from events.models import City, ItineraryLeg, ProgrammeItem
 from events.web import formatting
 from events.web.itinerary_page import leg_marks
 
@@ -47,6 +47,9 @@ class ItemRow:
     when: str  # "10 May 2030, 11:00-12:00" (an en dash)
     zone: str
     iso: str
+    # The guest delegation's clock at the start ("Anchorage: 9 May 2030, 16:00 (AKDT, UTC-8)"),
+    # when the guest city is another zone.
+    guest_when: str = ""
 
 
 def _end(city_name: str, place: str, value: dt.datetime) -> EndText:
@@ -75,7 +78,7 @@ def leg_row(leg: ItineraryLeg) -> LegRow:
     )
 
 
-def item_row(item: ProgrammeItem) -> ItemRow:
+def item_row(item: ProgrammeItem, guest: City | None = None) -> ItemRow:
     language = formatting.lang()
     title = item.title(language)
     other = item.title("ru" if language == "en" else "en")
@@ -90,4 +93,15 @@ def item_row(item: ProgrammeItem) -> ItemRow:
         when=formatting.fmt_span(start, item.local_end),
         zone=formatting.zone_abbreviation(start),
         iso=start.isoformat(),
+        guest_when=_guest_clock(item, guest),
     )
+
+
+def _guest_clock(item: ProgrammeItem, guest: City | None) -> str:
+    if guest is None or guest.pk == item.city_id:
+        return ""
+    there = item.starts_at.astimezone(guest.zone)
+    if there.utcoffset() == item.local_start.utcoffset():
+        return ""
+    when = f"{formatting.fmt_datetime(there)} ({formatting.zone_abbreviation(there)})"
+    return f"{formatting.city_name(guest)}: {when}"

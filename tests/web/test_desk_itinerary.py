@@ -222,6 +222,8 @@ def test_itinerary_page_shows_both_ends_local_times_and_the_date_line(coordinato
     assert '<optgroup label="Cities of this event">' in text
     assert '<optgroup label="Other cities">' in text
     assert "May 10, 2030, 11:00" in text
+    # The guest delegation's clock beside the item: 11:00 in Magadan is 16:00 the day before.
+    assert "Anchorage: May 9, 2030, 16:00 (AKDT, UTC−8)" in text
 
 
 def test_itinerary_page_in_russian_names_cities_and_months_in_russian(coordinator_client, visit):

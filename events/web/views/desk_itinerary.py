@@ -112,6 +112,10 @@ def _row(part: _Part, event: Event, row_pk: int) -> Any:
     )
 
 
+def _guest(event: Event) -> City | None:
+    return host_and_guest(event, event.participations.all())[1]
+
+
 def _cities() -> list[City]:
     return sorted(City.objects.all(), key=lambda city: formatting.city_name(city).casefold())
 
@@ -157,6 +161,7 @@ def _page(
     forms = _new_forms(event, cities)
     if bound is not None and bound_part is not None:
         forms[bound_part.name] = bound
+    guest = _guest(event)
     legs = ItineraryLeg.objects.filter(event=event).select_related(*LEG.related)
     items = ProgrammeItem.objects.filter(event=event).select_related(*ITEM.related)
     context = {
@@ -165,7 +170,7 @@ def _page(
         "can_change": request.user.has_perm("teams.change_event", event),
         "refusal": permission_message("teams.change_event"),
         "legs": [leg_row(leg) for leg in legs],
-        "items": [item_row(item) for item in items],
+        "items": [item_row(item, guest) for item in items],
         "leg_form": forms["leg"],
         "item_form": forms["item"],
         "error": error,
@@ -193,7 +198,7 @@ def _edit_page(
         "form": form,
         "can_change": request.user.has_perm("teams.change_event", event),
         "refusal": permission_message("teams.change_event"),
-        "row": leg_row(obj) if part is LEG else item_row(obj),
+        "row": leg_row(obj) if part is LEG else item_row(obj, _guest(event)),
         "delete_url": reverse(f"web:desk_itinerary_{part.name}_delete", args=[event.pk, obj.pk]),
         "action": reverse(f"web:desk_itinerary_{part.name}", args=[event.pk, obj.pk]),
         "back": reverse("web:desk_itinerary", args=[event.pk]) + f"#{part.anchor}",
@@ -289,7 +294,7 @@ def _delete(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpResp
             "part": part.name,
             "label": what,
             "leg": leg_row(obj) if part is LEG else None,
-            "item": item_row(obj) if part is ITEM else None,
+            "item": item_row(obj, _guest(event)) if part is ITEM else None,
             "can_change": request.user.has_perm("teams.change_event", event),
             "refusal": permission_message("teams.change_event"),
             "back": reverse("web:desk_itinerary", args=[event.pk]) + f"#{part.anchor}",

@@ -13,6 +13,7 @@ from events.services.batch import (
     update_events,
 )
 from events.services.commemorations import plan_commemoration
+from events.services.event_rights import check_participation_rights
 from events.services.itinerary import (
     add_leg,
     add_programme_item,
@@ -58,6 +59,7 @@ __all__ = [
     "cancel_event",
     "change_occurrence",
     "change_partnership_status",
+    "check_participation_rights",
     "check_partnership_pair",
     "check_single_line",
     "create_city",

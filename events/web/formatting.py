@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from common import languages
 from events.timezones import zone_exemplar, zone_letters
@@ -162,6 +163,12 @@ def established_text(partnership: Partnership) -> str:
 
 def city_name(city: City) -> str:
     return city.name(lang())
+
+
+def country_name(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code's country in the active language ("UZ": "Uzbekistan",
+    "Узбекистан"); a code no country has stays as it is."""
+    return countries.name(code) or code
 
 
 def event_title(event: Event) -> str:

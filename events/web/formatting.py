@@ -14,6 +14,7 @@ from django_countries import countries
 from common import languages
 from events.timezones import zone_exemplar, zone_letters
 from events.web import recurrence_builder as rb
+from events.web import recurrence_text
 
 if TYPE_CHECKING:
     from events.models import City, Event, Partnership
@@ -176,8 +177,9 @@ def event_title(event: Event) -> str:
 
 
 def series_summary(event: Event) -> str:
-    """ "Every year on May 9" / "Every week on Monday, Thursday" for the rules the desk's
-    builder writes (a count or an end date aside); "" for other rules and one-off events."""
+    """ "Every year on May 9" / "Every week on Monday, Thursday" / "Every year on the last
+    Friday of June" for the rules the desk's builder writes (a count or an end date aside);
+    "" for other rules and one-off events."""
     first = event.local_dtstart
     if not event.rrule or first is None:
         return ""
@@ -194,4 +196,6 @@ def series_summary(event: Event) -> str:
         codes = repeat.weekdays or (rb.WEEKDAYS[first.weekday()],)
         names = ", ".join(str(WEEKDAYS[rb.WEEKDAYS.index(code)]) for code in codes)
         return _("Every week on %(days)s") % {"days": names}
+    if repeat.kind == rb.YEARLY_WEEKDAY and repeat.nth and repeat.month:
+        return recurrence_text.yearly_weekday_text(repeat.nth, repeat.weekday, repeat.month)
     return ""

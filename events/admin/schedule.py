@@ -24,6 +24,7 @@ from events.admin.base import (
     ReadOnlyInline,
     _add_service_errors,
     _adopt,
+    refusal_errors,
 )
 from events.models import (
     Event,
@@ -165,12 +166,7 @@ class ParticipationFormSet(BaseInlineFormSet):
         try:
             services.check_participation_rights(self.actor, event, participation_inputs(self))
         except PermissionDenied as exc:
-            detail = exc.args[0] if exc.args else None
-            messages = (
-                [m for errors in detail.values() for m in errors]
-                if isinstance(detail, dict)
-                else [str(detail or exc)]
-            )
+            messages = [m for errors in refusal_errors(exc).values() for m in errors]
             raise ValidationError(messages, code="permission_denied") from exc
 
 

@@ -25,6 +25,7 @@ from events.services.itinerary import (
 from events.services.occurrences import change_occurrence
 from events.services.places import (
     change_partnership_status,
+    check_contact_rights,
     check_partnership_pair,
     create_city,
     create_contact,
@@ -59,6 +60,7 @@ __all__ = [
     "cancel_event",
     "change_occurrence",
     "change_partnership_status",
+    "check_contact_rights",
     "check_participation_rights",
     "check_partnership_pair",
     "check_single_line",

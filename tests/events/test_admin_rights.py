@@ -1,17 +1,20 @@
-"""A city team's save the host rule refuses is a form error in the admin (status 200, the
-reason on the page, nothing stored), not a 403 page."""
+"""A city team's save its rights refuse (the host rule, another city's contact or rule) is a
+form error in the admin (status 200, the reason on the page, nothing stored), not a 403 or a
+500 page from the save."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from events import services
-from events.models import Event, Participation, TeamMembership
+from events.models import Contact, Event, Participation, TeamMembership
+from notifications.models import ReminderRule
 from tests.events.test_admin import _event_post
-from tests.factories import CityFactory
+from tests.factories import CityFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +107,45 @@ def test_admin_change_the_host_rule_allows_is_saved(team):
         "Forum Monday",
         {anchorage.pk: "host", magadan.pk: "participant"},
     )
+
+
+def test_admin_contact_of_another_city_is_a_form_error_naming_the_city(team):
+    client, _event, anchorage, magadan = team
+    data = {
+        "name": "Мэрия Магадана",
+        "kind": "mayor_office",
+        "email": "mayor@magadan.example",
+        "language": "ru",
+        "timezone": "Asia/Magadan",
+        "is_active": "on",
+    }
+
+    refused = client.post(reverse("admin:events_contact_add"), {**data, "city": magadan.pk})
+    saved = client.post(reverse("admin:events_contact_add"), {**data, "city": anchorage.pk})
+
+    assert refused.status_code == 200
+    assert "city" in refused.context["adminform"].form.errors
+    assert "Your team may change only its own cities&#x27; contacts." in refused.content.decode()
+    assert saved.status_code == 302
+    assert list(Contact.objects.values_list("city_id", flat=True)) == [anchorage.pk]
+
+
+def test_admin_rule_for_another_citys_contact_is_a_form_error_naming_the_contact(team):
+    client, _event, anchorage, magadan = team
+    theirs, ours = ContactFactory(city=magadan), ContactFactory(city=anchorage)
+    data = {"target": "city", "lead_days": "[14, 1]", "lead_months": "[6]", "hour": 9}
+
+    refused = client.post(
+        "/admin/notifications/reminderrule/add/",
+        {**data, "contact": theirs.pk, "city": magadan.pk},
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        saved = client.post(
+            "/admin/notifications/reminderrule/add/",
+            {**data, "contact": ours.pk, "city": anchorage.pk},
+        )
+
+    assert refused.status_code == 200
+    assert "contact" in refused.context["adminform"].form.errors
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    assert list(ReminderRule.objects.values_list("contact_id", flat=True)) == [ours.pk]

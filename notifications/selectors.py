@@ -36,6 +36,14 @@ def rules_for_event(event: Event) -> QuerySet[ReminderRule]:
     return active_rules().filter(match).select_related("contact__city", "user")
 
 
+def rules_told_of(event: Event) -> list[ReminderRule]:
+    """The rules of ``rules_for_event`` whose recipient may hear of ``event`` as it is now
+    (``heard_of_by``): a change notice of Tula's internal event is no news for a kind rule of
+    a Magadan contact. One query, plus one per rule."""
+    one = Event.objects.filter(pk=event.pk)
+    return [rule for rule in rules_for_event(event) if heard_of_by(rule, one).exists()]
+
+
 def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
     """Confirmed, dated events a rule covers (tentative events get no reminders) that its
     recipient may hear of (``heard_of_by``)."""

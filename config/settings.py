@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served by us (WhiteNoise), not from a CDN
     "simple_history",  # the audit trail (common/audit.py)
     "rules",  # object permissions: city teams (common/roles.py)
+    "django_countries",  # country names in English and Russian (its catalogue)
     "events",
     "events.feeds",
     "events.web",
@@ -186,6 +188,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# The short name the programme uses ("США" in Russian), not "United States of America".
+COUNTRIES_OVERRIDE = {"US": _("United States")}
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"

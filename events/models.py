@@ -74,6 +74,10 @@ class Event(models.Model):
         YEAR = "year", _("Year only")
         UNKNOWN = "unknown", _("Date not known")
 
+    # A public event anybody may read once it is decided: confirmed, or cancelled (its
+    # subscribers must learn of the cancellation). A tentative one only its cities' teams see.
+    PUBLIC_STATUSES = (Status.CONFIRMED, Status.CANCELLED)
+
     uid = models.UUIDField(_("UID"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -184,6 +188,17 @@ class Event(models.Model):
 
     def location_in(self, language: str) -> str:
         return localized(self, "location", language)
+
+    @classmethod
+    def public_q(cls) -> Q:
+        """``is_public`` as a query: the events everybody sees (common.roles, the selectors
+        and the reminders all ask this)."""
+        return Q(visibility=cls.Visibility.PUBLIC, status__in=cls.PUBLIC_STATUSES)
+
+    @property
+    def is_public(self) -> bool:
+        """Everybody may see it (``public_q`` for one event)."""
+        return self.visibility == self.Visibility.PUBLIC and self.status in self.PUBLIC_STATUSES
 
     @property
     def zone(self):  # -> zoneinfo.ZoneInfo

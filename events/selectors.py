@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,15 +48,18 @@ def events_visible_to(user) -> QuerySet[Event]:
     query = Event.objects.all()
     if is_programme_admin(user):
         return query
-    visible = Q(
-        visibility=Event.Visibility.PUBLIC,
-        status__in=[Event.Status.CONFIRMED, Event.Status.CANCELLED],
-    )
-    cities = team_cities(user)
-    if cities:
-        taking_part = Participation.objects.filter(city_id__in=cities).values("event_id")
+    return query.filter(visible_to_cities_q(team_cities(user)))
+
+
+def visible_to_cities_q(city_ids: Iterable[int]) -> Q:
+    """What the cities ``city_ids`` may see (a team of them, or a contact of one): public
+    events (``Event.public_q``) and every event one of them takes part in."""
+    city_ids = list(city_ids)
+    visible = Event.public_q()
+    if city_ids:
+        taking_part = Participation.objects.filter(city_id__in=city_ids).values("event_id")
         visible |= Q(pk__in=taking_part)
-    return query.filter(visible)
+    return visible
 
 
 def events_taken_part_in(user) -> QuerySet[Event]:

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common import roles
 from common.audit_admin import AuditedAdmin
-from events.admin.base import CoordinatorPermissions
+from events.admin.base import (
+    ActorForm,
+    CoordinatorPermissions,
+    _add_refusal,
+    _add_service_errors,
+)
 from notifications import ledger, selectors, subscriptions
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 
 class ReminderRuleForm(forms.ModelForm):
+    actor: Any = None  # set by ActorForm
+
     class Meta:
         model = ReminderRule
         fields = [
@@ -49,6 +58,12 @@ class ReminderRuleForm(forms.ModelForm):
             subscriptions.validate_rule(candidate)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
+        try:
+            subscriptions.check_rule_rights(self.actor, candidate)
+        except ValidationError as exc:
+            _add_service_errors(self, exc)
+        except PermissionDenied as exc:
+            _add_refusal(self, exc)
         data["lead_days"] = candidate.lead_days
         data["lead_months"] = candidate.lead_months
         # An anniversary rule without a target takes the contact's city (model constraints
@@ -73,7 +88,7 @@ def rule_lead_text(rule: ReminderRule) -> str:
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(CoordinatorPermissions, AuditedAdmin):
+class ReminderRuleAdmin(ActorForm, CoordinatorPermissions, AuditedAdmin):
     form = ReminderRuleForm
     list_display = ["id", "recipient_label", "target", "lead", "hour", "timezone", "is_active"]
     list_filter = ["target", "is_active"]

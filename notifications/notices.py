@@ -15,7 +15,7 @@ from notifications import conf
 from notifications.models import ChangeNotice, Delivery, ReminderRule
 from notifications.planning import plan_event
 from notifications.recipients import Recipient
-from notifications.selectors import rules_for_event
+from notifications.selectors import rules_told_of
 
 
 def debounce() -> dt.timedelta:
@@ -81,7 +81,9 @@ def fan_out_notice(*, notice_id: int, now: dt.datetime | None = None) -> int:
         event = notice.event
         rows = []
         if _notice_is_news(event, now):
-            rule_ids = set(rules_for_event(event).values_list("pk", flat=True))
+            # Who may hear of it now, and who was already told of it (an event made tentative
+            # or internal since: its recipients learn that it changed).
+            rule_ids = {rule.pk for rule in rules_told_of(event)}
             rule_ids |= set(
                 Delivery.objects.filter(event=event, status=Delivery.Status.SENT)
                 .filter(rule__is_active=True)

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from common import audit, roles
-from events.models import Event, Participation
-from events.selectors import events_visible_to
+from events.models import Event
+from events.selectors import events_visible_to, visible_to_cities_q
 from notifications.models import ChangeNotice, Delivery, DigestSubscription, ReminderRule
 
 # Statuses a coordinator may put back in the queue.
@@ -36,6 +36,14 @@ def rules_for_event(event: Event) -> QuerySet[ReminderRule]:
     return active_rules().filter(match).select_related("contact__city", "user")
 
 
+def rules_told_of(event: Event) -> list[ReminderRule]:
+    """The rules of ``rules_for_event`` whose recipient may hear of ``event`` as it is now
+    (``heard_of_by``): a change notice of Tula's internal event is no news for a kind rule of
+    a Magadan contact. One query, plus one per rule."""
+    one = Event.objects.filter(pk=event.pk)
+    return [rule for rule in rules_for_event(event) if heard_of_by(rule, one).exists()]
+
+
 def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
     """Confirmed, dated events a rule covers (tentative events get no reminders) that its
     recipient may hear of (``heard_of_by``)."""
@@ -56,15 +64,15 @@ def events_for_rule(rule: ReminderRule) -> QuerySet[Event]:
 
 
 def heard_of_by(rule: ReminderRule, query: QuerySet[Event]) -> QuerySet[Event]:
-    """The events of ``query`` the rule's recipient may be told of: public ones, and internal
-    ones only where the recipient's city takes part (a contact of a city), or that the user
-    may see (a rule reminding a user: common.roles). A contact of no city hears of all."""
+    """The events of ``query`` the rule's recipient may be told of: what the recipient's city
+    may see (a contact of a city: public events and those its city takes part in, the same
+    rule as its city's team), or what the user may see (a rule reminding a user:
+    common.roles). A contact of no city hears of all."""
     if rule.contact is not None:
         city_id = rule.contact.city_id
         if city_id is None:
             return query
-        taking_part = Participation.objects.filter(city_id=city_id).values("event_id")
-        return query.filter(Q(visibility=Event.Visibility.PUBLIC) | Q(pk__in=taking_part))
+        return query.filter(visible_to_cities_q([city_id]))
     if rule.user_id is not None:
         return query.filter(pk__in=events_visible_to(rule.user).values("pk"))
     return query

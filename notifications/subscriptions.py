@@ -165,7 +165,7 @@ def create_rule(*, actor: Any = None, **fields: Any) -> ReminderRule:
     fields.setdefault("lead_months", default_lead_months())
     rule = ReminderRule(**fields)
     validate_rule(rule)
-    _check_rule_rights(actor, rule)
+    check_rule_rights(actor, rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
     rule.save()
     _plan_soon(rule)
@@ -181,7 +181,7 @@ def update_rule(*, rule: ReminderRule, actor: Any = None, **fields: Any) -> Remi
     for name, value in fields.items():
         setattr(rule, name, value)
     validate_rule(rule)
-    _check_rule_rights(actor, rule)
+    check_rule_rights(actor, rule)
     rule.full_clean(exclude=["contact", "user", "city", "partnership", "event"])
     rule.save()
     if not rule.is_active:
@@ -191,9 +191,11 @@ def update_rule(*, rule: ReminderRule, actor: Any = None, **fields: Any) -> Remi
 
 
 @transaction.atomic
-def _check_rule_rights(actor: Any, rule: ReminderRule) -> None:
+def check_rule_rights(actor: Any, rule: ReminderRule) -> None:
     """The rule (as it will be saved) must be the actor's to change, and a team's rule may
-    follow only an event it can see (else its reminders would tell of the event)."""
+    follow only an event it can see (else its reminders would tell of the event). Raises
+    ValidationError (an unknown contact or event) or PermissionDenied, naming the field;
+    create_rule and update_rule ask it, and a form may ask it first."""
     if actor is None:
         return
     if rule.contact_id is not None and not roles.can_view_contact(actor, rule.contact):

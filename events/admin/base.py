@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Model
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -37,6 +37,32 @@ def _add_service_errors(
     for field, errors in exc.error_dict.items():
         name = renames.get(field, field)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def refusal_errors(exc: PermissionDenied) -> dict[str, list[str]]:
+    """A service's PermissionDenied (common.roles.refusal: {field: [message]}) as messages by
+    field ("detail" when it names none)."""
+    detail = exc.args[0] if exc.args else None
+    if isinstance(detail, dict):
+        return {field: [str(m) for m in messages] for field, messages in detail.items()}
+    return {"detail": [str(detail or _("You may not do this."))]}
+
+
+def _add_refusal(form: forms.BaseForm, exc: PermissionDenied) -> None:
+    """Attach a service's PermissionDenied to the form fields it names."""
+    for field, messages in refusal_errors(exc).items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class ActorForm:
+    """Admin mixin: each request's form class knows the request's user (``form.actor``), so
+    that its clean can ask the services' rights check before saving: a refusal is a form
+    error naming the field, not a 403 (or a 500) from save_model."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        form.actor = request.user
+        return form
 
 
 class CoordinatorPermissions:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +15,12 @@ from common import roles
 from common.audit_admin import AuditedAdmin
 from events import selectors, services
 from events.admin.base import (
+    ActorForm,
     ConflictCheckForm,
     CoordinatorPermissions,
     OneLineFieldsForm,
     ReadOnlyInline,
+    _add_refusal,
     _add_service_errors,
     _adopt,
 )
@@ -158,13 +160,23 @@ class PartnershipAdmin(CoordinatorPermissions, AuditedAdmin):
 
 
 class ContactAdminForm(OneLineFieldsForm):
+    actor: Any = None  # set by ActorForm
+
     class Meta:
         model = Contact
         fields = ["name", "name_ru", "kind", "city", "email", "language", "timezone", "is_active"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            services.check_contact_rights(self.actor, Contact(city=data.get("city")))
+        except PermissionDenied as exc:
+            _add_refusal(self, exc)
+        return data
+
 
 @admin.register(Contact)
-class ContactAdmin(CoordinatorPermissions, AuditedAdmin):
+class ContactAdmin(ActorForm, CoordinatorPermissions, AuditedAdmin):
     form = ContactAdminForm
     list_display = ["name", "kind", "city", "email", "language", "timezone", "is_active"]
     list_filter = ["kind", "language", "is_active"]

@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,6 +24,7 @@ from events.admin.base import (
     ReadOnlyInline,
     _add_service_errors,
     _adopt,
+    refusal_errors,
 )
 from events.models import (
     Event,
@@ -133,9 +135,45 @@ class ParticipationAdminForm(OneLineFieldsForm):
         fields = ["city", "role", "venue", "venue_ru"]
 
 
+def participation_inputs(formset: forms.BaseFormSet) -> list[services.ParticipationInput]:
+    """The rows the inline asks for (the deleted and the empty ones left out)."""
+    return [
+        services.ParticipationInput(
+            city_id=item.cleaned_data["city"].pk,
+            role=item.cleaned_data["role"],
+            venue=item.cleaned_data.get("venue") or "",
+            venue_ru=item.cleaned_data.get("venue_ru") or "",
+        )
+        for item in formset.forms
+        if item.cleaned_data
+        and item.cleaned_data.get("city")
+        and not item.cleaned_data.get("DELETE")
+    ]
+
+
+class ParticipationFormSet(BaseInlineFormSet):
+    """Asks the services' rights check of the rows before anything is saved: a team's change
+    the host rule refuses (dropping its own city as host, making a partner one) is an error
+    above the rows, not a 403 page from the save. ``actor`` is set per request."""
+
+    actor: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        event = self.instance if self.instance.pk else None
+        try:
+            services.check_participation_rights(self.actor, event, participation_inputs(self))
+        except PermissionDenied as exc:
+            messages = [m for errors in refusal_errors(exc).values() for m in errors]
+            raise ValidationError(messages, code="permission_denied") from exc
+
+
 class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
     model = Participation
     form = ParticipationAdminForm
+    formset = ParticipationFormSet
     fields = ["city", "role", "venue", "venue_ru"]
     autocomplete_fields = ["city"]
     extra = 1
@@ -149,6 +187,11 @@ class ParticipationInline(CoordinatorPermissions, admin.TabularInline):
         return obj is None or roles.can_change_event(request.user, obj)
 
     team_may_add = team_may_delete = team_may_change
+
+    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user
+        return formset
 
 
 class OccurrenceChangeInline(ReadOnlyInline):
@@ -267,18 +310,7 @@ class EventAdmin(CoordinatorPermissions, AuditedAdmin):
         participations = None
         for formset in formsets:
             if formset.model is Participation:
-                participations = [
-                    services.ParticipationInput(
-                        city_id=item.cleaned_data["city"].pk,
-                        role=item.cleaned_data["role"],
-                        venue=item.cleaned_data.get("venue") or "",
-                        venue_ru=item.cleaned_data.get("venue_ru") or "",
-                    )
-                    for item in formset.forms
-                    if item.cleaned_data
-                    and item.cleaned_data.get("city")
-                    and not item.cleaned_data.get("DELETE")
-                ]
+                participations = participation_inputs(formset)
                 # The admin's change message reads these; the service did the saving.
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         fields = form.service_fields()

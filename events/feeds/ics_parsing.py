@@ -27,6 +27,7 @@ from events.feeds.ics_file import (
     message_of,
     vevent_lines,
 )
+from events.feeds.ics_text import in_languages, one_line, text_of
 from events.models import Event
 from events.rrules import validate_rrule
 from events.timezones import canonical_zone, get_zone, make_aware_strict
@@ -46,10 +47,6 @@ __all__ = [
     "vevent_lines",
 ]
 _STATUS = {"TENTATIVE": "tentative", "CONFIRMED": "confirmed", "CANCELLED": "cancelled"}
-
-
-def _has_cyrillic(text: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
 @dataclass
@@ -108,19 +105,6 @@ def _when(component, name: str, zone_name: str | None, default_zone: str, warnin
     raise ValueError(f"{name}: unsupported value")
 
 
-def _one_line(text: str) -> str:
-    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _text(component, name: str) -> str:
-    value = component.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = value[0]
-    return str(value).strip()
-
-
 def _kind(component, default_kind: str) -> str:
     cats = component.get("CATEGORIES")
     values: list[str] = []
@@ -136,7 +120,7 @@ def _kind(component, default_kind: str) -> str:
     return default_kind
 
 
-def _rrule_text(component, start, zone: str) -> str:
+def _rruletext_of(component, start, zone: str) -> str:
     rules = component.get("RRULE")
     if rules is None:
         return ""
@@ -209,7 +193,7 @@ def _exdates(component, all_day: bool, zone: str) -> list[str]:
 
 
 def _cdo_all_day(component, start, end) -> bool:
-    flag = _text(component, "X-MICROSOFT-CDO-ALLDAYEVENT") or _text(
+    flag = text_of(component, "X-MICROSOFT-CDO-ALLDAYEVENT") or text_of(
         component, "X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT"
     )
     return (
@@ -221,13 +205,14 @@ def _cdo_all_day(component, start, end) -> bool:
 
 
 def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dict[str, Any]:
-    summary = _one_line(_text(component, "SUMMARY"))
-    if not summary:
+    titles = [one_line(text) for text in in_languages(component, "SUMMARY", by_script=True)]
+    if not any(titles):
         raise ValueError("no SUMMARY (title)")
-    if len(summary) > 200:
+    if any(len(title) > 200 for title in titles):
         warnings.append(_("Title shortened to 200 characters."))
-        summary = summary[:200]
-    description = _text(component, "DESCRIPTION")
+    title_en, title_ru = (title[:200] for title in titles)
+    description_en, description_ru = in_languages(component, "DESCRIPTION", by_script=True)
+    location, location_ru = in_languages(component, "LOCATION", by_script=False)
     start, zone = _when(component, "DTSTART", None, options.default_timezone, warnings)
     if start is None:
         raise ValueError("no DTSTART")
@@ -238,14 +223,15 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
         start, end, duration = start.date(), end.date() if end is not None else None, None
     fields: dict[str, Any] = {
         "kind": _kind(component, options.kind),
-        "status": _STATUS.get(_text(component, "STATUS").upper(), Event.Status.CONFIRMED),
+        "status": _STATUS.get(text_of(component, "STATUS").upper(), Event.Status.CONFIRMED),
         "visibility": options.visibility,
         # Calendar apps write addresses on several lines; ours is one line.
-        "location": _one_line(_text(component, "LOCATION"))[:300],
-        "title_en": "" if _has_cyrillic(summary) else summary,
-        "title_ru": summary if _has_cyrillic(summary) else "",
-        "description_en": "" if _has_cyrillic(description) else description,
-        "description_ru": description if _has_cyrillic(description) else "",
+        "location": one_line(location)[:300],
+        "location_ru": one_line(location_ru)[:300],
+        "title_en": title_en,
+        "title_ru": title_ru,
+        "description_en": description_en,
+        "description_ru": description_ru,
     }
     if isinstance(start, dt.datetime):
         if end is None and duration is not None:
@@ -268,7 +254,7 @@ def _parse_master(component, options: ImportOptions, warnings: list[str]) -> dic
             end_date=last if last != start else None,
         )
     zone_for_rule = fields["timezone"]
-    fields["rrule"] = _rrule_text(component, start, zone_for_rule)
+    fields["rrule"] = _rruletext_of(component, start, zone_for_rule)
     if fields["rrule"]:
         # Refuse unbounded expansion and a DTSTART that is not the rule's first instance here
         # already, so every bad event is reported at once (README: refused, not normalised).
@@ -298,8 +284,13 @@ def _parse_override(component, master: dict[str, Any], options: ImportOptions) -
         rid = rid.astimezone(get_zone(master["timezone"])).replace(tzinfo=None)
     else:
         raise ValueError(f"RECURRENCE-ID {rid.isoformat()} is a date but the series is timed")
-    values: dict[str, Any] = {"original_start": rid, "location": _text(component, "LOCATION")[:300]}
-    if _text(component, "STATUS").upper() == "CANCELLED":
+    location, location_ru = in_languages(component, "LOCATION", by_script=False)
+    values: dict[str, Any] = {
+        "original_start": rid,
+        "location": location[:300],
+        "location_ru": location_ru[:300],
+    }
+    if text_of(component, "STATUS").upper() == "CANCELLED":
         values["cancelled"] = True
         return values
     start, zone = _when(component, "DTSTART", master["timezone"], master["timezone"], warnings)
@@ -346,7 +337,7 @@ def parse_events(
     for index, (component, line) in enumerate(zip(vevents, starts, strict=True), start=1):
         if progress is not None and index % 100 == 0:
             progress("parsed", index, len(vevents))
-        uid = _text(component, "UID")
+        uid = text_of(component, "UID")
         label = uid or f"#{index}"
         errors = getattr(component, "errors", None)
         if errors and any(name == "RRULE" for name, _e in errors) and _repair_rrule(component):

@@ -13,6 +13,7 @@ from events.services.batch import (
     update_events,
 )
 from events.services.commemorations import plan_commemoration
+from events.services.event_rights import check_participation_rights
 from events.services.itinerary import (
     add_leg,
     add_programme_item,
@@ -24,6 +25,7 @@ from events.services.itinerary import (
 from events.services.occurrences import change_occurrence
 from events.services.places import (
     change_partnership_status,
+    check_contact_rights,
     check_partnership_pair,
     create_city,
     create_contact,
@@ -58,6 +60,8 @@ __all__ = [
     "cancel_event",
     "change_occurrence",
     "change_partnership_status",
+    "check_contact_rights",
+    "check_participation_rights",
     "check_partnership_pair",
     "check_single_line",
     "create_city",

@@ -47,3 +47,15 @@ def check_event_change(
                 "participations",
                 _("Your team may not make its city a host of an event another city hosts."),
             )
+
+
+def check_participation_rights(actor: Any, event: Event | None, participations: list[Any]) -> None:
+    """The rights create_event (``event=None``) or update_event check on a participation
+    list (ParticipationInput), asked before anything is written so that a form can show the
+    refusal beside its rows. Raises PermissionDenied as they do; ``actor=None`` is the system."""
+    if actor is None:
+        return
+    if event is None:
+        roles.check_hosts(actor, {}, [(p.city_id, p.role) for p in participations])
+    else:
+        check_event_change(actor, event, {}, participations)

@@ -194,11 +194,18 @@ def check_partnership_pair(
     return low, high
 
 
+def check_contact_rights(actor: Any, contact: Contact) -> None:
+    """The contact, as it will be saved, is ``actor``'s to write: a city team's contacts are
+    of its own cities. Raises PermissionDenied naming ``city``; create_contact and
+    update_contact ask it, and a form may ask it first to show the refusal on its field."""
+    require(actor, "teams.change_contact", contact, field="city")
+
+
 def create_contact(*, actor: Any = None, **fields: Any) -> Contact:
     """Create a contact mailbox after validating its zone and address. Not idempotent.
     A city team adds contacts of its own cities only."""
     contact = Contact(**fields)
-    require(actor, "teams.change_contact", contact, field="city")
+    check_contact_rights(actor, contact)
     _full_clean(contact)
     contact.save()
     return contact
@@ -209,7 +216,7 @@ def update_contact(*, contact: Contact, actor: Any = None, **fields: Any) -> Con
     require(actor, "teams.change_contact", contact)
     for name, value in fields.items():
         setattr(contact, name, value)
-    require(actor, "teams.change_contact", contact, field="city")
+    check_contact_rights(actor, contact)
     _full_clean(contact)
     contact.save()
     return contact

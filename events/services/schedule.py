@@ -28,7 +28,7 @@ from events.services._common import (
     _refuse_line_breaks,
     _refuse_nul,
 )
-from events.services.event_rights import check_event_change
+from events.services.event_rights import check_event_change, check_participation_rights
 from events.services.times import _aware, _check_days, _check_timed, check_year
 from notifications import hooks
 
@@ -234,7 +234,7 @@ def create_event(
     if actor is not None:
         if not roles.is_coordinator(actor):
             raise roles.refusal(None, _("Only coordinators may create events."))
-        roles.check_hosts(actor, {}, [(p.city_id, p.role) for p in participations])
+        check_participation_rights(actor, None, participations)
     raw = dict(fields)
     event = Event(**{k: v for k, v in fields.items() if k not in ("start", "end")})
     _normalise_event(event, raw)

@@ -9,10 +9,12 @@ from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from common import languages
 from events.timezones import zone_exemplar, zone_letters
 from events.web import recurrence_builder as rb
+from events.web import recurrence_text
 
 if TYPE_CHECKING:
     from events.models import City, Event, Partnership
@@ -171,13 +173,20 @@ def city_name(city: City) -> str:
     return city.name(lang())
 
 
+def country_name(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code's country in the active language ("UZ": "Uzbekistan",
+    "Узбекистан"); a code no country has stays as it is."""
+    return countries.name(code) or code
+
+
 def event_title(event: Event) -> str:
     return event.title(lang())
 
 
 def series_summary(event: Event) -> str:
-    """ "Every year on May 9" / "Every week on Monday, Thursday" for the rules the desk's
-    builder writes (a count or an end date aside); "" for other rules and one-off events."""
+    """ "Every year on May 9" / "Every week on Monday, Thursday" / "Every year on the last
+    Friday of June" for the rules the desk's builder writes (a count or an end date aside);
+    "" for other rules and one-off events."""
     first = event.local_dtstart
     if not event.rrule or first is None:
         return ""
@@ -194,4 +203,6 @@ def series_summary(event: Event) -> str:
         codes = repeat.weekdays or (rb.WEEKDAYS[first.weekday()],)
         names = ", ".join(str(WEEKDAYS[rb.WEEKDAYS.index(code)]) for code in codes)
         return _("Every week on %(days)s") % {"days": names}
+    if repeat.kind == rb.YEARLY_WEEKDAY and repeat.nth and repeat.month:
+        return recurrence_text.yearly_weekday_text(repeat.nth, repeat.weekday, repeat.month)
     return ""

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import City, Event, Participation, Partnership
 from events.timezones import get_zone
-from events.web.formatting import city_name
+from events.web.formatting import city_name, country_name
 
-COUNTRY_NAMES = {"RU": _("Russia"), "US": _("United States")}
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -96,7 +95,7 @@ class EventFilterForm(forms.Form):
         codes = countries if countries is not None else ["RU", "US"]
         self.fields["country"].choices = [
             ("", _("Any country")),
-            *((code, COUNTRY_NAMES.get(code, code)) for code in codes),
+            *((code, country_name(code)) for code in codes),
         ]
 
     def clean_q(self) -> str:

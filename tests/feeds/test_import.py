@@ -251,9 +251,12 @@ def test_import_exchange_all_day_series_with_tzid_recurrence_ids(db):
     assert event.exdates == ["2033-05-09"]
     changes = {c.original_start: c for c in event.changes.all()}
     moved = changes[dt.datetime(2031, 5, 9, tzinfo=dt.UTC)]
-    assert (moved.start_date, moved.end_date, moved.location) == (
+    # Exchange tags the locations LANGUAGE=ru-RU: they are the Russian ones.
+    assert (event.location, event.location_ru) == ("", "Краеведческий музей")
+    assert (moved.start_date, moved.end_date, moved.location, moved.location_ru) == (
         dt.date(2031, 5, 10),
         dt.date(2031, 5, 11),
+        "",
         "Дворец культуры",
     )
     early = changes[dt.datetime(2032, 5, 9, tzinfo=dt.UTC)]

@@ -125,7 +125,37 @@ def test_month_grid_of_a_past_month_lists_month_only_event_as_past(client, world
             "Каждую неделю: Понедельник, Четверг",
         ),
         ("FREQ=WEEKLY", dt.datetime(2027, 5, 10, 10), "Every week on Monday", None),
-        ("FREQ=YEARLY;BYMONTH=5;BYDAY=2SU", dt.datetime(2027, 5, 9, 10), "", ""),
+        (
+            "FREQ=YEARLY;BYMONTH=6;BYDAY=2SA",
+            dt.datetime(2027, 6, 12, 10),
+            "Every year on the second Saturday of June",
+            "Каждый год во вторую субботу июня",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=5;BYDAY=-1FR",
+            dt.datetime(2027, 5, 28, 10),
+            "Every year on the last Friday of May",
+            "Каждый год в последнюю пятницу мая",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=5;BYDAY=2SU",
+            dt.datetime(2027, 5, 9, 10),
+            "Every year on the second Sunday of May",
+            "Каждый год во второе воскресенье мая",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=9;BYDAY=1MO;COUNT=5",
+            dt.datetime(2027, 9, 6, 10),
+            "Every year on the first Monday of September",
+            "Каждый год в первый понедельник сентября",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
+            dt.datetime(2027, 11, 25, 10),
+            "Every year on the fourth Thursday of November",
+            "Каждый год в четвёртый четверг ноября",
+        ),
+        ("FREQ=YEARLY;BYMONTH=5;BYDAY=2SU,3SU", dt.datetime(2027, 5, 9, 10), "", ""),
         ("", dt.datetime(2027, 5, 9, 10), "", ""),
     ],
 )

@@ -29,6 +29,11 @@ def loc_name(city: Any) -> str:
 
 
 @register.filter
+def loc_country(code: str) -> str:
+    return formatting.country_name(code)
+
+
+@register.filter
 def series_summary(event: Any) -> str:
     return formatting.series_summary(event)
 

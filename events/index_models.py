@@ -89,11 +89,16 @@ class ListedOccurrence(models.Model):
     event = models.ForeignKey(
         "events.Event", on_delete=models.CASCADE, db_constraint=False, related_name="+"
     )
+    # No index of their own: listed_city_start / listed_pair_start lead with them (and serve
+    # the cascading deletes). With a plain one beside them, PostgreSQL misjudged a long
+    # partnership list as a few hundred rows and read the pair's whole list through it to
+    # sort the first 120 (6.3 ms at 100,000 events, against 1.4 ms for the ordered scan).
     city = models.ForeignKey(
         "events.City",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_index=False,
         db_constraint=False,
         related_name="+",
     )
@@ -102,6 +107,7 @@ class ListedOccurrence(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_index=False,
         db_constraint=False,
         related_name="+",
     )
@@ -115,14 +121,16 @@ class ListedOccurrence(models.Model):
 
     class Meta:
         indexes = [
+            # Every row of a city or pair (long ones too, a few): the short half of a list
+            # reads them in order, a delete by city or partnership finds them.
             models.Index(
                 fields=["city", "sort_start", "event", "key"],
-                condition=Q(city__isnull=False, long_span=False),
+                condition=Q(city__isnull=False),
                 name="listed_city_start",
             ),
             models.Index(
                 fields=["partnership", "sort_start", "event", "key"],
-                condition=Q(partnership__isnull=False, long_span=False),
+                condition=Q(partnership__isnull=False),
                 name="listed_pair_start",
             ),
             models.Index(

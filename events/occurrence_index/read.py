@@ -191,6 +191,30 @@ class OccurrenceWindow(Sequence[Occurrence]):
             best.setdefault(row.event_id, row)
         return list(best.values())[:count]
 
+    def distinct_events_at_least(self, wanted: int, scan: int = 4) -> tuple[int, bool]:
+        """How many distinct events the window has, reading no further than needed to know
+        there are ``wanted``: (n, True) when the first ``wanted * scan`` rows in order (an
+        index scan that stops there) already name n >= ``wanted`` events, else the exact
+        count and False. A whole COUNT reads every row of the window: it grew with N."""
+        limit = wanted * scan
+        short, long = (part.values_list(*self._order) for part in self._parts)
+        head = self._sliced((short, long), slice(0, limit))
+        if isinstance(head, list):
+            return 0, False
+        sql, params = head.query.sql_with_params()
+        with connections[head.db].cursor() as cursor:
+            # Counted in the database: the head's rows need not travel.
+            cursor.execute(
+                f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM ({sql}) AS head",  # noqa: S608
+                params,
+            )
+            rows, events = cursor.fetchone()
+        if rows < limit:
+            return events, False  # the whole window was read
+        if events >= wanted:
+            return events, True
+        return self.distinct_events().count(), False  # a few events fill the head
+
     def distinct_events(self) -> QuerySet:
         """The ids of the window's events, each once (UNION of both halves: each an index
         range scan, as the rows are read); its count() is the number of events."""

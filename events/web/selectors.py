@@ -150,6 +150,16 @@ class SeriesWindow(Sequence[Occurrence]):
             self._count = self._events_q.count()
         return self._count
 
+    def count_at_least(self, wanted: int) -> tuple[int, bool]:
+        """(n, True): there are at least n >= ``wanted`` entries (counted no further); else
+        (the exact number, False). See OccurrenceWindow.distinct_events_at_least."""
+        if self._count is not None:
+            return self._count, False
+        count, more = self._window.distinct_events_at_least(wanted)
+        if not more:
+            self._count = count
+        return count, more
+
     @overload
     def __getitem__(self, index: int) -> Occurrence: ...
     @overload

@@ -25,6 +25,7 @@ from events.selectors import (
 )
 from events.web import event_page, formatting, itinerary_page, links, month_cells
 from events.web.forms import EventFilterForm
+from events.web.paging import BoundedPaginator
 from events.web.selectors import (
     PAST_DAYS,
     UPCOMING_DAYS,
@@ -90,7 +91,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if month
         else series_for(query, period=period, scope=scope)
     )
-    page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
+    requested = request.GET.get("page")
+    page = BoundedPaginator(occurrences, PAGE_SIZE, requested=requested).get_page(requested)
     show_undated = month is not None or period == "upcoming"
     show_approx_past = month is not None or period == "past"
     context = {

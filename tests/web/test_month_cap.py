@@ -64,3 +64,60 @@ def test_day_list_bad_day_is_400(client, world, day):
 
     assert response.status_code == 400
     assert "Give the day as YYYY-MM-DD" in response.content.decode()
+
+
+def _spanning(n: int, first: dt.datetime, hours: int) -> None:
+    events = [
+        EventFactory.build(
+            slug=f"span-{n}-{k}",
+            title_en=f"Spanning event {n}-{k}",
+            start=first + dt.timedelta(minutes=k),
+            end=first + dt.timedelta(hours=hours, minutes=k),
+            timezone="UTC",
+        )
+        for k in range(n)
+    ]
+    created = Event.objects.bulk_create(events)
+    refresh_events(event_ids=[event.pk for event in created])
+
+
+def _cells(html: str) -> list[tuple[str, list[str], str]]:
+    """Each day cell: its date, its entries, its "+N more"."""
+    cells = []
+    for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S):
+        date = re.search(r'visually-hidden">([^<]*)<', cell)
+        more = re.search(r"\+(\d+) more", cell)
+        cells.append(
+            (
+                date.group(1) if date else "",
+                re.findall(r">(Crowd event \d+|Spanning event [\d-]+)<", cell),
+                more.group(1) if more else "",
+            )
+        )
+    return cells
+
+
+def test_several_day_entries_are_drawn_and_counted_on_each_day_they_cover(client, world):
+    """Overnight and several-day occurrences that are not drawn anywhere are not built, but
+    still count in each day's "+N more": the same cells as a grid expanded from the rules."""
+    from events.models import OccurrenceHorizon
+
+    _crowd(0, CAP + 3, day=dt.date(2020, 6, 10))
+    # Six overnight occurrences from the evening of 9 June (drawn on the 9th, counted on
+    # the 10th where the morning crowd comes later in the day), and three 3-day ones from
+    # the 11th.
+    _spanning(6, dt.datetime(2020, 6, 9, 22, 0, tzinfo=dt.UTC), 4)
+    _spanning(3, dt.datetime(2020, 6, 11, 12, 0, tzinfo=dt.UTC), 50)
+
+    html = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
+    cells = {date: (entries, more) for date, entries, more in _cells(html)}
+
+    ninth, tenth = cells["June 9, 2020"], cells["June 10, 2020"]
+    assert ninth == ([f"Spanning event 6-{k}" for k in range(CAP)], "2")
+    assert tenth == ([f"Spanning event 6-{k}" for k in range(CAP)], str(6 - CAP + CAP + 3))
+    assert cells["June 12, 2020"] == ([f"Spanning event 3-{k}" for k in range(3)], "")
+    assert cells["June 13, 2020"][0] == [f"Spanning event 3-{k}" for k in range(3)]
+    if OccurrenceHorizon.objects.exists():  # indexed: the same cells as expansion
+        OccurrenceHorizon.objects.all().delete()
+        expanded = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
+        assert _cells(expanded) == _cells(html)

@@ -147,6 +147,8 @@ def _cells(
             by_day.setdefault(day, []).append(occ)
             if spans:
                 multi[day] = multi.get(day, 0) + 1
+    if cells is not None and cells.multi_counts is not None:
+        multi = cells.multi_counts  # counted from every row, also those not built
     if cells is None:
         return by_day, {day: len(items) for day, items in by_day.items()}, len(occurrences)
     counts = {

@@ -81,7 +81,8 @@ def leg_marks(times: LegTimes) -> tuple[str, ...]:
     return tuple(marks)
 
 
-def _end(city: City, place: str, value: dt.datetime) -> LegEnd:
+def leg_end(city: City, place: str, value: dt.datetime) -> LegEnd:
+    """One end of a leg in its own city's local time and zone."""
     return LegEnd(
         city=city,
         place=place,
@@ -104,8 +105,8 @@ def _leg_line(entry: Entry, times: LegTimes, day: dt.date, guest_day: dt.date | 
         guest_time=clock(entry.guest_time, guest_day) if entry.guest_time else "",
         kind="leg",
         title=f"{title} ({leg.reference})" if leg.reference else title,
-        departure=_end(leg.departure_city, leg.departure_place, times.departs),
-        arrival=_end(leg.arrival_city, leg.arrival_place, times.arrives),
+        departure=leg_end(leg.departure_city, leg.departure_place, times.departs),
+        arrival=leg_end(leg.arrival_city, leg.arrival_place, times.arrives),
         marks=leg_marks(times),
     )
 

@@ -6,22 +6,12 @@ queries); times come from events.itinerary, words from events.web.formatting.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from events.itinerary import leg_times
 from events.models import City, ItineraryLeg, ProgrammeItem
 from events.web import formatting
-from events.web.itinerary_page import leg_marks
-
-
-@dataclass(frozen=True)
-class EndText:
-    city: str
-    place: str
-    when: str  # "8 May 2030, 22:00"
-    zone: str  # "AKDT, UTC-8"
-    iso: str
+from events.web.itinerary_page import LegEnd, leg_end, leg_marks
 
 
 @dataclass(frozen=True)
@@ -29,8 +19,8 @@ class LegRow:
     leg: ItineraryLeg
     mode: str
     reference: str
-    departure: EndText
-    arrival: EndText
+    departure: LegEnd
+    arrival: LegEnd
     marks: tuple[str, ...]
     day_shift: int
     crosses_date_line: bool
@@ -52,26 +42,14 @@ class ItemRow:
     guest_when: str = ""
 
 
-def _end(city_name: str, place: str, value: dt.datetime) -> EndText:
-    return EndText(
-        city=city_name,
-        place=place,
-        when=formatting.fmt_datetime(value),
-        zone=formatting.zone_abbreviation(value),
-        iso=value.isoformat(),
-    )
-
-
 def leg_row(leg: ItineraryLeg) -> LegRow:
     times = leg_times(leg)
     return LegRow(
         leg=leg,
         mode=leg.get_mode_display(),
         reference=leg.reference,
-        departure=_end(
-            formatting.city_name(leg.departure_city), leg.departure_place, times.departs
-        ),
-        arrival=_end(formatting.city_name(leg.arrival_city), leg.arrival_place, times.arrives),
+        departure=leg_end(leg.departure_city, leg.departure_place, times.departs),
+        arrival=leg_end(leg.arrival_city, leg.arrival_place, times.arrives),
         marks=leg_marks(times),
         day_shift=times.day_shift,
         crosses_date_line=times.crosses_date_line,

@@ -94,6 +94,7 @@ def day_cells(
 def row_days(row: IndexedOccurrence) -> list[dt.date]:
     """The event-zone dates an occurrence covers (at most 41), as the grid draws it."""
     first = row.start_date
+    assert first is not None  # an event-zone row always has its local start date
     last = row.end_date or first
     return [first + dt.timedelta(days=n) for n in range(min((last - first).days, 40) + 1)]
 

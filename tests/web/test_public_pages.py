@@ -521,6 +521,34 @@ def test_home_sorts_cities_by_the_name_the_reader_sees(client, db):
     ]
 
 
+def test_home_sorts_cities_alphabetically_across_countries_in_the_readers_language(client, db):
+    from tests.factories import CityFactory
+
+    # The country is shown beside each name, not as a heading: a list sorted by country code
+    # first read "Якутск, Анкоридж" in Russian. The letter yo sorts as ye (Дёмино before Дзержинск).
+    for english, russian, country in (
+        ("Magadan", "Магадан", "RU"),
+        ("Anchorage", "Анкоридж", "US"),
+        ("Demino", "Дёмино", "RU"),
+        ("Dzerzhinsk", "Дзержинск", "RU"),
+        ("Yakutsk", "Якутск", "RU"),
+    ):
+        CityFactory(name_en=english, name_ru=russian, country=country)
+
+    english = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+    russian = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="ru"))
+
+    names = ["Yakutsk", "Magadan", "Dzerzhinsk", "Demino", "Anchorage"]
+    assert sorted(names, key=english.index) == sorted(names)
+    assert sorted(["Якутск", "Магадан", "Дзержинск", "Дёмино", "Анкоридж"], key=russian.index) == [
+        "Анкоридж",
+        "Дёмино",
+        "Дзержинск",
+        "Магадан",
+        "Якутск",
+    ]
+
+
 def test_past_month_only_events_are_past_not_dates_not_fixed(client, world):
     html = _text(client.get(reverse("web:partnership_detail", args=[world.old_pair.pk])))
     undated = html.split('id="undated-heading"')[1] if 'id="undated-heading"' in html else ""

@@ -51,8 +51,17 @@ _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
 def cities_in_reading_order(cities: Iterable[City], language: str) -> list[City]:
-    """By country, then by the name the reader sees (Джуно before Олбани in Russian)."""
-    return sorted(cities, key=lambda c: (c.country, c.name(language).casefold().replace("ё", "е")))
+    """Alphabetically by the name the reader sees, across countries (the country is shown
+    beside each name): Анкоридж before Магадан and Джуно before Олбани in Russian. The letter
+    yo sorts as ye, as Russian dictionaries do; a name still in Latin letters follows the Cyrillic ones."""
+
+    def key(city: City) -> tuple[bool, str, str]:
+        name = city.name(language)
+        folded = name.casefold().replace("ё", "е")
+        latin_in_russian = language == "ru" and folded[:1].isascii()
+        return (latin_in_russian, folded, name)
+
+    return sorted(cities, key=key)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -139,6 +139,8 @@ class Event(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["start", "start_date", "id"]
         indexes = [
             models.Index(fields=["status", "visibility"]),
@@ -258,6 +260,8 @@ class OccurrenceChange(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("occurrence change")
+        verbose_name_plural = _("occurrence changes")
         ordering = ["original_start"]
         constraints = [
             models.UniqueConstraint(
@@ -294,6 +298,8 @@ class Participation(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "city"], name="participation_unique_city")
@@ -339,6 +345,8 @@ class Contact(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["email"], name="contact_unique_email")]
 

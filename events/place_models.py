@@ -56,8 +56,9 @@ class City(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["name_en"]
+        verbose_name = _("city")
         verbose_name_plural = _("cities")
+        ordering = ["name_en"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z]{2}$"), name="city_country_iso"
@@ -134,6 +135,8 @@ class Partnership(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
         constraints = [
             models.CheckConstraint(condition=Q(city_a__lt=F("city_b")), name="partnership_ordered"),
             models.UniqueConstraint(fields=["city_a", "city_b"], name="partnership_unique_pair"),
@@ -171,6 +174,8 @@ class PartnershipStatusChange(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("partnership status change")
+        verbose_name_plural = _("partnership status changes")
         ordering = ["changed_on", "id"]
 
     def __str__(self) -> str:

@@ -53,6 +53,25 @@ def test_event_page_shows_each_city_local_date_across_date_line(client, world):
     assert '<time datetime="2020-05-09T00:00:00Z" data-visitor-time' in html
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_event_page_zone_column_names_the_abbreviation_not_the_iana_zone(client, world, language):
+    html = _text(
+        client.get(
+            reverse("web:event_detail", args=["alsib-wreath-laying"]),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+    )
+
+    def zone_cell(slug: str) -> str:
+        row = _city_row(html, slug)
+        return re.sub(r"<[^>]+>", "", row.rsplit("<td", 1)[1].split(">", 1)[1]).strip()
+
+    # Alaska on 8 May is on daylight time; Chukotka's zone has no letters, only its offset.
+    assert zone_cell("fairbanks") == "AKDT, UTC−8"
+    assert zone_cell("egvekinot") == "UTC+12"
+    assert 'title="America/Anchorage"' in _city_row(html, "fairbanks")
+
+
 def test_event_page_shows_roles_and_calendar_links(client, world):
     html = _text(client.get(reverse("web:event_detail", args=["alsib-wreath-laying"])))
 

@@ -585,3 +585,33 @@ def test_event_list_shows_past_month_only_events_under_past(client, world):
     assert "Delegation from Albany to Tula" not in upcoming
     assert "Earlier, known only by month or year" in past
     assert "Delegation from Albany to Tula" in past
+
+
+def _select_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return [unescape(o).strip() for o in re.findall(r"<option[^>]*>([^<]*)</option>", select[1])]
+
+
+@pytest.fixture
+def far_apart_cities(db):
+    from tests.factories import CityFactory
+
+    for english, russian, country in (
+        ("Albany", "Олбани", "US"),
+        ("Anchorage", "Анкоридж", "US"),
+        ("Magadan", "Магадан", "RU"),
+        ("Yolkino", "Ёлкино", "RU"),
+        ("Yegoryevsk", "Егорьевск", "RU"),
+    ):
+        CityFactory(name_en=english, name_ru=russian, country=country)
+
+
+@pytest.mark.parametrize("url", ["/events/", "/events/month/"])
+def test_filter_city_choices_are_in_the_readers_alphabet(client, far_apart_cities, url):
+    english = _select_options(_text(client.get(url, HTTP_ACCEPT_LANGUAGE="en")), "city")
+    russian = _select_options(_text(client.get(url, HTTP_ACCEPT_LANGUAGE="ru")), "city")
+
+    assert english[1:] == ["Albany", "Anchorage", "Magadan", "Yegoryevsk", "Yolkino"]
+    # Sorted by the English names the Russian list read Олбани, Анкоридж, Магадан.
+    assert russian[1:] == ["Анкоридж", "Егорьевск", "Ёлкино", "Магадан", "Олбани"]

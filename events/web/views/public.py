@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -50,20 +49,6 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
-def cities_in_reading_order(cities: Iterable[City], language: str) -> list[City]:
-    """Alphabetically by the name the reader sees, across countries (the country is shown
-    beside each name): Анкоридж before Магадан and Джуно before Олбани in Russian. The letter
-    yo sorts as ye, as Russian dictionaries do; a name still in Latin letters follows the Cyrillic ones."""
-
-    def key(city: City) -> tuple[bool, str, str]:
-        name = city.name(language)
-        folded = name.casefold().replace("ё", "е")
-        latin_in_russian = language == "ru" and folded[:1].isascii()
-        return (latin_in_russian, folded, name)
-
-    return sorted(cities, key=key)
-
-
 def home(request: HttpRequest) -> HttpResponse:
     visible = events_visible_to(request.user)
     today = timezone.localdate()
@@ -72,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "recent": recent,
         "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
-        "cities": cities_in_reading_order(City.objects.all(), formatting.lang()),
+        "cities": formatting.cities_in_reading_order(City.objects.all()),
         "feed": links.feed_links(request, "feeds:all"),
     }
     return render(request, "web/home.html", context)

@@ -11,8 +11,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import languages
 from common.audit import audited
 from common.languages import localized
 from events.place_models import City, Partnership, PartnershipStatusChange
@@ -180,7 +182,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en or self.title_ru
+        return self.title(languages.normalise(get_language()))
 
     def title(self, language: str = "en") -> str:
         return localized(self, "title", language)

@@ -10,8 +10,11 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import languages
 from common.audit import audited
 from common.languages import localized
 from events.timezones import get_zone, validate_timezone
@@ -74,7 +77,9 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the active language: the admin's lists, selects and headings say "Магадан" to a
+        # Russian coordinator.
+        return self.name(languages.normalise(get_language()))
 
     def name(self, language: str = "en") -> str:
         """The name to show in ``language``: Russian exonym, Cyrillic native name or English."""
@@ -179,4 +184,7 @@ class PartnershipStatusChange(models.Model):
         ordering = ["changed_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} on {self.changed_on}"
+        return _("%(status)s on %(date)s") % {
+            "status": self.get_status_display(),
+            "date": formats.date_format(self.changed_on),
+        }

@@ -4,6 +4,8 @@ from the class or the column ("Event", "created at") stays English in the Russia
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -44,3 +46,31 @@ def test_admin_model_field_labels_are_translatable(model):
         and not isinstance(field.verbose_name, Promise)
     ]
     assert untranslated == []
+
+
+def test_admin_names_cities_pairs_and_events_in_the_admins_language(admin_client, db):
+    from events import services
+    from events.models import Participation
+    from tests.factories import CityFactory
+
+    magadan = CityFactory(slug="magadan", name_en="Magadan", name_ru="Магадан")
+    anchorage = CityFactory(slug="anchorage", name_en="Anchorage", name_ru="Анкоридж", country="US")
+    pair = services.create_partnership(city_a_id=magadan.pk, city_b_id=anchorage.pk)
+    event = services.create_event(
+        title_en="Wreath-laying",
+        title_ru="Возложение венков",
+        kind="commemoration",
+        timezone="Asia/Magadan",
+        start=dt.datetime(2030, 5, 8, 23, tzinfo=dt.UTC),
+        participations=[
+            services.ParticipationInput(city_id=magadan.pk, role=Participation.Role.HOST)
+        ],
+    )
+    admin_client.cookies["django_language"] = "ru"
+
+    pairs = admin_client.get("/admin/events/partnership/").content.decode()
+    change = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+
+    assert f'href="/admin/events/partnership/{pair.pk}/change/">Магадан – Анкоридж</a>' in pairs
+    assert "Возложение венков" in change.split("<title>")[1].split("</title>")[0]
+    assert f'<option value="{magadan.pk}" selected>Магадан</option>' in change

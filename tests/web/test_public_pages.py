@@ -578,6 +578,22 @@ def test_past_month_only_events_are_past_not_dates_not_fixed(client, world):
     assert "Delegation from Albany to Tula" not in undated.split("</section>")[0]
 
 
+@pytest.mark.parametrize("page", ["city", "partnership"])
+def test_past_section_does_not_say_none_above_a_month_only_past_event(client, world, page):
+    url = (
+        reverse("web:city_detail", args=[world.albany.slug])
+        if page == "city"
+        else reverse("web:partnership_detail", args=[world.old_pair.pk])
+    )
+    html = _text(client.get(url))
+    past = html.split('id="past-heading"')[1].split("</section>")[0]
+
+    # Albany's only past event is known by its month: "No past events." above it was false.
+    assert "Delegation from Albany to Tula" in html.split('id="approx-past-heading"')[1]
+    assert "No past events." not in past
+    assert "No past events with an exact date; those known only by month or year follow." in past
+
+
 def test_event_list_shows_past_month_only_events_under_past(client, world):
     upcoming = _text(client.get(reverse("web:event_list")))
     past = _text(client.get(reverse("web:event_list"), {"period": "past"}))

@@ -179,13 +179,13 @@ def cities_in_reading_order(cities: Iterable[City], language: str | None = None)
     and Джуно before Олбани in Russian. The letter yo sorts as ye, as Russian dictionaries do;
     a name still in Latin letters follows the Cyrillic ones."""
     language = language or lang()
+    return sorted(cities, key=lambda city: reading_key(city.name(language), language))
 
-    def key(city: City) -> tuple[bool, str, str]:
-        name = city.name(language)
-        folded = name.casefold().replace("ё", "е")
-        return (language == "ru" and folded[:1].isascii(), folded, name)
 
-    return sorted(cities, key=key)
+def reading_key(name: str, language: str | None = None) -> tuple[bool, str, str]:
+    """Sort key of a name in the reader's alphabet (see cities_in_reading_order)."""
+    folded = name.casefold().replace("ё", "е")
+    return ((language or lang()) == "ru" and folded[:1].isascii(), folded, name)
 
 
 def country_name(code: str) -> str:

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import City, Event, Participation, Partnership
 from events.timezones import get_zone
-from events.web.formatting import cities_in_reading_order, city_name, country_name
+from events.web.formatting import (
+    cities_in_reading_order,
+    city_name,
+    country_name,
+    lang,
+    reading_key,
+)
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -37,7 +43,23 @@ class CityChoiceField(forms.ModelChoiceField):
         return city_name(obj)
 
 
+class _PairsInReadingOrder(ModelChoiceIterator):
+    """The pairs by their names in the reader's alphabet (Магадан before Тула)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        language = lang()
+        pairs = sorted(
+            self.queryset, key=lambda p: reading_key(self.field.label_from_instance(p), language)
+        )
+        for pair in pairs:
+            yield self.choice(pair)
+
+
 class PartnershipChoiceField(forms.ModelChoiceField):
+    iterator = _PairsInReadingOrder
+
     def label_from_instance(self, obj: Partnership) -> str:
         return f"{city_name(obj.city_a)} – {city_name(obj.city_b)}"
 

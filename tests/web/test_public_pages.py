@@ -631,3 +631,24 @@ def test_filter_city_choices_are_in_the_readers_alphabet(client, far_apart_citie
     assert english[1:] == ["Albany", "Anchorage", "Magadan", "Yegoryevsk", "Yolkino"]
     # Sorted by the English names the Russian list read Олбани, Анкоридж, Магадан.
     assert russian[1:] == ["Анкоридж", "Егорьевск", "Ёлкино", "Магадан", "Олбани"]
+
+
+def test_filter_partnership_choices_are_in_the_readers_alphabet(client, db):
+    from tests.factories import CityFactory
+
+    tula = CityFactory(name_en="Tula", name_ru="Тула")
+    albany = CityFactory(name_en="Albany", name_ru="Олбани", country="US")
+    magadan = CityFactory(name_en="Magadan", name_ru="Магадан")
+    anchorage = CityFactory(name_en="Anchorage", name_ru="Анкоридж", country="US")
+    services.create_partnership(city_a_id=tula.pk, city_b_id=albany.pk)
+    services.create_partnership(city_a_id=magadan.pk, city_b_id=anchorage.pk)
+
+    english = _select_options(
+        _text(client.get("/events/", HTTP_ACCEPT_LANGUAGE="en")), "partnership"
+    )
+    russian = _select_options(
+        _text(client.get("/events/", HTTP_ACCEPT_LANGUAGE="ru")), "partnership"
+    )
+
+    assert english[1:] == ["Magadan – Anchorage", "Tula – Albany"]
+    assert russian[1:] == ["Магадан – Анкоридж", "Тула – Олбани"]

@@ -23,7 +23,10 @@ class ItineraryLeg(models.Model):
         TRANSFER = "transfer", _("Transfer")
 
     event = models.ForeignKey(
-        "events.Event", on_delete=models.CASCADE, related_name="itinerary_legs"
+        "events.Event",
+        on_delete=models.CASCADE,
+        related_name="itinerary_legs",
+        verbose_name=_("event"),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.FLIGHT)
     departure_city = models.ForeignKey(
@@ -39,9 +42,9 @@ class ItineraryLeg(models.Model):
     arrives_at = models.DateTimeField(_("arrives"))
     # A flight or train number, a carrier: "PC 1234", "Aurora".
     reference = models.CharField(_("reference"), max_length=80, blank=True)
-    sequence = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sequence = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["departs_at", "id"]
@@ -74,7 +77,10 @@ class ProgrammeItem(models.Model):
         OTHER = "other", _("Other")
 
     event = models.ForeignKey(
-        "events.Event", on_delete=models.CASCADE, related_name="programme_items"
+        "events.Event",
+        on_delete=models.CASCADE,
+        related_name="programme_items",
+        verbose_name=_("event"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -87,9 +93,9 @@ class ProgrammeItem(models.Model):
     venue_ru = models.CharField(_("venue (Russian)"), max_length=300, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    sequence = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sequence = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

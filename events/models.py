@@ -11,8 +11,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import languages
 from common.audit import audited
 from common.languages import localized
 from events.place_models import City, Partnership, PartnershipStatusChange
@@ -139,6 +141,8 @@ class Event(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["start", "start_date", "id"]
         indexes = [
             models.Index(fields=["status", "visibility"]),
@@ -178,7 +182,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en or self.title_ru
+        return self.title(languages.normalise(get_language()))
 
     def title(self, language: str = "en") -> str:
         return localized(self, "title", language)
@@ -258,6 +262,8 @@ class OccurrenceChange(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("occurrence change")
+        verbose_name_plural = _("occurrence changes")
         ordering = ["original_start"]
         constraints = [
             models.UniqueConstraint(
@@ -294,6 +300,8 @@ class Participation(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "city"], name="participation_unique_city")
@@ -339,6 +347,8 @@ class Contact(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["email"], name="contact_unique_email")]
 

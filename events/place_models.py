@@ -10,8 +10,11 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import languages
 from common.audit import audited
 from common.languages import localized
 from events.timezones import get_zone, validate_timezone
@@ -56,8 +59,9 @@ class City(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["name_en"]
+        verbose_name = _("city")
         verbose_name_plural = _("cities")
+        ordering = ["name_en"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z]{2}$"), name="city_country_iso"
@@ -73,7 +77,9 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the active language: the admin's lists, selects and headings say "Магадан" to a
+        # Russian coordinator.
+        return self.name(languages.normalise(get_language()))
 
     def name(self, language: str = "en") -> str:
         """The name to show in ``language``: Russian exonym, Cyrillic native name or English."""
@@ -134,6 +140,8 @@ class Partnership(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
         constraints = [
             models.CheckConstraint(condition=Q(city_a__lt=F("city_b")), name="partnership_ordered"),
             models.UniqueConstraint(fields=["city_a", "city_b"], name="partnership_unique_pair"),
@@ -171,7 +179,12 @@ class PartnershipStatusChange(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("partnership status change")
+        verbose_name_plural = _("partnership status changes")
         ordering = ["changed_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} on {self.changed_on}"
+        return _("%(status)s on %(date)s") % {
+            "status": self.get_status_display(),
+            "date": formats.date_format(self.changed_on),
+        }

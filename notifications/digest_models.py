@@ -60,6 +60,8 @@ class DigestSubscription(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("digest subscription")
+        verbose_name_plural = _("digest subscriptions")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(hour__gte=0, hour__lte=23), name="digest_hour"),

@@ -130,6 +130,8 @@ class ReminderRule(models.Model):
     history = audited()
 
     class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -185,6 +187,8 @@ class ChangeNotice(models.Model):
     before = models.JSONField(_("before the change"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -286,8 +290,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-due_at", "-id"]
+        verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
+        ordering = ["-due_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "event", "occurrence_key", "kind", "lead_days", "sequence"],

@@ -22,24 +22,33 @@ def hash_token(secret: str) -> str:
 class FeedToken(models.Model):
     """A private feed URL. Only the SHA-256 of the secret is stored; the secret is shown once."""
 
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     label = models.CharField(_("label"), max_length=200)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     # Filter: empty means "all".
-    cities = models.ManyToManyField(City, blank=True, related_name="+")
-    kinds = models.JSONField(default=list, blank=True)
-    include_tentative = models.BooleanField(default=True)
-    include_internal = models.BooleanField(default=True)
-    language = models.CharField(max_length=2, blank=True, help_text=_("Empty: from the request"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    cities = models.ManyToManyField(City, blank=True, related_name="+", verbose_name=_("cities"))
+    kinds = models.JSONField(_("kinds"), default=list, blank=True)
+    include_tentative = models.BooleanField(_("include tentative events"), default=True)
+    include_internal = models.BooleanField(_("include internal events"), default=True)
+    language = models.CharField(
+        _("language"), max_length=2, blank=True, help_text=_("Empty: from the request")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     # The cities filter too: simple_history records an m2m change as a new row of its own.
     history = audited(excluded_fields=["token_hash"], m2m_fields=["cities"])
 
     class Meta:
+        verbose_name = _("feed token")
+        verbose_name_plural = _("feed tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -80,18 +89,25 @@ class ImportRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         REFUSED = "refused", _("Refused (nothing changed)")
 
-    source = models.CharField(max_length=200)
-    started_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
     )
 
     class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
@@ -142,31 +158,43 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed (nothing changed)")
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
     )
-    source = models.CharField(max_length=200)
-    file_name = models.CharField(max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
     # At most ics_file.MAX_IMPORT_BYTES: checked before the row is written.
-    data = models.BinaryField()
-    options = models.JSONField(default=dict)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    parsed = models.PositiveIntegerField(default=0)
-    written = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(_("data"))
+    options = models.JSONField(_("options"), default=dict)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("events in the file"), default=0)
+    parsed = models.PositiveIntegerField(_("read"), default=0)
+    written = models.PositiveIntegerField(_("written"), default=0)
     # [{"uid": ..., "line": <line of BEGIN:VEVENT or null>, "error": ...}]; file-level
     # problems have an empty uid.
-    errors = models.JSONField(default=list, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("import run"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "published_at"])]
 

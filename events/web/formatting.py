@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils import formats
@@ -171,6 +172,20 @@ def established_text(partnership: Partnership) -> str:
 
 def city_name(city: City) -> str:
     return city.name(lang())
+
+
+def cities_in_reading_order(cities: Iterable[City], language: str | None = None) -> list[City]:
+    """Alphabetically by the name the reader sees, across countries: Анкоридж before Магадан
+    and Джуно before Олбани in Russian. The letter yo sorts as ye, as Russian dictionaries do;
+    a name still in Latin letters follows the Cyrillic ones."""
+    language = language or lang()
+    return sorted(cities, key=lambda city: reading_key(city.name(language), language))
+
+
+def reading_key(name: str, language: str | None = None) -> tuple[bool, str, str]:
+    """Sort key of a name in the reader's alphabet (see cities_in_reading_order)."""
+    folded = name.casefold().replace("ё", "е")
+    return ((language or lang()) == "ru" and folded[:1].isascii(), folded, name)
 
 
 def country_name(code: str) -> str:

@@ -144,3 +144,14 @@ def test_rename_of_a_leg_city_that_does_not_take_part_rerenders_the_fragment(cli
     services.update_city(city=nome, name_en="Nome (Sitnasuak)")
 
     assert "Nome (Sitnasuak) → Anchorage" in _get(client, "/feeds/all.ics")
+
+
+def test_guest_citys_private_feed_carries_the_leg_in_both_zones(client, flight, visit, anchorage):
+    from events.feeds.services import create_feed_token
+
+    issued = create_feed_token(label="Anchorage mayor's office", city_ids=[anchorage.pk])
+
+    body = _get(client, f"/feeds/private/{issued.secret}.ics")
+    assert f"UID:{leg_uid(visit, flight)}" in body
+    assert "DTSTART;TZID=America/Anchorage:20300508T220000" in body
+    assert "DTEND;TZID=Asia/Magadan:20300509T213000" in body

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -341,3 +342,22 @@ def test_plan_needs_a_coordinator(client, jubilee):
 
     assert response.status_code == 302
     assert not Event.objects.filter(partnership=jubilee).exists()
+
+
+def test_desk_quick_form_city_choices_are_in_the_readers_alphabet(coordinator_client, db):
+    from tests.factories import CityFactory
+
+    for english, russian in (
+        ("Albany", "Олбани"),
+        ("Anchorage", "Анкоридж"),
+        ("Magadan", "Магадан"),
+    ):
+        CityFactory(name_en=english, name_ru=russian)
+    coordinator_client.cookies["django_language"] = "ru"
+
+    html = coordinator_client.get(reverse("web:desk")).content.decode()
+
+    select = re.search(r'<select[^>]*name="cities-0-city"[^>]*>(.*?)</select>', html, re.S)
+    assert select
+    names = [n for n in re.findall(r"<option[^>]*>([^<]*)</option>", select[1]) if "-" not in n]
+    assert names[:3] == ["Анкоридж", "Магадан", "Олбани"]

@@ -127,3 +127,21 @@ def test_planner_api_queries_are_bounded(client, ceremony, django_assert_max_num
         response = client.get(f"/api/planner/?{query}&date=2027-05-09")
 
     assert response.status_code == 200
+
+
+def test_planner_reference_badge_is_the_planners_word_not_the_legs_field(
+    coordinator_client, ceremony
+):
+    # "reference" is also an itinerary leg's field (a flight number): in Russian the planner's
+    # badge for the reference city read "номер рейса".
+    from django.utils import translation
+
+    coordinator_client.cookies["django_language"] = "ru"
+
+    html = coordinator_client.get(URL + ASK).content.decode()
+
+    with translation.override("ru"):
+        badge = translation.pgettext("planner badge", "reference")
+    assert "номер рейса" not in html
+    assert f'<span class="badge">{badge}</span>' in html
+    assert f'data-l-reference="{badge}"' in html

@@ -53,6 +53,25 @@ def test_event_page_shows_each_city_local_date_across_date_line(client, world):
     assert '<time datetime="2020-05-09T00:00:00Z" data-visitor-time' in html
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_event_page_zone_column_names_the_abbreviation_not_the_iana_zone(client, world, language):
+    html = _text(
+        client.get(
+            reverse("web:event_detail", args=["alsib-wreath-laying"]),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+    )
+
+    def zone_cell(slug: str) -> str:
+        row = _city_row(html, slug)
+        return re.sub(r"<[^>]+>", "", row.rsplit("<td", 1)[1].split(">", 1)[1]).strip()
+
+    # Alaska on 8 May is on daylight time; Chukotka's zone has no letters, only its offset.
+    assert zone_cell("fairbanks") == "AKDT, UTC−8"
+    assert zone_cell("egvekinot") == "UTC+12"
+    assert 'title="America/Anchorage"' in _city_row(html, "fairbanks")
+
+
 def test_event_page_shows_roles_and_calendar_links(client, world):
     html = _text(client.get(reverse("web:event_detail", args=["alsib-wreath-laying"])))
 
@@ -521,6 +540,34 @@ def test_home_sorts_cities_by_the_name_the_reader_sees(client, db):
     ]
 
 
+def test_home_sorts_cities_alphabetically_across_countries_in_the_readers_language(client, db):
+    from tests.factories import CityFactory
+
+    # The country is shown beside each name, not as a heading: a list sorted by country code
+    # first read "Якутск, Анкоридж" in Russian. The letter yo sorts as ye (Дёмино before Дзержинск).
+    for english, russian, country in (
+        ("Magadan", "Магадан", "RU"),
+        ("Anchorage", "Анкоридж", "US"),
+        ("Demino", "Дёмино", "RU"),
+        ("Dzerzhinsk", "Дзержинск", "RU"),
+        ("Yakutsk", "Якутск", "RU"),
+    ):
+        CityFactory(name_en=english, name_ru=russian, country=country)
+
+    english = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+    russian = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="ru"))
+
+    names = ["Yakutsk", "Magadan", "Dzerzhinsk", "Demino", "Anchorage"]
+    assert sorted(names, key=english.index) == sorted(names)
+    assert sorted(["Якутск", "Магадан", "Дзержинск", "Дёмино", "Анкоридж"], key=russian.index) == [
+        "Анкоридж",
+        "Дёмино",
+        "Дзержинск",
+        "Магадан",
+        "Якутск",
+    ]
+
+
 def test_past_month_only_events_are_past_not_dates_not_fixed(client, world):
     html = _text(client.get(reverse("web:partnership_detail", args=[world.old_pair.pk])))
     undated = html.split('id="undated-heading"')[1] if 'id="undated-heading"' in html else ""
@@ -531,6 +578,22 @@ def test_past_month_only_events_are_past_not_dates_not_fixed(client, world):
     assert "Delegation from Albany to Tula" not in undated.split("</section>")[0]
 
 
+@pytest.mark.parametrize("page", ["city", "partnership"])
+def test_past_section_does_not_say_none_above_a_month_only_past_event(client, world, page):
+    url = (
+        reverse("web:city_detail", args=[world.albany.slug])
+        if page == "city"
+        else reverse("web:partnership_detail", args=[world.old_pair.pk])
+    )
+    html = _text(client.get(url))
+    past = html.split('id="past-heading"')[1].split("</section>")[0]
+
+    # Albany's only past event is known by its month: "No past events." above it was false.
+    assert "Delegation from Albany to Tula" in html.split('id="approx-past-heading"')[1]
+    assert "No past events." not in past
+    assert "No past events with an exact date; those known only by month or year follow." in past
+
+
 def test_event_list_shows_past_month_only_events_under_past(client, world):
     upcoming = _text(client.get(reverse("web:event_list")))
     past = _text(client.get(reverse("web:event_list"), {"period": "past"}))
@@ -538,3 +601,54 @@ def test_event_list_shows_past_month_only_events_under_past(client, world):
     assert "Delegation from Albany to Tula" not in upcoming
     assert "Earlier, known only by month or year" in past
     assert "Delegation from Albany to Tula" in past
+
+
+def _select_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return [unescape(o).strip() for o in re.findall(r"<option[^>]*>([^<]*)</option>", select[1])]
+
+
+@pytest.fixture
+def far_apart_cities(db):
+    from tests.factories import CityFactory
+
+    for english, russian, country in (
+        ("Albany", "Олбани", "US"),
+        ("Anchorage", "Анкоридж", "US"),
+        ("Magadan", "Магадан", "RU"),
+        ("Yolkino", "Ёлкино", "RU"),
+        ("Yegoryevsk", "Егорьевск", "RU"),
+    ):
+        CityFactory(name_en=english, name_ru=russian, country=country)
+
+
+@pytest.mark.parametrize("url", ["/events/", "/events/month/"])
+def test_filter_city_choices_are_in_the_readers_alphabet(client, far_apart_cities, url):
+    english = _select_options(_text(client.get(url, HTTP_ACCEPT_LANGUAGE="en")), "city")
+    russian = _select_options(_text(client.get(url, HTTP_ACCEPT_LANGUAGE="ru")), "city")
+
+    assert english[1:] == ["Albany", "Anchorage", "Magadan", "Yegoryevsk", "Yolkino"]
+    # Sorted by the English names the Russian list read Олбани, Анкоридж, Магадан.
+    assert russian[1:] == ["Анкоридж", "Егорьевск", "Ёлкино", "Магадан", "Олбани"]
+
+
+def test_filter_partnership_choices_are_in_the_readers_alphabet(client, db):
+    from tests.factories import CityFactory
+
+    tula = CityFactory(name_en="Tula", name_ru="Тула")
+    albany = CityFactory(name_en="Albany", name_ru="Олбани", country="US")
+    magadan = CityFactory(name_en="Magadan", name_ru="Магадан")
+    anchorage = CityFactory(name_en="Anchorage", name_ru="Анкоридж", country="US")
+    services.create_partnership(city_a_id=tula.pk, city_b_id=albany.pk)
+    services.create_partnership(city_a_id=magadan.pk, city_b_id=anchorage.pk)
+
+    english = _select_options(
+        _text(client.get("/events/", HTTP_ACCEPT_LANGUAGE="en")), "partnership"
+    )
+    russian = _select_options(
+        _text(client.get("/events/", HTTP_ACCEPT_LANGUAGE="ru")), "partnership"
+    )
+
+    assert english[1:] == ["Magadan – Anchorage", "Tula – Albany"]
+    assert russian[1:] == ["Магадан – Анкоридж", "Тула – Олбани"]

@@ -95,6 +95,12 @@ def offset(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def zone_abbrev(value: dt.datetime | None) -> str:
+    """ "AKDT, UTC-8"; "UTC+11" where the zone database has no letters."""
+    return formatting.zone_abbreviation(value)
+
+
+@register.filter
 def role_label(role: str) -> str:
     try:
         return str(Participation.Role(role).label)

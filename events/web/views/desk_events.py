@@ -45,7 +45,7 @@ RECENT_CHANGES = 10
 
 
 def _cities() -> list[City]:
-    return sorted(City.objects.all(), key=lambda city: formatting.city_name(city).casefold())
+    return formatting.cities_in_reading_order(City.objects.all())
 
 
 def _load(pk: int, user: Any) -> Event:

@@ -117,7 +117,7 @@ def _guest(event: Event) -> City | None:
 
 
 def _cities() -> list[City]:
-    return sorted(City.objects.all(), key=lambda city: formatting.city_name(city).casefold())
+    return formatting.cities_in_reading_order(City.objects.all())
 
 
 def _form(part: _Part, event: Event, data: Any = None, **kwargs: Any) -> _RowForm:

@@ -18,7 +18,7 @@ from events.planning import build_plan
 from events.planning.display import present
 from events.planning.query import MAX_CITIES, event_params, parse_query
 from events.selectors import events_visible_to
-from events.web.formatting import city_name
+from events.web.formatting import cities_in_reading_order
 from events.web.views.desk import coordinator_required
 
 # The form's initial values (the planner's own defaults, shown so they can be edited).
@@ -88,7 +88,7 @@ def desk_planner(request: HttpRequest) -> HttpResponse:
             values["cities"] = [city.slug for city in query.cities]
             values["ref"] = query.reference.slug
             values["date"] = f"{query.wall:%Y-%m-%d}"
-    cities = sorted(City.objects.all(), key=lambda city: city_name(city).casefold())
+    cities = cities_in_reading_order(City.objects.all())
     context = {
         "cities": cities,
         "events": _events(request.user),

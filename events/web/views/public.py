@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -50,11 +49,6 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
-def cities_in_reading_order(cities: Iterable[City], language: str) -> list[City]:
-    """By country, then by the name the reader sees (Джуно before Олбани in Russian)."""
-    return sorted(cities, key=lambda c: (c.country, c.name(language).casefold().replace("ё", "е")))
-
-
 def home(request: HttpRequest) -> HttpResponse:
     visible = events_visible_to(request.user)
     today = timezone.localdate()
@@ -63,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "recent": recent,
         "anniversaries": upcoming_anniversaries(today, today + dt.timedelta(days=365))[:8],
-        "cities": cities_in_reading_order(City.objects.all(), formatting.lang()),
+        "cities": formatting.cities_in_reading_order(City.objects.all()),
         "feed": links.feed_links(request, "feeds:all"),
     }
     return render(request, "web/home.html", context)

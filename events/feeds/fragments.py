@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from events import ical
+from events.feeds.fragment_store import FragmentSink
 from events.feeds.models import FeedFragment
 from events.models import (
     City,
@@ -27,7 +28,9 @@ from events.models import (
     ProgrammeItem,
 )
 
-# How many rendered fragments are upserted per statement (and held in memory at once).
+# How many events are rendered before their bodies are sent, and how many rendered fragments
+# are held in memory at once (one upsert of at most this many; more spool to a file on
+# PostgreSQL, or are upserted per batch on SQLite: events/feeds/fragment_store.py).
 RENDER_BATCH = 2000
 
 
@@ -218,15 +221,18 @@ def render_and_store_fragments(
     city: City | None,
 ) -> Iterator[bytes]:
     """Render the VEVENTs of the events of ``events_query`` (those in ``only``, if given),
-    upsert them in the fragment store and yield them.
+    yield them and store them in the fragment store.
 
     Six reads whatever the number of events: the cities, the itineraries' legs and items
     (few rows: only delegation visits have them), then the events, their participations and
     their occurrence changes as three cursors ordered by event and walked side by side
-    (bounded memory), plus one upsert per RENDER_BATCH rendered events (each
-    batch stored before it is sent). The reads are held cursors on PostgreSQL (materialised
-    by the server when opened), so the upserts between them do not disturb them. Idempotent:
-    a concurrent request storing the same version writes the same bytes.
+    (bounded memory). The bodies are sent a batch at a time as they are rendered and stored
+    when the stream ends or the client hangs up (fragment_store.FragmentSink): up to
+    RENDER_BATCH of them in one upsert; more in a fixed five statements on PostgreSQL
+    (transaction, temporary table, COPY, one INSERT … SELECT), one upsert per batch on SQLite.
+    The reads are held cursors on PostgreSQL (materialised by the server when opened), so
+    writes between them do not disturb them. Idempotent: a concurrent request storing the
+    same version writes the same bytes.
     """
     # Loaded by hand, not with prefetch_related: one City object per city rather than one per
     # participation, and no per-event QuerySet (together a third of a cold feed's time).
@@ -252,45 +258,32 @@ def render_and_store_fragments(
         only,
     )
     itineraries = _itineraries(ids)
-    while True:
-        rows: list[FeedFragment] = []
-        bodies: list[bytes] = []
-        # The language is activated once per batch rather than once per event, and never
-        # across a yield (the response is sent while this generator is suspended).
-        with translation.override(language):
-            for event, loaded in islice(walk, RENDER_BATCH):
-                for part in loaded[0]:
-                    part.city = cities[part.city_id]
-                body = ical.render_fragment(
-                    event,
-                    language=language,
-                    city=city,
-                    relations=loaded,
-                    itinerary=itineraries.get(event.pk, ([], [])),
-                )
-                bodies.append(body)
-                rows.append(
-                    FeedFragment(
-                        event_id=event.pk,
-                        variant=variant,
+    sink = FragmentSink(variant=variant, language=language, batch=RENDER_BATCH)
+    try:
+        while True:
+            bodies: list[bytes] = []
+            # The language is activated once per batch rather than once per event, and never
+            # across a yield (the response is sent while this generator is suspended).
+            with translation.override(language):
+                for event, loaded in islice(walk, RENDER_BATCH):
+                    for part in loaded[0]:
+                        part.city = cities[part.city_id]
+                    body = ical.render_fragment(
+                        event,
                         language=language,
-                        version=fragment_version(event, loaded),
-                        body=body.decode(),
+                        city=city,
+                        relations=loaded,
+                        itinerary=itineraries.get(event.pk, ([], [])),
                     )
-                )
-        if not rows:
-            return
-        _upsert(rows)  # stored before sent: a client that hangs up mid-feed wastes nothing
-        yield from bodies
-
-
-def _upsert(rows: list[FeedFragment]) -> None:
-    FeedFragment.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["event", "variant", "language"],
-        update_fields=["version", "body", "rendered_at"],
-    )
+                    bodies.append(body)
+                    sink.add(event.pk, fragment_version(event, loaded), body)
+            if not bodies:
+                return
+            yield from bodies
+    finally:
+        # At the end of the feed, or when the client hung up (GeneratorExit): what was
+        # rendered is kept. store() logs a failure and never raises.
+        sink.store()
 
 
 def _itineraries(ids: QuerySet) -> dict[int, tuple[list, list]]:

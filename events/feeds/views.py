@@ -1,8 +1,9 @@
 """iCalendar feed views: validators first, then stored fragments streamed.
 
 A request costs: (object lookup) + one aggregate for ETag/Last-Modified; a 304 or HEAD stops
-there. A 200 adds one query for the zones and one streamed query for the fragments (plus a few
-per batch of events whose fragment had to be rendered).
+there. A 200 adds one query for the zones and one streamed query for the fragments (plus, when
+fragments had to be rendered, six reads and a store of a fixed number of statements on
+PostgreSQL: events/feeds/fragment_store.py).
 """
 
 from __future__ import annotations

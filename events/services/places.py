@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from common.roles import require
 from events.models import City, Contact, Participation, Partnership, PartnershipStatusChange
@@ -19,10 +20,11 @@ from events.services.itinerary import touch_events_travelling_via
 
 
 def normalise_country(value: str | None) -> str:
-    """ISO 3166-1 alpha-2, upper case ("ru" is "RU"): the one check, whatever interface wrote
-    it. Raises ValidationError naming ``country``."""
+    """ISO 3166-1 alpha-2, upper case ("ru" is "RU"), an assigned code (django-countries' list:
+    "ZZ" is two letters but no country, and its name could never be shown): the one check,
+    whatever interface wrote it. Raises ValidationError naming ``country``."""
     code = (value or "").strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or not countries.alpha2(code):
         raise _error("country", _("Use an ISO 3166-1 alpha-2 code such as RU or US."))
     return code
 

@@ -266,7 +266,7 @@ def test_contact_duplicate_email_is_400(coordinator_api_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("country", ["R", "RUS", "1A", "Р Ф", ""])
+@pytest.mark.parametrize("country", ["R", "RUS", "1A", "Р Ф", "", "ZZ", "XX"])
 def test_the_service_refuses_a_country_that_is_not_iso_alpha2(country):
     """The admin form and the API checked the code; the service (and so imports and commands)
     did not."""

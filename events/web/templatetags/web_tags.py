@@ -142,12 +142,3 @@ def query_with(context: Any, **changes: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
-
-
-@register.filter
-def city_time_of(occurrence: Any, city: Any) -> Any:
-    """The CityTime of ``city`` in an occurrence, or None when the city does not take part."""
-    for city_time in occurrence.city_times:
-        if city_time.city.pk == city.pk:
-            return city_time
-    return None

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from events.models import City, Event, Participation, Partnership
 from events.timezones import get_zone
 from events.web.formatting import (
-    cities_in_reading_order,
     city_name,
     country_name,
     lang,
@@ -25,40 +24,29 @@ from events.web.formatting import (
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-class _ReadingOrder(ModelChoiceIterator):
-    """The cities in the reader's alphabet (formatting.cities_in_reading_order), which SQL's
-    ORDER BY on one language's column cannot give."""
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for city in cities_in_reading_order(self.queryset):
-            yield self.choice(city)
-
-
-class CityChoiceField(forms.ModelChoiceField):
-    iterator = _ReadingOrder
-
-    def label_from_instance(self, obj: City) -> str:
-        return city_name(obj)
-
-
-class _PairsInReadingOrder(ModelChoiceIterator):
-    """The pairs by their names in the reader's alphabet (Магадан before Тула)."""
+class _InReadingOrder(ModelChoiceIterator):
+    """The choices by their labels in the reader's alphabet (formatting.reading_key: Анкоридж
+    before Магадан, the pair Магадан-Анкоридж before Тула-Олбани), which SQL's ORDER BY on one
+    language's column cannot give."""
 
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         language = lang()
-        pairs = sorted(
-            self.queryset, key=lambda p: reading_key(self.field.label_from_instance(p), language)
-        )
-        for pair in pairs:
-            yield self.choice(pair)
+        label = self.field.label_from_instance
+        for obj in sorted(self.queryset, key=lambda obj: reading_key(label(obj), language)):
+            yield self.choice(obj)
+
+
+class CityChoiceField(forms.ModelChoiceField):
+    iterator = _InReadingOrder
+
+    def label_from_instance(self, obj: City) -> str:
+        return city_name(obj)
 
 
 class PartnershipChoiceField(forms.ModelChoiceField):
-    iterator = _PairsInReadingOrder
+    iterator = _InReadingOrder
 
     def label_from_instance(self, obj: Partnership) -> str:
         return f"{city_name(obj.city_a)} – {city_name(obj.city_b)}"

@@ -83,10 +83,11 @@ def build_groups(
                 "partnership__city_a", "partnership__city_b"
             )
         }
-        # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
-        found = Participation.objects.filter(event_id__in=ids).select_related("city").order_by()
-        for participation in sorted(found if city_times else [], key=lambda p: p.pk):
-            participations[participation.event_id].append(participation)
+        if city_times:
+            # Ordered here, not in SQL: ORDER BY id would make PostgreSQL walk the primary key.
+            found = Participation.objects.filter(event_id__in=ids).select_related("city")
+            for participation in sorted(found.order_by(), key=lambda p: p.pk):
+                participations[participation.event_id].append(participation)
         wanted = {row.recurrence_id for row in rows if row.has_change and row.recurrence_id}
         if wanted:
             changed = OccurrenceChange.objects.filter(
@@ -96,11 +97,12 @@ def build_groups(
             for change in changed:
                 changes[(change.event_id, change.original_start)] = change
     places: dict[tuple[int, dt.datetime], dict[int, tuple]] = defaultdict(dict)
-    city_rows = IndexedOccurrence.objects.filter(
-        event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
-    ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
-    for event_id, key, city_id, *stored in city_rows if city_times else []:
-        places[(event_id, key)][city_id] = tuple(stored)
+    if city_times:
+        city_rows = IndexedOccurrence.objects.filter(
+            event_id__in=ids, key__in={row.key for row in rows}, city__isnull=False
+        ).values_list("event_id", "key", "city_id", "start", "end", "start_date", "end_date")
+        for event_id, key, city_id, *stored in city_rows:
+            places[(event_id, key)][city_id] = tuple(stored)
     built: dict[int, Occurrence] = {}
     for row in rows:
         event = events[row.event_id]

@@ -11,12 +11,9 @@ from events.web.views.desk_events import (
 from events.web.views.desk_history import desk_event_history, desk_partnership_history
 from events.web.views.desk_itinerary import (
     desk_itinerary,
-    desk_itinerary_item,
-    desk_itinerary_item_add,
-    desk_itinerary_item_delete,
-    desk_itinerary_leg,
-    desk_itinerary_leg_add,
-    desk_itinerary_leg_delete,
+    desk_itinerary_add,
+    desk_itinerary_delete,
+    desk_itinerary_row,
 )
 from events.web.views.planner import desk_planner
 
@@ -37,35 +34,30 @@ urlpatterns = [
     path("desk/events/<int:pk>/edit/", desk_event_edit, name="desk_event_edit"),
     path("desk/events/<int:pk>/occurrences/", desk_occurrence, name="desk_occurrence"),
     path("desk/events/<int:pk>/itinerary/", desk_itinerary, name="desk_itinerary"),
-    path(
-        "desk/events/<int:pk>/itinerary/legs/",
-        desk_itinerary_leg_add,
-        name="desk_itinerary_leg_add",
-    ),
-    path(
-        "desk/events/<int:pk>/itinerary/legs/<int:row_pk>/",
-        desk_itinerary_leg,
-        name="desk_itinerary_leg",
-    ),
-    path(
-        "desk/events/<int:pk>/itinerary/legs/<int:row_pk>/delete/",
-        desk_itinerary_leg_delete,
-        name="desk_itinerary_leg_delete",
-    ),
-    path(
-        "desk/events/<int:pk>/itinerary/programme/",
-        desk_itinerary_item_add,
-        name="desk_itinerary_item_add",
-    ),
-    path(
-        "desk/events/<int:pk>/itinerary/programme/<int:row_pk>/",
-        desk_itinerary_item,
-        name="desk_itinerary_item",
-    ),
-    path(
-        "desk/events/<int:pk>/itinerary/programme/<int:row_pk>/delete/",
-        desk_itinerary_item_delete,
-        name="desk_itinerary_item_delete",
+    # A leg ("legs/") or a programme item ("programme/"): add, edit, delete.
+    *(
+        url
+        for part, segment in (("leg", "legs"), ("item", "programme"))
+        for url in (
+            path(
+                f"desk/events/<int:pk>/itinerary/{segment}/",
+                desk_itinerary_add,
+                {"part": part},
+                name=f"desk_itinerary_{part}_add",
+            ),
+            path(
+                f"desk/events/<int:pk>/itinerary/{segment}/<int:row_pk>/",
+                desk_itinerary_row,
+                {"part": part},
+                name=f"desk_itinerary_{part}",
+            ),
+            path(
+                f"desk/events/<int:pk>/itinerary/{segment}/<int:row_pk>/delete/",
+                desk_itinerary_delete,
+                {"part": part},
+                name=f"desk_itinerary_{part}_delete",
+            ),
+        )
     ),
     path("desk/events/<int:pk>/history/", desk_event_history, name="desk_event_history"),
     path(

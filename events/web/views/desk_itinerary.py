@@ -310,35 +310,21 @@ def _delete(request: HttpRequest, pk: int, row_pk: int, part: _Part) -> HttpResp
     return _back(event, part)
 
 
-@coordinator_required
-@require_POST
-def desk_itinerary_leg_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _add(request, pk, LEG)
-
-
-@coordinator_required
-def desk_itinerary_leg(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    return _edit(request, pk, row_pk, LEG)
-
-
-@coordinator_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def desk_itinerary_leg_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    return _delete(request, pk, row_pk, LEG)
+_PARTS = {part.name: part for part in (LEG, ITEM)}  # the URLs name the part (urls.py)
 
 
 @coordinator_required
 @require_POST
-def desk_itinerary_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _add(request, pk, ITEM)
+def desk_itinerary_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    return _add(request, pk, _PARTS[part])
 
 
 @coordinator_required
-def desk_itinerary_item(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    return _edit(request, pk, row_pk, ITEM)
+def desk_itinerary_row(request: HttpRequest, pk: int, row_pk: int, part: str) -> HttpResponse:
+    return _edit(request, pk, row_pk, _PARTS[part])
 
 
 @coordinator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def desk_itinerary_item_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    return _delete(request, pk, row_pk, ITEM)
+def desk_itinerary_delete(request: HttpRequest, pk: int, row_pk: int, part: str) -> HttpResponse:
+    return _delete(request, pk, row_pk, _PARTS[part])

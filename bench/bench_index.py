@@ -7,7 +7,14 @@ bench_api's (2-4 cities per event, every 10th yearly, spread over 2020-2030), lo
 bulk_create, ANALYZEd, then indexed with the rebuild. Each request is timed in-process through
 Django's test client, first with the index switched off (no horizon row: every read expands,
 the previous code path) and then on, as a coordinator. Prints the median wall milliseconds (and
-the indexed reads' CPU milliseconds) and the SQL query count of each; the indexed query counts must not change with size (exit status 1).
+the indexed reads' CPU milliseconds) and the SQL query count of each; the indexed query counts
+must not change with size (exit status 1).
+
+Flat means the same page costs the same at every size, so every measured page is full already
+at the smallest size: a fixed "page core" of events (counted in each size) fills the city's and
+the partnership's 30 upcoming and 30 past entries, every day of the measured month beyond the
+grid's cap and the API month's first page; the random events come on top. The rows each page
+shows are printed per size ("shown"), and must be equal at every size (exit status 1).
 
     .venv/bin/python bench/bench_index.py [--sizes 1000 10000] [--repeat 7]
 """
@@ -16,6 +23,8 @@ the indexed reads' CPU milliseconds) and the SQL query count of each; the indexe
 from __future__ import annotations
 
 import argparse
+import calendar
+import datetime as dt
 import random
 import sys
 import time
@@ -30,16 +39,20 @@ import bench_api
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import (
     CaptureQueriesContext,
     setup_test_environment,
     teardown_test_environment,
 )
+from django.utils import timezone
 
 from events import services
 from events.models import City, Event, OccurrenceHorizon, Participation
 from events.occurrence_index.maintain import rebuild_index
+from events.web import month_cells
+from events.web.views.public import CITY_EVENTS
 
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
@@ -68,9 +81,67 @@ def requests(pair_id: int, city_slug: str, event_slug: str) -> dict[str, tuple[s
     }
 
 
-def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchdb.Timing, int]:
-    """Wall/CPU timings and query count of ``repeat`` identical requests (after a warm-up)."""
-    client.get(url, params)
+GRID_MONTH = (2027, 5)
+API_MONTH = (2025, 5)
+API_PAGE = settings.REST_FRAMEWORK["PAGE_SIZE"]
+
+
+def add_page_core(cities: list[City], now: dt.datetime) -> int:
+    """Events that fill every measured page at the smallest size (see the module's doc): hosted
+    by the measured city (cities[5]) with the pair's two cities taking part, upcoming and past
+    around ``now``; and events of other cities on every day of the grid month and the API
+    month. Returns how many were made."""
+    starts = [now + dt.timedelta(days=day, hours=1) for day in range(1, CITY_EVENTS + 6)]
+    starts += [now - dt.timedelta(days=day, hours=1) for day in range(1, CITY_EVENTS + 6)]
+    listed = len(starts)
+    for year, month in (GRID_MONTH, API_MONTH):
+        per_day = month_cells.CAP + 1 if (year, month) == GRID_MONTH else API_PAGE // 28 + 1
+        days = calendar.monthrange(year, month)[1]
+        starts += [
+            dt.datetime(year, month, day, 9 + n, tzinfo=dt.UTC)
+            for day in range(1, days + 1)
+            for n in range(per_day)
+        ]
+    events = Event.objects.bulk_create(
+        Event(
+            slug=f"bench-core-{n}",
+            title_en=f"Core {n}",
+            title_ru=f"Ядро {n}",
+            kind=Event.Kind.FESTIVAL,
+            status=Event.Status.CONFIRMED,
+            time_mode=Event.TimeMode.INSTANT,
+            timezone=cities[5].timezone,
+            start=start,
+            end=start + dt.timedelta(minutes=50),
+        )
+        for n, start in enumerate(starts)
+    )
+    Participation.objects.bulk_create(
+        Participation(event=event, city=city, role=role)
+        for n, event in enumerate(events)
+        for city, role in (
+            [(cities[5], "host"), (cities[0], "participant"), (cities[1], "participant")]
+            if n < listed
+            else [(cities[10 + n % 40], "host"), (cities[11 + n % 40], "participant")]
+        )
+    )
+    return len(events)
+
+
+def shown(response: HttpResponse) -> int:
+    """How many occurrences a page or an API answer shows."""
+    if response["Content-Type"].startswith("application/json"):
+        return len(response.json()["results"])
+    body = response.content.decode()
+    if "<table" in body:  # the month grid: entries drawn in its day cells
+        return body[body.index("<table") : body.index("</table>")].count("<li")
+    return body.count('class="occ-title"')
+
+
+def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchdb.Timing, int, int]:
+    """Wall/CPU timings, query count and rows shown of ``repeat`` identical requests (after a
+    warm-up)."""
+    rows = shown(client.get(url, params))
     timing, counts = benchdb.Timing(), set()
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
@@ -80,7 +151,7 @@ def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchd
         counts.add(len(queries))
     if len(counts) != 1:
         raise SystemExit(f"{url}: query count varies between identical requests: {counts}")
-    return timing, counts.pop()
+    return timing, counts.pop(), rows
 
 
 def main() -> int:
@@ -105,19 +176,25 @@ def main() -> int:
         client.force_login(user)
         cities = bench_api.make_cities(60)
         pair = services.create_partnership(city_a_id=cities[0].pk, city_b_id=cities[1].pk)
-        print(f"Database: {connection.vendor} (throwaway test database), {len(cities)} cities")
+        core = add_page_core(cities, timezone.now())
+        print(
+            f"Database: {connection.vendor} (throwaway test database), {len(cities)} cities, "
+            f"{core} page-core events in every size"
+        )
         print(
             f"{'events':>7}  {'request':36} {'expanded ms':>11} {'indexed ms':>10} "
-            f"{'ratio':>6} {'queries exp/idx':>15} {'idx cpu ms':>10}"
+            f"{'ratio':>6} {'queries exp/idx':>15} {'idx cpu ms':>10} {'shown':>5}"
         )
         indexed_queries: dict[str, set[int]] = {}
-        have = 0
+        shown_rows: dict[str, set[int]] = {}
+        have = 0  # random events so far (beside the core)
         for size in sorted(args.sizes):
             started = time.perf_counter()
-            bench_api.add_events(have, size, cities, rng)
-            new_ids = Event.objects.order_by("pk").values_list("pk", flat=True)[have:size]
+            bench_api.add_events(have, size - core, cities, rng)
+            random_ids = Event.objects.filter(slug__startswith="bench-event-").order_by("pk")
+            new_ids = random_ids.values_list("pk", flat=True)[have : size - core]
             Event.objects.filter(pk__in=list(new_ids)[::25]).update(partnership=pair)
-            have = size
+            have = size - core
             if connection.vendor == "postgresql":
                 # A steady state has statistics (autovacuum); bulk-loaded tables have none.
                 with connection.cursor() as cursor:
@@ -137,12 +214,13 @@ def main() -> int:
             for name, (url, params) in requests(pair.pk, city.slug, yearly.slug).items():
                 if size <= args.expanded_up_to:
                     OccurrenceHorizon.objects.filter(pk=1).delete()  # reads expand, as before
-                    expanded_timing, expanded_queries = measure(client, url, params, args.repeat)
+                    expanded_timing, expanded_queries, _ = measure(client, url, params, args.repeat)
                     expanded = expanded_timing.wall_ms
                     horizon.save(force_insert=True)
-                indexed_timing, queries = measure(client, url, params, args.repeat)
+                indexed_timing, queries, rows = measure(client, url, params, args.repeat)
                 indexed = indexed_timing.wall_ms
                 indexed_queries.setdefault(name, set()).add(queries)
+                shown_rows.setdefault(name, set()).add(rows)
                 if size <= args.expanded_up_to:
                     expanded_text = (
                         f"{expanded:>11.1f} {indexed:>10.1f} {expanded / indexed:>5.1f}x "
@@ -152,13 +230,18 @@ def main() -> int:
                     expanded_text = f"{'-':>11} {indexed:>10.1f} {'-':>6} {'-':>7}"
                 print(
                     f"{size:>7}  {name:36} {expanded_text}/{queries:<7} "
-                    f"{indexed_timing.cpu_ms:>10.1f}"
+                    f"{indexed_timing.cpu_ms:>10.1f} {rows:>5}"
                 )
         grew = {name: counts for name, counts in indexed_queries.items() if len(counts) > 1}
         if grew:
             print(f"FAIL: indexed query counts differ between sizes: {grew}")
+        unlike = {name: rows for name, rows in shown_rows.items() if len(rows) > 1}
+        if unlike:
+            print(f"FAIL: pages show different numbers of rows between sizes: {unlike}")
+        if grew or unlike:
             return 1
         print("OK: every indexed request makes the same number of queries at every size.")
+        print("OK: every page shows the same number of rows at every size.")
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -30,6 +30,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb
@@ -102,6 +103,14 @@ def add_page_core(cities: list[City], now: dt.datetime) -> int:
             for day in range(1, days + 1)
             for n in range(per_day)
         ]
+    # The grid also draws occurrences running overnight into the month's first day and out of
+    # its last day on the days beside the month: CAP of each, in the event's zone.
+    zone = ZoneInfo(cities[5].timezone)
+    year, month = GRID_MONTH
+    last = calendar.monthrange(year, month)[1]
+    for day in (dt.date(year, month, 1) - dt.timedelta(days=1), dt.date(year, month, last)):
+        night = dt.datetime.combine(day, dt.time(22), tzinfo=zone)
+        starts += [night + dt.timedelta(minutes=n) for n in range(month_cells.CAP)]
     events = Event.objects.bulk_create(
         Event(
             slug=f"bench-core-{n}",
@@ -112,7 +121,7 @@ def add_page_core(cities: list[City], now: dt.datetime) -> int:
             time_mode=Event.TimeMode.INSTANT,
             timezone=cities[5].timezone,
             start=start,
-            end=start + dt.timedelta(minutes=50),
+            end=start + dt.timedelta(hours=4 if start.tzinfo is zone else 0, minutes=50),
         )
         for n, start in enumerate(starts)
     )

@@ -1,10 +1,16 @@
 """The month grid's day cells from the occurrence index: at most CAP entries per day and the
 count of the rest, in a fixed number of queries whatever the number of events.
 
-One-day occurrences are ranked per local date of the event's zone (ROW_NUMBER() OVER
-(PARTITION BY start_date)) and only the first CAP + 1 of each day are read; a per-day COUNT
-gives the "+N more". Occurrences spanning several days are few (festivals, visits) and read
-whole, up to MULTI_DAY_LIMIT, as they are drawn on each day they cover.
+Drawn in the event-zone dates the rows carry (no city filter), the occurrences are ranked per
+span of dates (ROW_NUMBER() OVER (PARTITION BY start_date, end_date)) and only the first CAP of
+each span are read: every row of a span covers the same days, so a day's first CAP entries are
+among them, for one-day and several-day occurrences alike. A COUNT per span gives each day's
+"+N more". Rows read and built stay a few per day whatever the number of events (at 100,000
+events a month holds hundreds of overnight rows).
+
+Placed in one city's dates (a city filter: the city's date can differ from the event zone's),
+one-day occurrences are ranked per event-zone date (CAP + 1 read) and those spanning several
+days read whole, up to MULTI_DAY_LIMIT.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 
 from events.models import Event, IndexedOccurrence
 from events.occurrence_index import read as occurrence_index
+from events.occurrence_index.build import BUILT_FIELDS
 from events.recurrence import Occurrence
 
 CAP = 4
 MULTI_DAY_LIMIT = 200
+# Bounds the event-zone read too: CAP rows per span of dates touching the month (a few dozen
+# spans in practice; every start/end pair of a 6-week grid would be ~900).
+SPAN_ROWS_LIMIT = 2000
 _PAD = dt.timedelta(days=2)
+_ORDER = [F("sort_start").asc(), F("event_id").asc(), F("key").asc()]
 
 
 @dataclass(frozen=True)
@@ -57,62 +68,84 @@ def day_cells(
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
         return None
     base = _base(query)
-    single = base.filter(
-        Q(end_date__isnull=True) | Q(end_date=F("start_date")),
+    one_day = (Q(end_date__isnull=True) | Q(end_date=F("start_date"))) & Q(
         start_date__gte=first,
         start_date__lte=last,
         sort_start__gte=lo - _PAD,
         sort_start__lt=hi + _PAD,
     )
-    order = [F("sort_start").asc(), F("event_id").asc(), F("key").asc()]
+    short, long = occurrence_index.touching(lo, hi)
+    multi_q = (short | long) & Q(end_date__gt=F("start_date"))
+    if not city_times:
+        return _in_zone_dates(base.filter(one_day | multi_q))
+    single = base.filter(one_day)
     ranked = single.annotate(
-        rank=Window(RowNumber(), partition_by=[F("start_date")], order_by=order)
+        rank=Window(RowNumber(), partition_by=[F("start_date")], order_by=_ORDER)
     )
-    wanted = list(ranked.filter(rank__lte=CAP + 1).order_by(*order))
+    wanted = list(ranked.filter(rank__lte=CAP + 1).order_by(*_ORDER))
     counts: dict[dt.date, int] = {
         day: n
         for day, n in single.order_by().values_list("start_date").annotate(n=Count("pk"))
         if day is not None
     }
-    short, long = occurrence_index.touching(lo, hi)
-    multi_q = (short | long) & Q(end_date__gt=F("start_date"))
-    multi = list(base.filter(multi_q).order_by(*order)[:MULTI_DAY_LIMIT])
+    multi = list(base.filter(multi_q).order_by(*_ORDER)[:MULTI_DAY_LIMIT])
     rows = sorted(wanted + multi, key=lambda r: (r.sort_start, r.event_id, r.key))
-    multi_counts = None
-    if not city_times:
-        # Drawn in the event-zone dates the rows carry: only the rows among the first CAP of
-        # some day are built (at 100,000 events the 200 spanning ones were most of the work).
-        rows, multi_counts = _drawn(rows)
     return DayCells(
-        occurrences=occurrence_index.build(rows, city_times=city_times),
+        occurrences=occurrence_index.build(rows),
         single_counts=counts,
         total=sum(counts.values()) + len(multi),
-        multi_counts=multi_counts,
     )
+
+
+def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
+    """Cells drawn in the event-zone dates of ``rows`` (the month's rows): the first CAP rows
+    of each span of dates, ranked in SQL, and each span's count."""
+    span = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
+    ranked = rows.only(*BUILT_FIELDS).annotate(
+        rank=Window(RowNumber(), partition_by=span, order_by=_ORDER)
+    )
+    heads = list(ranked.filter(rank__lte=CAP).order_by(*_ORDER)[:SPAN_ROWS_LIMIT])
+    single: dict[dt.date, int] = {}
+    multi: dict[dt.date, int] = {}
+    total = 0
+    for start, end, n in (
+        rows.order_by().values_list("start_date", "end_date").annotate(n=Count("pk"))
+    ):
+        total += n
+        if end is None or end == start:
+            single[start] = single.get(start, 0) + n
+            continue
+        for day in _dates(start, end):
+            multi[day] = multi.get(day, 0) + n
+    return DayCells(
+        occurrences=occurrence_index.build(_drawn(heads), city_times=False),
+        single_counts=single,
+        total=total,
+        multi_counts=multi,
+    )
+
+
+def _dates(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The dates first..last (at most 41), as the grid draws an occurrence."""
+    return [first + dt.timedelta(days=n) for n in range(min((last - first).days, 40) + 1)]
 
 
 def row_days(row: IndexedOccurrence) -> list[dt.date]:
     """The event-zone dates an occurrence covers (at most 41), as the grid draws it."""
     first = row.start_date
     assert first is not None  # an event-zone row always has its local start date
-    last = row.end_date or first
-    return [first + dt.timedelta(days=n) for n in range(min((last - first).days, 40) + 1)]
+    return _dates(first, row.end_date or first)
 
 
-def _drawn(rows: list[IndexedOccurrence]) -> tuple[list[IndexedOccurrence], dict[dt.date, int]]:
-    """The sorted rows that are among the first CAP of at least one day they cover, and the
-    number of several-day rows per day."""
+def _drawn(rows: list[IndexedOccurrence]) -> list[IndexedOccurrence]:
+    """The sorted rows that are among the first CAP of at least one day they cover."""
     shown: dict[dt.date, int] = {}
-    multi: dict[dt.date, int] = {}
     kept = []
     for row in rows:
-        days = row_days(row)
         keep = False
-        for day in days:
+        for day in row_days(row):
             shown[day] = shown.get(day, 0) + 1
             keep = keep or shown[day] <= CAP
-            if len(days) > 1:
-                multi[day] = multi.get(day, 0) + 1
         if keep:
             kept.append(row)
-    return kept, multi
+    return kept

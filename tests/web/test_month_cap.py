@@ -69,7 +69,7 @@ def test_day_list_bad_day_is_400(client, world, day):
 def _spanning(n: int, first: dt.datetime, hours: int) -> None:
     events = [
         EventFactory.build(
-            slug=f"span-{n}-{k}",
+            slug=f"span-{n}-{k}-{first:%m%d%H}",
             title_en=f"Spanning event {n}-{k}",
             start=first + dt.timedelta(minutes=k),
             end=first + dt.timedelta(hours=hours, minutes=k),
@@ -118,6 +118,25 @@ def test_several_day_entries_are_drawn_and_counted_on_each_day_they_cover(client
     assert cells["June 12, 2020"] == ([f"Spanning event 3-{k}" for k in range(3)], "")
     assert cells["June 13, 2020"][0] == [f"Spanning event 3-{k}" for k in range(3)]
     if OccurrenceHorizon.objects.exists():  # indexed: the same cells as expansion
+        OccurrenceHorizon.objects.all().delete()
+        expanded = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
+        assert _cells(expanded) == _cells(html)
+
+
+def test_a_month_of_crowded_nights_is_drawn_to_its_last_day(client, world):
+    """Eight overnight occurrences every night of June (240, more than the grid ever read of
+    several-day rows before): the last nights are drawn and counted like the first."""
+    from events.models import OccurrenceHorizon
+
+    for night in range(1, 31):
+        _spanning(8, dt.datetime(2020, 6, night, 22, 0, tzinfo=dt.UTC), 4)
+
+    html = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
+    cells = {date: (entries, more) for date, entries, more in _cells(html)}
+
+    assert cells["June 29, 2020"] == ([f"Spanning event 8-{k}" for k in range(CAP)], "12")
+    assert cells["June 30, 2020"] == ([f"Spanning event 8-{k}" for k in range(CAP)], "12")
+    if OccurrenceHorizon.objects.exists():
         OccurrenceHorizon.objects.all().delete()
         expanded = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
         assert _cells(expanded) == _cells(html)

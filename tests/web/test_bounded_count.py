@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from common import paging
 from events import services
 from events.models import Event
-from events.web import paging
 from events.web.views import public
 
 pytestmark = pytest.mark.usefixtures("index_mode")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from common.paging import BoundedPaginator
 from events.models import City, Event, Partnership
 from events.occurrence_index import read as occurrence_index
 from events.recurrence import Occurrence, expand
@@ -24,7 +25,6 @@ from events.selectors import (
 )
 from events.web import event_page, formatting, itinerary_page, links, month_cells
 from events.web.forms import EventFilterForm
-from events.web.paging import BoundedPaginator
 from events.web.selectors import (
     PAST_DAYS,
     UPCOMING_DAYS,

@@ -91,7 +91,8 @@ def add_page_core(cities: list[City], now: dt.datetime) -> int:
     """Events that fill every measured page at the smallest size (see the module's doc): hosted
     by the measured city (cities[5]) with the pair's two cities taking part, upcoming and past
     around ``now``; and events of other cities on every day of the grid month and the API
-    month. Returns how many were made."""
+    month, three cities each (the random events have two to four). Returns how many were
+    made."""
     starts = [now + dt.timedelta(days=day, hours=1) for day in range(1, CITY_EVENTS + 6)]
     starts += [now - dt.timedelta(days=day, hours=1) for day in range(1, CITY_EVENTS + 6)]
     listed = len(starts)
@@ -118,7 +119,8 @@ def add_page_core(cities: list[City], now: dt.datetime) -> int:
             title_ru=f"Ядро {n}",
             kind=Event.Kind.FESTIVAL,
             status=Event.Status.CONFIRMED,
-            time_mode=Event.TimeMode.INSTANT,
+            # Like the random events: every fourth at the same local time in each city.
+            time_mode=Event.TimeMode.LOCAL if n % 4 == 0 else Event.TimeMode.INSTANT,
             timezone=cities[5].timezone,
             start=start,
             end=start + dt.timedelta(hours=4 if start.tzinfo is zone else 0, minutes=50),
@@ -131,7 +133,8 @@ def add_page_core(cities: list[City], now: dt.datetime) -> int:
         for city, role in (
             [(cities[5], "host"), (cities[0], "participant"), (cities[1], "participant")]
             if n < listed
-            else [(cities[10 + n % 40], "host"), (cities[11 + n % 40], "participant")]
+            else [(cities[10 + n % 40], "host")]
+            + [(cities[11 + n % 40 + k], "participant") for k in range(2)]
         )
     )
     return len(events)

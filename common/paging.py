@@ -18,12 +18,17 @@ AHEAD = 2  # pages counted past the requested one
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list: Any, per_page: int, *, requested: Any = None) -> None:
+    """``floor``: count at least this far whatever the page (the API counts exactly up to it)."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, requested: Any = None, floor: int = 0
+    ) -> None:
         super().__init__(object_list, per_page)
         try:
             self._requested = max(1, int(requested))
         except (TypeError, ValueError):
             self._requested = 1
+        self._floor = floor
         self.more = False  # count is a lower bound
 
     @cached_property
@@ -31,5 +36,6 @@ class BoundedPaginator(Paginator):
         at_least = getattr(self.object_list, "count_at_least", None)
         if at_least is None:
             return super().count
-        count, self.more = at_least((self._requested + AHEAD) * self.per_page)
+        wanted = max(self._floor, (self._requested + AHEAD) * self.per_page)
+        count, self.more = at_least(wanted)
         return int(count)

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api.base import Pagination, ServiceViewSet, etag_of
+from common.api.base import BoundedCountPagination, Pagination, ServiceViewSet, etag_of
 from common.api.errors import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from common.api.history import history_response, history_schema
 from common.api.permissions import CoordinatorOnly
@@ -168,12 +168,14 @@ class OccurrenceListView(generics.ListAPIView):
     the occurrence index inside its horizon, expanded outside it (same answer).
 
     The window is the UTC days ``start``..``end`` inclusive; an occurrence is listed when it
-    touches the window anywhere (in LOCAL mode: in any participating city).
+    touches the window anywhere (in LOCAL mode: in any participating city). ``count`` is
+    exact up to 1,000 occurrences; beyond, it is null, ``count_at_least`` says 1,000 (or more,
+    on deep pages) and ``next`` leads on while there are more (``page=last`` counts them all).
     """
 
     serializer_class = OccurrenceSerializer
     filterset_class = OccurrenceFilter
-    pagination_class = Pagination
+    pagination_class = BoundedCountPagination
     filter_backends = generics.ListAPIView.filter_backends[:1]
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -183,8 +185,9 @@ class OccurrenceListView(generics.ListAPIView):
         params = WindowParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         lo, hi = utc_window(params.validated_data["start"], params.validated_data["end"])
-        # From the index (only the page asked for is built) when it covers the window,
-        # else expanded; either way more than MAX_OCCURRENCES_PER_REQUEST is refused.
+        # From the index (only the page asked for is read and built, counted no further than
+        # needed) when it covers the window, else expanded, where more than
+        # MAX_OCCURRENCES_PER_REQUEST are refused.
         query = self.filter_queryset(self.get_queryset())  # 400 on a bad filter value
         occurrences = occurrence_index.occurrences_in(
             query,

@@ -100,11 +100,13 @@ def day_cells(
 def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
     """Cells drawn in the event-zone dates of ``rows`` (the month's rows): the first CAP rows
     of each span of dates, ranked in SQL, and each span's count."""
-    span = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
+    span: list[F | Coalesce] = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
     ranked = rows.only(*BUILT_FIELDS).annotate(
         rank=Window(RowNumber(), partition_by=span, order_by=_ORDER)
     )
-    heads = list(ranked.filter(rank__lte=CAP).order_by(*_ORDER)[:SPAN_ROWS_LIMIT])
+    heads: list[IndexedOccurrence] = list(
+        ranked.filter(rank__lte=CAP).order_by(*_ORDER)[:SPAN_ROWS_LIMIT]
+    )
     single: dict[dt.date, int] = {}
     multi: dict[dt.date, int] = {}
     total = 0

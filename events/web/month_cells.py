@@ -61,8 +61,8 @@ def day_cells(
     *,
     city_times: bool = True,
 ) -> DayCells | None:
-    """Cells of the days ``first``..``last`` (the month; [lo, hi) its instants), or None when
-    the index does not cover the month (the caller expands). ``city_times``: whether the
+    """Cells of the days ``first``..``last`` (the month; [lo, hi) the instants its dates cover
+    in any zone), or None when the index does not cover them (the caller expands). ``city_times``: whether the
     occurrences need them (a grid placed in one city's dates does; see build_groups)."""
     horizon = occurrence_index.current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
@@ -75,7 +75,12 @@ def day_cells(
         sort_start__lt=hi + _PAD,
     )
     short, long = occurrence_index.touching(lo, hi)
-    multi_q = (short | long) & Q(end_date__gt=F("start_date"))
+    # Spanning rows whose event-zone dates meet the month's (a city's dates differ from them
+    # by a day at most: the caller places those).
+    slack = dt.timedelta(days=1 if city_times else 0)
+    multi_q = (short | long) & Q(
+        end_date__gt=F("start_date"), start_date__lte=last + slack, end_date__gte=first - slack
+    )
     if not city_times:
         return _in_zone_dates(base.filter(one_day | multi_q))
     single = base.filter(one_day)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -140,3 +141,35 @@ def test_a_month_of_crowded_nights_is_drawn_to_its_last_day(client, world):
         OccurrenceHorizon.objects.all().delete()
         expanded = client.get(reverse("web:month"), {"month": "2020-06"}).content.decode()
         assert _cells(expanded) == _cells(html)
+
+
+def test_occurrences_sit_on_their_local_dates_at_the_month_edges(client, world):
+    """The grid is in the events' own dates, as the day lists are: an evening in Anchorage on
+    31 May is 1 June in UTC, a morning in Anadyr on 1 May still 30 April; both belong to May
+    (before, the expanded grid left them out and the indexed one the overnight entry)."""
+    anchorage, anadyr = ZoneInfo("America/Anchorage"), ZoneInfo("Asia/Anadyr")
+    for slug, title, zone, start, end in [
+        ("eve", "Crowd event 1", anchorage, (5, 31, 20), (5, 31, 21)),
+        ("night", "Spanning event 1-0", anchorage, (5, 31, 22), (6, 1, 2)),
+        ("april", "Spanning event 2-0", anchorage, (4, 30, 22), (5, 1, 2)),
+        ("morning", "Crowd event 2", anadyr, (5, 1, 8), (5, 1, 9)),
+        ("june", "Crowd event 3", anadyr, (6, 1, 8), (6, 1, 9)),
+    ]:
+        EventFactory(
+            slug=slug,
+            title_en=title,
+            timezone=zone.key,
+            start=dt.datetime(2020, *start, tzinfo=zone),
+            end=dt.datetime(2020, *end, tzinfo=zone),
+        )
+
+    html = client.get(reverse("web:month"), {"month": "2020-05"}).content.decode()
+    cells = {date: entries for date, entries, _more in _cells(html) if entries}
+
+    assert cells == {
+        "April 30, 2020": ["Spanning event 2-0"],
+        "May 1, 2020": ["Crowd event 2", "Spanning event 2-0"],  # 20:00 and 06:00 UTC
+        "May 31, 2020": ["Crowd event 1", "Spanning event 1-0"],  # the grid ends on a Sunday
+    }
+    day = client.get(reverse("web:day", args=["2020-05-31"])).content.decode()
+    assert ("Crowd event 1" in day, "Spanning event 1-0" in day) == (True, True)

@@ -118,6 +118,11 @@ def _place_date(occ: Occurrence, city: City | None) -> list[dt.date]:
     return _days(occ.start_date, occ.end_date or occ.start_date)
 
 
+# Local dates run from UTC+14 (Kiribati) to UTC-12.
+_EARLIEST_OFFSET = dt.timedelta(hours=14)
+_LATEST_OFFSET = dt.timedelta(hours=12)
+
+
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     count = min((last - first).days, 40)
     return [first + dt.timedelta(days=n) for n in range(count + 1)]
@@ -126,15 +131,22 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
 def _cells(
     query: Any, year: int, month: int, city: City | None
 ) -> tuple[dict[dt.date, list[Occurrence]], dict[dt.date, int], int]:
-    """Entries to draw per day, each day's occurrence count, and the month's total."""
+    """Entries to draw per day, each day's occurrence count, and the month's total: the
+    occurrences whose local dates (the city's, else the event zone's) meet the month's, as the
+    day lists place them. An evening in Anchorage on the 31st is the next day in UTC, a
+    morning in Anadyr on the 1st still the previous month: the instants read run from the
+    month's first midnight at UTC+14 to its last at UTC-12."""
     lo, hi = month_window(year, month)
     first, last = lo.date(), hi.date() - dt.timedelta(days=1)
+    lo, hi = lo - _EARLIEST_OFFSET, hi + _LATEST_OFFSET
     cells = month_cells.day_cells(query, first, last, lo, hi, city_times=city is not None)
     by_day: dict[dt.date, list[Occurrence]] = {}
-    occurrences = cells.occurrences if cells else list(occurrences_for(query, month=(year, month)))
+    found = cells.occurrences if cells else occurrence_index.occurrences_in(query, lo, hi)
+    placed = [(occ, _place_date(occ, city)) for occ in found]
+    placed = [(occ, days) for occ, days in placed if days[0] <= last and days[-1] >= first]
+    occurrences = [occ for occ, _days in placed]
     multi: dict[dt.date, int] = {}
-    for occ in occurrences:
-        days = _place_date(occ, city)
+    for occ, days in placed:
         spans = occ.end_date is not None and occ.start_date != occ.end_date
         spans = spans or (occ.start is not None and occ.end is not None and len(days) > 1)
         for day in days:

@@ -81,6 +81,37 @@ def month_window(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+# Local dates run from UTC+14 (Kiribati) to UTC-12.
+_EARLIEST_OFFSET = dt.timedelta(hours=14)
+_LATEST_OFFSET = dt.timedelta(hours=12)
+
+
+def month_dates(year: int, month: int) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+    """The month's first and last dates, and the instants those dates cover in any zone: from
+    its first midnight at UTC+14 to its last at UTC-12. An evening in Anchorage on the 31st
+    is the next day in UTC, a morning in Anadyr on the 1st still the previous month."""
+    lo, hi = month_window(year, month)
+    return lo.date(), hi.date() - dt.timedelta(days=1), lo - _EARLIEST_OFFSET, hi + _LATEST_OFFSET
+
+
+def local_dates(occ: Occurrence) -> tuple[dt.date, dt.date]:
+    """The first and last dates of an occurrence in its event's zone."""
+    if occ.start is not None:
+        return occ.start.date(), (occ.end or occ.start).date()
+    assert occ.start_date is not None
+    return occ.start_date, occ.end_date or occ.start_date
+
+
+def _dates_meet(first: dt.date, last: dt.date, *, listed: bool) -> Q:
+    """Index rows (``listed``: list rows, through their event-zone row) whose event-zone
+    dates meet first..last."""
+    row = "row__" if listed else ""
+    return Q(**{f"{row}start_date__lte": last}) & (
+        Q(**{f"{row}end_date__gte": first})
+        | Q(**{f"{row}end_date__isnull": True, f"{row}start_date__gte": first})
+    )
+
+
 def _indexed(
     query: QuerySet[Event],
     period: str,
@@ -123,8 +154,14 @@ def occurrences_for(
     """
     now = timezone.now()
     if month is not None:
-        lo, hi = month_window(*month)
-        return occurrence_index.occurrences_in(query, lo, hi, scope=scope)
+        # In the events' own dates, as the month grid and the day lists are.
+        first, last, lo, hi = month_dates(*month)
+        where = _dates_meet(first, last, listed=scope is not None)
+        found = occurrence_index.window(query, lo, hi, where=where, scope=scope)
+        if found is not None:
+            return found
+        placed = ((occ, local_dates(occ)) for occ in occurrences_between(query, lo, hi))
+        return [occ for occ, (start, end) in placed if start <= last and end >= first]
     indexed = _indexed(query, period, now, occurrence_index.current_horizon(), scope)
     if indexed is not None:
         return indexed

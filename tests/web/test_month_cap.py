@@ -12,7 +12,7 @@ from django.urls import reverse
 from events.models import Event
 from events.occurrence_index.maintain import refresh_events
 from events.web.month_cells import CAP
-from tests.factories import EventFactory
+from tests.factories import EventFactory, ParticipationFactory
 
 pytestmark = pytest.mark.usefixtures("index_mode")
 
@@ -173,3 +173,24 @@ def test_occurrences_sit_on_their_local_dates_at_the_month_edges(client, world):
     }
     day = client.get(reverse("web:day", args=["2020-05-31"])).content.decode()
     assert ("Crowd event 1" in day, "Spanning event 1-0" in day) == (True, True)
+
+
+@pytest.mark.parametrize("city", ["", "fairbanks"])
+def test_a_months_list_holds_its_local_dates(client, world, city):
+    """The events list of a month, also of one city's (its own list rows), is in the events'
+    own dates like the grid: a Fairbanks evening on 31 May (1 June in UTC) is May's."""
+    anchorage = ZoneInfo("America/Anchorage")
+    evening = EventFactory(
+        slug="eve",
+        title_en="Crowd event 1",
+        timezone=anchorage.key,
+        start=dt.datetime(2020, 5, 31, 20, tzinfo=anchorage),
+        end=dt.datetime(2020, 5, 31, 21, tzinfo=anchorage),
+    )
+    ParticipationFactory(event=evening, city=world.fairbanks)
+
+    def listed(month):
+        params = {"month": month, "city": city} if city else {"month": month}
+        return "Crowd event 1" in client.get(reverse("web:event_list"), params).content.decode()
+
+    assert (listed("2020-05"), listed("2020-06")) == (True, False)

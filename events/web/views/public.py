@@ -33,7 +33,8 @@ from events.web.selectors import (
     event_upcoming,
     filtered_events,
     list_scope,
-    month_window,
+    local_dates,
+    month_dates,
     next_anniversary,
     occurrences_for,
     series_for,
@@ -111,16 +112,7 @@ def _place_date(occ: Occurrence, city: City | None) -> list[dt.date]:
             if city_time.city.pk == city.pk and city_time.start_date is not None:
                 last = city_time.end_date or city_time.start_date
                 return _days(city_time.start_date, last)
-    if occ.start is not None:
-        last = occ.end.date() if occ.end else occ.start.date()
-        return _days(occ.start.date(), last)
-    assert occ.start_date is not None
-    return _days(occ.start_date, occ.end_date or occ.start_date)
-
-
-# Local dates run from UTC+14 (Kiribati) to UTC-12.
-_EARLIEST_OFFSET = dt.timedelta(hours=14)
-_LATEST_OFFSET = dt.timedelta(hours=12)
+    return _days(*local_dates(occ))
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -133,12 +125,8 @@ def _cells(
 ) -> tuple[dict[dt.date, list[Occurrence]], dict[dt.date, int], int]:
     """Entries to draw per day, each day's occurrence count, and the month's total: the
     occurrences whose local dates (the city's, else the event zone's) meet the month's, as the
-    day lists place them. An evening in Anchorage on the 31st is the next day in UTC, a
-    morning in Anadyr on the 1st still the previous month: the instants read run from the
-    month's first midnight at UTC+14 to its last at UTC-12."""
-    lo, hi = month_window(year, month)
-    first, last = lo.date(), hi.date() - dt.timedelta(days=1)
-    lo, hi = lo - _EARLIEST_OFFSET, hi + _LATEST_OFFSET
+    day lists place them (see month_dates)."""
+    first, last, lo, hi = month_dates(year, month)
     cells = month_cells.day_cells(query, first, last, lo, hi, city_times=city is not None)
     by_day: dict[dt.date, list[Occurrence]] = {}
     found = cells.occurrences if cells else occurrence_index.occurrences_in(query, lo, hi)

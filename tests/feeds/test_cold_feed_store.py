@@ -11,6 +11,7 @@ import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from events import ical
 from events.feeds import fragment_store, fragments, views
@@ -55,6 +56,29 @@ def test_cold_feed_statements_do_not_grow_past_a_batch(
         status, warm, _r = fetch(client, "/feeds/all.ics")
     assert status == 200
     assert warm == cold
+
+
+@pytest.mark.parametrize(("n", "statements"), [(2, ["INSERT"]), (5, ["CREATE", "COPY", "INSERT"])])
+def test_below_a_batch_many_fragments_are_copied_and_a_few_inserted(
+    postgresql_only, client, egvekinot, fairbanks, monkeypatch, n, statements
+):
+    """Below a full batch, COPY_FROM rows or more go by COPY too (one multi-row INSERT built a
+    model instance and six parameters per row); fewer stay one INSERT."""
+    _make_events(n, egvekinot, fairbanks)
+    monkeypatch.setattr(fragment_store, "COPY_FROM", 4)
+
+    with CaptureQueriesContext(connection) as ctx:
+        status, cold, _r = fetch(client, "/feeds/all.ics")
+
+    assert status == 200
+    written = [
+        q["sql"].split()[0].upper()
+        for q in ctx.captured_queries
+        if q["sql"].split()[0].upper() in ("CREATE", "COPY", "INSERT")
+    ]
+    assert written == statements
+    assert FeedFragment.objects.count() == n
+    assert cold.endswith(_stored() + ical.CALENDAR_END)
 
 
 def test_city_feed_stores_its_own_variant(

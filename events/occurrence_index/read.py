@@ -275,7 +275,8 @@ def window(
     index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
     them instead of loading the slice's events, ``horizon`` (current_horizon) to save its
     query when a page reads several windows, ``scope`` when every event of ``query`` is on one
-    city's or partnership's list (``where`` may then only name sort_start and over_at)."""
+    city's or partnership's list (``where`` may then name sort_start and over_at, and the
+    event-zone row's fields through ``row__``)."""
     if isinstance(horizon, _Unset):
         horizon = current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):

@@ -132,7 +132,7 @@ def _cells(
     found = cells.occurrences if cells else occurrence_index.occurrences_in(query, lo, hi)
     placed = [(occ, _place_date(occ, city)) for occ in found]
     placed = [(occ, days) for occ, days in placed if days[0] <= last and days[-1] >= first]
-    occurrences = [occ for occ, _days in placed]
+    occurrences = [occ for occ, _covered in placed]
     multi: dict[dt.date, int] = {}
     for occ, days in placed:
         spans = occ.end_date is not None and occ.start_date != occ.end_date

@@ -29,7 +29,8 @@ from events.recurrence import Occurrence
 CAP = 4
 MULTI_DAY_LIMIT = 200
 # Bounds the event-zone read too: CAP rows per span of dates touching the month (a few dozen
-# spans in practice; every start/end pair of a 6-week grid would be ~900).
+# spans in practice; every start/end pair of a 6-week grid would be ~900). Spans past it are
+# neither drawn nor counted.
 SPAN_ROWS_LIMIT = 2000
 _PAD = dt.timedelta(days=2)
 _ORDER = [F("sort_start").asc(), F("event_id").asc(), F("key").asc()]
@@ -104,10 +105,12 @@ def day_cells(
 
 def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
     """Cells drawn in the event-zone dates of ``rows`` (the month's rows): the first CAP rows
-    of each span of dates, ranked in SQL, and each span's count."""
+    of each span of dates, ranked in SQL, each carrying its span's count -- one read of the
+    month's rows (a second query counting them read them all again)."""
     span: list[F | Coalesce] = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
     ranked = rows.only(*BUILT_FIELDS).annotate(
-        rank=Window(RowNumber(), partition_by=span, order_by=_ORDER)
+        rank=Window(RowNumber(), partition_by=span, order_by=_ORDER),
+        in_span=Window(Count("pk"), partition_by=span),
     )
     heads: list[IndexedOccurrence] = list(
         ranked.filter(rank__lte=CAP).order_by(*_ORDER)[:SPAN_ROWS_LIMIT]
@@ -115,9 +118,11 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
     single: dict[dt.date, int] = {}
     multi: dict[dt.date, int] = {}
     total = 0
-    for start, end, n in (
-        rows.order_by().values_list("start_date", "end_date").annotate(n=Count("pk"))
-    ):
+    for row in heads:
+        if row.rank != 1:  # type: ignore[attr-defined]  # annotated
+            continue
+        start, end, n = row.start_date, row.end_date, row.in_span  # type: ignore[attr-defined]
+        assert start is not None  # an event-zone row always has its local start date
         total += n
         if end is None or end == start:
             single[start] = single.get(start, 0) + n

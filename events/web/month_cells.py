@@ -83,7 +83,9 @@ def day_cells(
         end_date__gt=F("start_date"), start_date__lte=last + slack, end_date__gte=first - slack
     )
     if not city_times:
-        return _in_zone_dates(base.filter(one_day | multi_q))
+        # The grid's days: whole weeks around the month.
+        shown = (first - dt.timedelta(days=6), last + dt.timedelta(days=6))
+        return _in_zone_dates(base.filter(one_day | multi_q), shown)
     single = base.filter(one_day)
     ranked = single.annotate(
         rank=Window(RowNumber(), partition_by=[F("start_date")], order_by=_ORDER)
@@ -103,8 +105,9 @@ def day_cells(
     )
 
 
-def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
-    """Cells drawn in the event-zone dates of ``rows`` (the month's rows): the first CAP rows
+def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.date]) -> DayCells:
+    """Cells drawn in the event-zone dates of ``rows`` (the month's rows) on the ``shown``
+    days (first, last): the first CAP rows
     of each span of dates, ranked in SQL, each carrying its span's count -- one read of the
     month's rows (a second query counting them read them all again)."""
     span: list[F | Coalesce] = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
@@ -127,37 +130,40 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence]) -> DayCells:
         if end is None or end == start:
             single[start] = single.get(start, 0) + n
             continue
-        for day in _dates(start, end):
+        for day in _dates(start, end, shown):
             multi[day] = multi.get(day, 0) + n
     return DayCells(
-        occurrences=occurrence_index.build(_drawn(heads), city_times=False),
+        occurrences=occurrence_index.build(_drawn(heads, shown), city_times=False),
         single_counts=single,
         total=total,
         multi_counts=multi,
     )
 
 
-def _dates(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The dates first..last (at most 41), as the grid draws an occurrence."""
-    return [first + dt.timedelta(days=n) for n in range(min((last - first).days, 40) + 1)]
+def _dates(first: dt.date, last: dt.date, shown: tuple[dt.date, dt.date]) -> list[dt.date]:
+    """The dates first..last that the grid shows (``shown``: its first and last day)."""
+    first, last = max(first, shown[0]), min(last, shown[1])
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def row_days(row: IndexedOccurrence) -> list[dt.date]:
-    """The event-zone dates an occurrence covers (at most 41), as the grid draws it."""
+def row_days(row: IndexedOccurrence, shown: tuple[dt.date, dt.date]) -> list[dt.date]:
+    """The event-zone dates an occurrence covers on the grid, as the grid draws it."""
     first = row.start_date
     assert first is not None  # an event-zone row always has its local start date
-    return _dates(first, row.end_date or first)
+    return _dates(first, row.end_date or first, shown)
 
 
-def _drawn(rows: list[IndexedOccurrence]) -> list[IndexedOccurrence]:
+def _drawn(
+    rows: list[IndexedOccurrence], shown: tuple[dt.date, dt.date]
+) -> list[IndexedOccurrence]:
     """The sorted rows that are among the first CAP of at least one day they cover."""
-    shown: dict[dt.date, int] = {}
+    drawn: dict[dt.date, int] = {}
     kept = []
     for row in rows:
         keep = False
-        for day in row_days(row):
-            shown[day] = shown.get(day, 0) + 1
-            keep = keep or shown[day] <= CAP
+        for day in row_days(row, shown):
+            drawn[day] = drawn.get(day, 0) + 1
+            keep = keep or drawn[day] <= CAP
         if keep:
             kept.append(row)
     return kept

@@ -194,3 +194,29 @@ def test_a_months_list_holds_its_local_dates(client, world, city):
         return "Crowd event 1" in client.get(reverse("web:event_list"), params).content.decode()
 
     assert (listed("2020-05"), listed("2020-06")) == (True, False)
+
+
+def test_a_festival_of_two_months_is_on_every_day_it_runs_through(client, world):
+    """An exhibition from 15 March to 13 May is drawn on each day of April and of May up to
+    the 13th, and is in those days' lists (it was drawn on its first 41 days only)."""
+    _spanning(1, dt.datetime(2020, 3, 15, 10, tzinfo=dt.UTC), 59 * 24)
+
+    may = {
+        d: e
+        for d, e, _m in _cells(
+            client.get(reverse("web:month"), {"month": "2020-05"}).content.decode()
+        )
+    }
+    april = {
+        d: e
+        for d, e, _m in _cells(
+            client.get(reverse("web:month"), {"month": "2020-04"}).content.decode()
+        )
+    }
+
+    festival = ["Spanning event 1-0"]
+    assert all(april[f"April {day}, 2020"] == festival for day in range(1, 31))
+    assert all(may[f"May {day}, 2020"] == festival for day in range(1, 14))
+    assert may["May 14, 2020"] == []
+    day = client.get(reverse("web:day", args=["2020-05-10"])).content.decode()
+    assert "Spanning event 1-0" in day

@@ -105,19 +105,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/event_list.html", context, status=status)
 
 
-def _place_date(occ: Occurrence, city: City | None) -> list[dt.date]:
-    """The local dates an occurrence covers (in the filtered city's zone, else the event's)."""
+_WEEK = dt.timedelta(days=6)
+
+
+def _place_span(occ: Occurrence, city: City | None) -> tuple[dt.date, dt.date]:
+    """The first and last local dates of an occurrence (the filtered city's, else the
+    event zone's)."""
     if city is not None:
         for city_time in occ.city_times:
             if city_time.city.pk == city.pk and city_time.start_date is not None:
-                last = city_time.end_date or city_time.start_date
-                return _days(city_time.start_date, last)
-    return _days(*local_dates(occ))
+                return city_time.start_date, city_time.end_date or city_time.start_date
+    return local_dates(occ)
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
-    count = min((last - first).days, 40)
-    return [first + dt.timedelta(days=n) for n in range(count + 1)]
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _cells(
@@ -130,8 +132,14 @@ def _cells(
     cells = month_cells.day_cells(query, first, last, lo, hi, city_times=city is not None)
     by_day: dict[dt.date, list[Occurrence]] = {}
     found = cells.occurrences if cells else occurrence_index.occurrences_in(query, lo, hi)
-    placed = [(occ, _place_date(occ, city)) for occ in found]
-    placed = [(occ, days) for occ, days in placed if days[0] <= last and days[-1] >= first]
+    # Drawn on the grid's days only (whole weeks around the month): a festival of two
+    # months is on every day of the month it runs through.
+    shown_first, shown_last = first - _WEEK, last + _WEEK
+    placed = []
+    for occ in found:
+        start, end = _place_span(occ, city)
+        if start <= last and end >= first:
+            placed.append((occ, _days(max(start, shown_first), min(end, shown_last))))
     occurrences = [occ for occ, _covered in placed]
     multi: dict[dt.date, int] = {}
     for occ, days in placed:
@@ -209,7 +217,8 @@ def day_list(request: HttpRequest, day: str) -> HttpResponse:
 def _occurrences_on(query: Any, date: dt.date, city: City | None) -> list[Occurrence]:
     lo = dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=2)
     found = occurrence_index.occurrences_in(query, lo, lo + dt.timedelta(days=5))
-    return [occ for occ in found if date in _place_date(occ, city)]
+    spans = ((occ, _place_span(occ, city)) for occ in found)
+    return [occ for occ, (start, end) in spans if start <= date <= end]
 
 
 def _event_dates(event: Event) -> tuple[Occurrence | None, list[Occurrence]]:

@@ -77,9 +77,7 @@ class FragmentSink:
     def store(self) -> None:
         """Store what was added and not stored yet. Logs a failure, never raises."""
         try:
-            if self.copy and len(self.rows) >= COPY_FROM:
-                self._spill()
-            if self.spool is not None:
+            if self.spool is not None or (self.copy and len(self.rows) >= COPY_FROM):
                 self._spill()
                 self._guarded(self._copy_upsert)
             elif self.rows:

@@ -63,7 +63,8 @@ def day_cells(
     city_times: bool = True,
 ) -> DayCells | None:
     """Cells of the days ``first``..``last`` (the month; [lo, hi) the instants its dates cover
-    in any zone), or None when the index does not cover them (the caller expands). ``city_times``: whether the
+    in any zone), or None when the index does not cover them (the caller expands).
+    ``city_times``: whether the
     occurrences need them (a grid placed in one city's dates does; see build_groups)."""
     horizon = occurrence_index.current_horizon()
     if horizon is None or not (horizon.covered_from <= lo and hi <= horizon.covered_until):
@@ -83,9 +84,7 @@ def day_cells(
         end_date__gt=F("start_date"), start_date__lte=last + slack, end_date__gte=first - slack
     )
     if not city_times:
-        # The grid's days: whole weeks around the month.
-        shown = (first - dt.timedelta(days=6), last + dt.timedelta(days=6))
-        return _in_zone_dates(base.filter(one_day | multi_q), shown)
+        return _in_zone_dates(base.filter(one_day | multi_q), grid_days(first, last))
     single = base.filter(one_day)
     ranked = single.annotate(
         rank=Window(RowNumber(), partition_by=[F("start_date")], order_by=_ORDER)
@@ -107,9 +106,9 @@ def day_cells(
 
 def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.date]) -> DayCells:
     """Cells drawn in the event-zone dates of ``rows`` (the month's rows) on the ``shown``
-    days (first, last): the first CAP rows
-    of each span of dates, ranked in SQL, each carrying its span's count -- one read of the
-    month's rows (a second query counting them read them all again)."""
+    days (grid_days): the first CAP rows of each span of dates, ranked in SQL, each carrying
+    its span's count -- one read of the month's rows (a second query counting them read them
+    all again)."""
     span: list[F | Coalesce] = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
     ranked = rows.only(*BUILT_FIELDS).annotate(
         rank=Window(RowNumber(), partition_by=span, order_by=_ORDER),
@@ -130,7 +129,7 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.d
         if end is None or end == start:
             single[start] = single.get(start, 0) + n
             continue
-        for day in _dates(start, end, shown):
+        for day in shown_dates(start, end, shown):
             multi[day] = multi.get(day, 0) + n
     return DayCells(
         occurrences=occurrence_index.build(_drawn(heads, shown), city_times=False),
@@ -140,8 +139,13 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.d
     )
 
 
-def _dates(first: dt.date, last: dt.date, shown: tuple[dt.date, dt.date]) -> list[dt.date]:
-    """The dates first..last that the grid shows (``shown``: its first and last day)."""
+def grid_days(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day a month's grid shows: whole weeks around first..last."""
+    return first - dt.timedelta(days=6), last + dt.timedelta(days=6)
+
+
+def shown_dates(first: dt.date, last: dt.date, shown: tuple[dt.date, dt.date]) -> list[dt.date]:
+    """The dates first..last that the grid shows (``shown``: grid_days)."""
     first, last = max(first, shown[0]), min(last, shown[1])
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -150,7 +154,7 @@ def row_days(row: IndexedOccurrence, shown: tuple[dt.date, dt.date]) -> list[dt.
     """The event-zone dates an occurrence covers on the grid, as the grid draws it."""
     first = row.start_date
     assert first is not None  # an event-zone row always has its local start date
-    return _dates(first, row.end_date or first, shown)
+    return shown_dates(first, row.end_date or first, shown)
 
 
 def _drawn(

@@ -105,9 +105,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/event_list.html", context, status=status)
 
 
-_WEEK = dt.timedelta(days=6)
-
-
 def _place_span(occ: Occurrence, city: City | None) -> tuple[dt.date, dt.date]:
     """The first and last local dates of an occurrence (the filtered city's, else the
     event zone's)."""
@@ -116,10 +113,6 @@ def _place_span(occ: Occurrence, city: City | None) -> tuple[dt.date, dt.date]:
             if city_time.city.pk == city.pk and city_time.start_date is not None:
                 return city_time.start_date, city_time.end_date or city_time.start_date
     return local_dates(occ)
-
-
-def _days(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _cells(
@@ -134,12 +127,12 @@ def _cells(
     found = cells.occurrences if cells else occurrence_index.occurrences_in(query, lo, hi)
     # Drawn on the grid's days only (whole weeks around the month): a festival of two
     # months is on every day of the month it runs through.
-    shown_first, shown_last = first - _WEEK, last + _WEEK
+    shown = month_cells.grid_days(first, last)
     placed = []
     for occ in found:
         start, end = _place_span(occ, city)
         if start <= last and end >= first:
-            placed.append((occ, _days(max(start, shown_first), min(end, shown_last))))
+            placed.append((occ, month_cells.shown_dates(start, end, shown)))
     occurrences = [occ for occ, _covered in placed]
     multi: dict[dt.date, int] = {}
     for occ, days in placed:

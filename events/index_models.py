@@ -66,15 +66,17 @@ class IndexedOccurrence(models.Model):
 
 
 class ListedOccurrence(models.Model):
-    """One occurrence as listed on one city's or one partnership's pages: a row per
-    participating city and per partnership whose list holds the event (linked to it, or both
-    of its cities take part: events.selectors.events_of_partnership_q), each pointing at the
-    occurrence's event-zone row.
+    """One occurrence as listed on one city's or one partnership's pages, or under one
+    country: a row per participating city, per partnership whose list holds the event (linked
+    to it, or both of its cities take part: events.selectors.events_of_partnership_q) and per
+    country of its cities (once however many cities of that country take part), each pointing
+    at the occurrence's event-zone row.
 
-    A city or partnership page reads its own rows through (city, sort_start) or
-    (partnership, sort_start) and stops after the page: reading the event-zone rows in order
-    and keeping those of one city walked past every other city's occurrences, which grew with
-    the number of events."""
+    A city or partnership page, or a list filtered by country, reads its own rows through
+    (city | partnership | country, sort_start) and stops after the page: reading the
+    event-zone rows in order and keeping those of one city (or one country, checked per row
+    against the participations) walked past every other occurrence, which grew with the
+    number of events."""
 
     # No database constraints: the rows are derived (rebuilt whole by rebuild_index, in one
     # transaction), and PostgreSQL's deferred checks locked every referenced row at COMMIT --
@@ -111,6 +113,9 @@ class ListedOccurrence(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # The ISO code of a country list's rows (null on a city's or a partnership's, as city and
+    # partnership are null on the others': exactly one of the three is set).
+    country = models.CharField(max_length=2, null=True, blank=True)  # noqa: DJ001
     # Copies of the event-zone row's: what lists select and order by.
     key = models.DateTimeField()
     sort_start = models.DateTimeField()
@@ -134,6 +139,11 @@ class ListedOccurrence(models.Model):
                 name="listed_pair_start",
             ),
             models.Index(
+                fields=["country", "sort_start", "event", "key"],
+                condition=Q(country__isnull=False),
+                name="listed_country_start",
+            ),
+            models.Index(
                 fields=["city", "touch_hi"],
                 condition=Q(city__isnull=False, long_span=True),
                 name="listed_city_long",
@@ -143,17 +153,29 @@ class ListedOccurrence(models.Model):
                 condition=Q(partnership__isnull=False, long_span=True),
                 name="listed_pair_long",
             ),
+            models.Index(
+                fields=["country", "touch_hi"],
+                condition=Q(country__isnull=False, long_span=True),
+                name="listed_country_long",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(city__isnull=False, partnership__isnull=True)
-                | Q(city__isnull=True, partnership__isnull=False),
-                name="listed_city_or_pair",
+                condition=Q(city__isnull=False, partnership__isnull=True, country__isnull=True)
+                | Q(city__isnull=True, partnership__isnull=False, country__isnull=True)
+                | Q(city__isnull=True, partnership__isnull=True, country__isnull=False),
+                name="listed_one_list",
             )
         ]
 
     def __str__(self) -> str:
-        where = f"city {self.city_id}" if self.city_id else f"pair {self.partnership_id}"
+        where = (
+            f"city {self.city_id}"
+            if self.city_id
+            else f"pair {self.partnership_id}"
+            if self.partnership_id
+            else f"country {self.country}"
+        )
         return f"{self.event_id} @ {self.sort_start:%Y-%m-%d %H:%M} ({where})"
 
 

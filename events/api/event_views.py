@@ -233,19 +233,21 @@ class AnniversaryListView(generics.ListAPIView):
 
 
 def _list_scope(request: Request, visible: QuerySet[Event]) -> occurrence_index.ListScope | None:
-    """One partnership's or city's list rows when the (already validated) filters name one:
-    the filtered events all lie on it (a partnership when both are given), with the visible
+    """One partnership's, city's or country's list rows when the (already validated) filters
+    name one: the filtered events all lie on it (the first of them given), with the visible
     events by the other filters as ``within`` (see ListScope)."""
     params = request.query_params
     form = OccurrenceFilter(params).form
     if not form.is_valid():
         return None
-    for name in ("partnership", "city"):
+    for name in ("partnership", "city", "country"):
         if found := form.cleaned_data.get(name):
             rest = params.copy()
             rest.pop(name)
             within = OccurrenceFilter(rest, queryset=visible, request=request).qs
             if name == "partnership":
                 return occurrence_index.ListScope(partnership_id=found, within=within)
-            return occurrence_index.ListScope(city_id=found, within=within)
+            if name == "city":
+                return occurrence_index.ListScope(city_id=found, within=within)
+            return occurrence_index.ListScope(country=found.upper(), within=within)
     return None

@@ -7,14 +7,15 @@ per occurrence in the event's zone (``city`` None) and, where a city's times dif
 events.recurrence.expand / city_times say. Other cities' times are city_times() of the stored
 instants, as expansion computes them.
 
-- ``ListedOccurrence`` rows list each occurrence once per participating city and once per
-  partnership whose list holds the event (linked to it, or both its cities take part), with
-  the event-zone row's order and window columns: the city and partnership pages, the events
-  list and /api/occurrences/ filtered by a city or pair read them (``read.ListScope``)
-  through (city, sort_start) / (partnership, sort_start) and stop after the page.
+- ``ListedOccurrence`` rows list each occurrence once per participating city, once per
+  partnership whose list holds the event (linked to it, or both its cities take part) and
+  once per country of its cities, with the event-zone row's order and window columns: the
+  city and partnership pages, the events list and /api/occurrences/ filtered by a city, pair
+  or country read them (``read.ListScope``) through (city | partnership | country,
+  sort_start) and stop after the page.
 - Writes: every service that changes occurrences calls one function of ``maintain`` in its own
-  transaction (``refresh_event``, ``refresh_city_events``, ``refresh_partnership_events`` when
-  a pair is created or its cities change).
+  transaction (``refresh_event``, ``refresh_city_events`` when a city's zone or country
+  changes, ``refresh_partnership_events`` when a pair is created or its cities change).
 - Horizon: ``extend_horizon`` (the beat task, daily) keeps covered_until OCCURRENCE_INDEX_FUTURE_DAYS
   ahead of now, which is how open-ended rules are handled; covered_from is fixed at the first
   build (OCCURRENCE_INDEX_PAST_DAYS before it).

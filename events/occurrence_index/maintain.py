@@ -121,13 +121,14 @@ def _horizon_for_write() -> OccurrenceHorizon | None:
 class _Writer:
     """Buffers the rows of some events' occurrences and writes them in batches: the
     event-zone and city rows (IndexedOccurrence), then the list rows (ListedOccurrence) of
-    each participating city and each partnership whose list holds the event."""
+    each participating city, each partnership whose list holds the event and each country of
+    its cities."""
 
     _FLUSH = 5000
 
     def __init__(self, events: list[Event]) -> None:
         self._lists = _lists_of(events)
-        self._pending: list[tuple[list[IndexedOccurrence], tuple[list[int], list[int]]]] = []
+        self._pending: list[tuple[list[IndexedOccurrence], _Lists]] = []
         self._size = 0
         self.written = 0
 
@@ -142,7 +143,7 @@ class _Writer:
         rows = [row for group, _ in self._pending for row in group]
         IndexedOccurrence.objects.bulk_create(rows, batch_size=1000)
         listed: list[ListedOccurrence] = []
-        for group, (cities, pairs) in self._pending:
+        for group, (cities, pairs, countries) in self._pending:
             head = group[0]  # the event-zone row, its pk set by bulk_create
             common = {
                 "row_id": head.pk,
@@ -156,14 +157,20 @@ class _Writer:
             }
             listed.extend(ListedOccurrence(city_id=city, **common) for city in cities)
             listed.extend(ListedOccurrence(partnership_id=pair, **common) for pair in pairs)
+            listed.extend(ListedOccurrence(country=code, **common) for code in countries)
         ListedOccurrence.objects.bulk_create(listed, batch_size=1000)
         self.written += len(rows)
         self._pending, self._size = [], 0
 
 
-def _lists_of(events: list[Event]) -> dict[int, tuple[list[int], list[int]]]:
-    """Per event: the cities taking part, and the partnerships whose list holds it (the
-    one linked to it, and every pair both of whose cities take part). One query."""
+# Per event: the lists holding it (city ids, partnership ids, country codes).
+_Lists = tuple[list[int], list[int], list[str]]
+
+
+def _lists_of(events: list[Event]) -> dict[int, _Lists]:
+    """Per event: the cities taking part, the partnerships whose list holds it (the one
+    linked to it, and every pair both of whose cities take part) and the countries of its
+    cities. One query (participations come prefetched with their cities: with_related)."""
     cities = {event.pk: sorted({p.city_id for p in event.participations.all()}) for event in events}
     every = {city for found in cities.values() for city in found}
     pairs = list(
@@ -177,7 +184,8 @@ def _lists_of(events: list[Event]) -> dict[int, tuple[list[int], list[int]]]:
         listed = {pk for pk, a, b in pairs if a in taking_part and b in taking_part}
         if event.partnership_id:
             listed.add(event.partnership_id)
-        result[event.pk] = (cities[event.pk], sorted(listed))
+        countries = sorted({p.city.country for p in event.participations.all()})
+        result[event.pk] = (cities[event.pk], sorted(listed), countries)
     return result
 
 
@@ -234,7 +242,7 @@ def refresh_partnership_events(*, partnerships: Iterable[Partnership]) -> None:
 
 
 def refresh_city_events(*, city_id: int) -> None:
-    """Rewrite the rows of every event a city takes part in (its zone changed)."""
+    """Rewrite the rows of every event a city takes part in (its zone or country changed)."""
     refresh_events(
         event_ids=Participation.objects.filter(city_id=city_id).values_list("event_id", flat=True)
     )

@@ -73,8 +73,9 @@ class OccurrenceWindow(Sequence[Occurrence]):
 
     The rows come as two disjoint querysets (short and long rows, see ``touching``) read as
     one UNION ALL, so that each half is an index range scan whatever the table's history.
-    They are event-zone rows, or -- for one city's or one partnership's lists -- that list's
-    ListedOccurrence rows, each naming its event-zone row (``row_id``), which are then read.
+    They are event-zone rows, or -- for one city's, partnership's or country's lists -- that
+    list's ListedOccurrence rows, each naming its event-zone row (``row_id``), which are then
+    read.
     """
 
     _order = ("sort_start", "event_id", "key")
@@ -242,8 +243,9 @@ class OccurrenceWindow(Sequence[Occurrence]):
 
 @dataclass(frozen=True)
 class ListScope:
-    """The lists of one city (its events) or of one partnership (events_of_partnership_q):
-    ``query`` must not hold events outside it; the window then reads that list's rows.
+    """The lists of one city (its events), of one partnership (events_of_partnership_q) or of
+    one country (events a city of it takes part in): ``query`` must not hold events outside
+    it; the window then reads that list's rows.
 
     ``within``: the same events as ``query`` without the scope's own filter (the list rows
     are exactly the scope's events, so that filter is already applied): the rows are then
@@ -253,11 +255,13 @@ class ListScope:
 
     city_id: int | None = None
     partnership_id: int | None = None
+    country: str | None = None
     within: QuerySet[Event] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if (self.city_id is None) == (self.partnership_id is None):
-            raise ValueError("a list scope is one city or one partnership")
+        named = (self.city_id, self.partnership_id, self.country)
+        if sum(part is not None for part in named) != 1:
+            raise ValueError("a list scope is one city, one partnership or one country")
 
 
 def window(
@@ -275,7 +279,7 @@ def window(
     index does not cover the window. Pass ``events`` (prefetched with with_related) to reuse
     them instead of loading the slice's events, ``horizon`` (current_horizon) to save its
     query when a page reads several windows, ``scope`` when every event of ``query`` is on one
-    city's or partnership's list (``where`` may then name sort_start and over_at, and the
+    city's, partnership's or country's list (``where`` may then name sort_start and over_at, and the
     event-zone row's fields through ``row__``)."""
     if isinstance(horizon, _Unset):
         horizon = current_horizon()
@@ -286,8 +290,10 @@ def window(
         base = IndexedOccurrence.objects.only(*BUILT_FIELDS)
     elif scope.city_id is not None:
         base = ListedOccurrence.objects.filter(city_id=scope.city_id)
-    else:
+    elif scope.partnership_id is not None:
         base = ListedOccurrence.objects.filter(partnership=scope.partnership_id)
+    else:
+        base = ListedOccurrence.objects.filter(country=scope.country)
     narrowing = query if scope is None or scope.within is None else scope.within
     if narrowing.query.where or narrowing.query.is_sliced:
         # Every event (a coordinator's view) needs no semi-join with the events table.

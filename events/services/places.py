@@ -48,17 +48,18 @@ def create_city(*, actor: Any = None, **fields: Any) -> City:
 
 @transaction.atomic
 def update_city(*, city: City, actor: Any = None, **fields: Any) -> City:
-    """Update a city. A rename or zone change shows in feeds via ``updated_at``; a zone change
-    rewrites the occurrence-index rows of the events the city takes part in. Programme
+    """Update a city. A rename or zone change shows in feeds via ``updated_at``; a zone or
+    country change rewrites the occurrence-index rows of the events the city takes part in
+    (their times; the country lists holding them). Programme
     administrators only."""
     require(actor, "teams.manage_programme")
-    old_zone = City.objects.filter(pk=city.pk).values_list("timezone", flat=True).first()
+    before = City.objects.filter(pk=city.pk).values_list("timezone", "country").first()
     for name, value in fields.items():
         setattr(city, name, value)
     _check_country(city)
     _full_clean(city)
     city.save()
-    if old_zone is not None and old_zone != city.timezone:
+    if before is not None and before != (city.timezone, city.country):
         refresh_city_events(city_id=city.pk)
     touch_events_travelling_via(city_id=city.pk)
     return city

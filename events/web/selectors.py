@@ -59,17 +59,19 @@ def filtered_events(user: Any, filters: dict[str, Any]) -> QuerySet[Event]:
 
 
 def list_scope(user: Any, filters: dict[str, Any]) -> occurrence_index.ListScope | None:
-    """The one city's or partnership's list that filtered_events' result lies within, whose
-    own index rows a page can read (a partnership when both are given: filtered_events keeps
-    only the city's events of it), with the user's events by the other filters (``within``)."""
-    if pair := filters.get("partnership"):
-        rest = {name: value for name, value in filters.items() if name != "partnership"}
-        return occurrence_index.ListScope(
-            partnership_id=pair.pk, within=filtered_events(user, rest)
-        )
-    if city := filters.get("city"):
-        rest = {name: value for name, value in filters.items() if name != "city"}
-        return occurrence_index.ListScope(city_id=city.pk, within=filtered_events(user, rest))
+    """The one partnership's, city's or country's list that filtered_events' result lies
+    within, whose own index rows a page can read (the first of them given: filtered_events
+    keeps only the events of it the others allow), with the user's events by the other
+    filters (``within``)."""
+    for name in ("partnership", "city", "country"):
+        if found := filters.get(name):
+            rest = {key: value for key, value in filters.items() if key != name}
+            within = filtered_events(user, rest)
+            if name == "partnership":
+                return occurrence_index.ListScope(partnership_id=found.pk, within=within)
+            if name == "city":
+                return occurrence_index.ListScope(city_id=found.pk, within=within)
+            return occurrence_index.ListScope(country=found, within=within)
     return None
 
 

@@ -325,10 +325,11 @@ def test_anniversary_of_29_february_falls_on_the_28th_in_a_common_year(api_clien
     assert [r["date"] for r in found.json()["results"]] == ["2021-02-28"]
 
 
-def test_occurrences_of_one_city_or_partnership(api_client):
-    """?city= and ?partnership= (the index reads their own list rows): the same events either
-    way, a linked event on its pair's list though only one of the pair's cities takes part."""
-    a, b, c = CityFactory(), CityFactory(), CityFactory()
+def test_occurrences_of_one_city_partnership_or_country(api_client):
+    """?city=, ?partnership= and ?country= (the index reads their own list rows): the same
+    events either way, a linked event on its pair's list though only one of the pair's cities
+    takes part, an event of two cities of one country listed once under it."""
+    a, b, c = CityFactory(country="RU"), CityFactory(country="US"), CityFactory(country="RU")
     pair = services.create_partnership(city_a_id=a.pk, city_b_id=b.pk)
     start = dt.datetime(2030, 6, 10, 9, 0, tzinfo=dt.UTC)
     made = {}
@@ -362,3 +363,9 @@ def test_occurrences_of_one_city_or_partnership(api_client):
     assert titles(city=c.pk) == ["abc-yearly", "c", "c-linked"]
     assert titles(partnership=pair.pk) == ["ab", "abc-yearly", "c-linked"]
     assert titles(partnership=pair.pk, city=c.pk) == ["abc-yearly", "c-linked"]
+    assert titles(country="RU") == ["a", "ab", "abc-yearly", "c", "c-linked"]
+    assert titles(country="us") == ["ab", "abc-yearly", "b"]
+    assert titles(country="RU", city=b.pk) == ["ab", "abc-yearly"]
+    assert titles(country="US", partnership=pair.pk) == ["ab", "abc-yearly"]
+    assert titles(country="RU", kind=Event.Kind.FORUM) == []
+    assert titles(country="XX") == []

@@ -115,8 +115,9 @@ def assert_index_matches(event_id: int) -> None:
 
 
 def assert_lists_match(event_id: int) -> None:
-    """Each occurrence is listed once for every city taking part and every partnership whose
-    list holds the event, with its event-zone row's order and window columns."""
+    """Each occurrence is listed once for every city taking part, every partnership whose
+    list holds the event and every country of its cities, with its event-zone row's order and
+    window columns."""
     event = _fresh(event_id)
     lists = sorted(
         [("city", p.city_id) for p in event.participations.all()]
@@ -125,6 +126,7 @@ def assert_lists_match(event_id: int) -> None:
             for pair in Partnership.objects.all()
             if Event.objects.filter(events_of_partnership_q(pair), pk=event_id).exists()
         ]
+        + [("country", code) for code in {p.city.country for p in event.participations.all()}]
     )
     columns = ("key", "sort_start", "touch_lo", "touch_hi", "long_span", "over_at")
     rows = IndexedOccurrence.objects.filter(event_id=event_id, city__isnull=True)
@@ -133,7 +135,14 @@ def assert_lists_match(event_id: int) -> None:
     for row in rows:
         mine = listed.filter(row=row)
         assert (
-            sorted(("city", e.city_id) if e.city_id else ("pair", e.partnership_id) for e in mine)
+            sorted(
+                ("city", e.city_id)
+                if e.city_id
+                else ("pair", e.partnership_id)
+                if e.partnership_id
+                else ("country", e.country)
+                for e in mine
+            )
             == lists
         )
         for entry in mine:
@@ -142,13 +151,19 @@ def assert_lists_match(event_id: int) -> None:
 
 @pytest.fixture
 def cities(db) -> list[City]:
-    """Four cities, the first two a partnership (an event with both is on its list)."""
+    """Four cities, the first two a partnership (an event with both is on its list); two in
+    each country, so that some events have two cities of one country (listed once under it)."""
     found = [
         services.create_city(
-            slug=f"c{n}", name_en=f"C{n}", name_native=f"C{n}", country="US", timezone=zone
+            slug=f"c{n}", name_en=f"C{n}", name_native=f"C{n}", country=country, timezone=zone
         )
-        for n, zone in enumerate(
-            ["Asia/Anadyr", "America/Anchorage", "Europe/Moscow", "America/New_York"]
+        for n, (zone, country) in enumerate(
+            [
+                ("Asia/Anadyr", "RU"),
+                ("America/Anchorage", "US"),
+                ("Europe/Moscow", "RU"),
+                ("America/New_York", "US"),
+            ]
         )
     ]
     services.create_partnership(city_a_id=found[0].pk, city_b_id=found[1].pk)
@@ -197,6 +212,7 @@ EDITS = st.lists(
             "move",
             "cancel_one",
             "cities",
+            "city_country",
             "city_zone",
             "cancel",
             "extend",
@@ -278,6 +294,9 @@ def _apply(edit, step, event, cities, data):
         elif edit == "city_zone":
             city = City.objects.get(pk=cities[step % 4].pk)
             services.update_city(city=city, timezone=data.draw(st.sampled_from(ZONES)))
+        elif edit == "city_country":
+            city = City.objects.get(pk=cities[step % 4].pk)
+            services.update_city(city=city, country={"RU": "US", "US": "RU"}[city.country])
         elif edit == "cancel":
             services.cancel_event(event=event)
         elif edit == "extend":
@@ -508,6 +527,12 @@ def test_city_and_partnership_lists_read_their_own_rows_and_agree(
             ({"city": cities[1]}, read.ListScope(city_id=cities[1].pk)),
             ({"partnership": pair}, read.ListScope(partnership_id=pair.pk)),
             ({"partnership": pair, "city": cities[0]}, read.ListScope(partnership_id=pair.pk)),
+            ({"country": "RU"}, read.ListScope(country="RU")),
+            ({"country": "US", "city": cities[3]}, read.ListScope(city_id=cities[3].pk)),
+            (
+                {"country": "US", "kind": Event.Kind.COMMEMORATION},
+                read.ListScope(country="US"),
+            ),
         ]
         results = []
         for filters, scope in scopes:
@@ -553,3 +578,45 @@ def test_a_new_partnership_lists_the_events_of_both_its_cities(cities):
         services.delete_partnership(partnership=pair)
         assert not ListedOccurrence.objects.filter(partnership_id=pair_id).exists()
         assert ListedOccurrence.objects.filter(partnership__isnull=False).exists()
+
+
+def test_a_city_changing_country_moves_its_events_between_country_lists(cities):
+    """The country lists follow a city's country: an event of C1 (US) alone leaves the US
+    list for the RU one; an event of C0 and C2 (both RU) is listed once under RU."""
+    with SMALL_HORIZON:
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        _mixed_programme(cities)
+        alone = _create(
+            cities,
+            zone="America/Anchorage",
+            mode=Event.TimeMode.LOCAL,
+            start=dt.datetime(2026, 3, 2, 18, 0, tzinfo=dt.UTC),
+            rule="FREQ=WEEKLY;COUNT=5",
+            all_day=False,
+            city_picks=[1],
+            hours=2,
+        )
+        both_ru = _create(
+            cities,
+            zone="Asia/Anadyr",
+            mode=Event.TimeMode.LOCAL,
+            start=dt.datetime(2026, 3, 3, 22, 0, tzinfo=dt.UTC),
+            rule="",
+            all_day=False,
+            city_picks=[0, 2],
+            hours=2,
+        )
+
+        def countries(event):
+            return sorted(
+                ListedOccurrence.objects.filter(event=event, country__isnull=False).values_list(
+                    "country", flat=True
+                )
+            )
+
+        assert countries(alone) == ["US"] * 5
+        assert countries(both_ru) == ["RU"]
+        services.update_city(city=City.objects.get(pk=cities[1].pk), country="ru")
+        assert countries(alone) == ["RU"] * 5
+        for event in Event.objects.all():
+            assert_lists_match(event.pk)

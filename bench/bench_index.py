@@ -16,6 +16,13 @@ the partnership's 30 upcoming and 30 past entries, every day of the measured mon
 grid's cap and the API month's first page; the random events come on top. The rows each page
 shows are printed per size ("shown"), and must be equal at every size (exit status 1).
 
+On PostgreSQL the indexed reads of all sizes are timed interleaved: each size's data is kept
+in a database of its own (a copy made with CREATE DATABASE ... TEMPLATE as the data grows), and
+every round times each request once at each size, the sizes' order rotating per round. A noisy
+phase of the machine (it swung the medians of sequential runs by 20 % and more) then falls on
+every size alike; the printed ratios compare medians over the same rounds. Elsewhere (SQLite)
+each size is timed in turn as it is loaded.
+
     .venv/bin/python bench/bench_index.py [--sizes 1000 10000] [--repeat 7]
 """
 
@@ -166,6 +173,82 @@ def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[benchd
     return timing, counts.pop(), rows
 
 
+class Snapshots:
+    """One database per size on PostgreSQL, for interleaved timing: ``keep(size)`` copies the
+    bench database as it stands, ``use(size)`` points the connection at a copy, ``drop()``
+    removes them all."""
+
+    def __init__(self) -> None:
+        self.main = connection.settings_dict["NAME"]
+        self.names: dict[int, str] = {}
+
+    def _admin(self, sql: str) -> None:
+        connection.close()  # a template must have no other sessions
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(sql)
+
+    def keep(self, size: int) -> None:
+        name = f"{self.main}_{size}"
+        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.main}"')
+        self.names[size] = name
+
+    def use(self, size: int | None) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = self.main if size is None else self.names[size]
+        connection.ensure_connection()
+
+    def drop(self) -> None:
+        self.use(None)
+        for name in self.names.values():
+            self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def interleaved(
+    snapshots: Snapshots,
+    targets: dict[int, dict[str, tuple[str, dict]]],
+    client: Client,
+    rounds: int,
+) -> dict[tuple[int, str], benchdb.Timing]:
+    """Each request timed once per size per round (after one warm-up at each), the sizes'
+    order rotating per round."""
+    sizes = sorted(targets)
+    timings = {(size, name): benchdb.Timing() for size in sizes for name in targets[size]}
+    for size in sizes:
+        snapshots.use(size)
+        for url, params in targets[size].values():
+            client.get(url, params)
+    for round_ in range(rounds):
+        for size in sizes[round_ % len(sizes) :] + sizes[: round_ % len(sizes)]:
+            snapshots.use(size)
+            for name, (url, params) in targets[size].items():
+                response = timings[size, name].run(lambda u=url, p=params: client.get(u, p))
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} {params} -> {response.status_code}")
+    snapshots.use(None)
+    return timings
+
+
+def print_flatness(timings: dict[tuple[int, str], benchdb.Timing], rounds: int) -> None:
+    sizes = sorted({size for size, _ in timings})
+    names = list(dict.fromkeys(name for _, name in timings))
+    print(
+        f"\nInterleaved indexed reads ({rounds} rounds): median wall ms (CPU ms), and each "
+        f"size against the smallest ({sizes[0]})"
+    )
+    head = "".join(f"{size:>17}" for size in sizes)
+    ratios = "".join(f"{f'{size}/{sizes[0]}':>10}" for size in sizes[1:])
+    print(f"  {'request':36}{head}{ratios}")
+    for name in names:
+        row = "".join(
+            f"{timings[size, name].wall_ms:>9.1f} ({timings[size, name].cpu_ms:>5.1f})"
+            for size in sizes
+        )
+        base = timings[sizes[0], name].wall_ms
+        ratio = "".join(f"{timings[size, name].wall_ms / base:>9.2f}x" for size in sizes[1:])
+        print(f"  {name:36}{row}{ratio}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -180,6 +263,7 @@ def main() -> int:
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    snapshots = Snapshots() if connection.vendor == "postgresql" else None
     try:
         rng = random.Random(20200509)
         user = User.objects.create_user("bench-coordinator")
@@ -199,6 +283,7 @@ def main() -> int:
         )
         indexed_queries: dict[str, set[int]] = {}
         shown_rows: dict[str, set[int]] = {}
+        targets: dict[int, dict[str, tuple[str, dict]]] = {}
         have = 0  # random events so far (beside the core)
         for size in sorted(args.sizes):
             started = time.perf_counter()
@@ -223,13 +308,19 @@ def main() -> int:
             yearly = Event.objects.exclude(rrule="").order_by("pk").first()
             assert yearly is not None
             horizon = OccurrenceHorizon.objects.get(pk=1)
-            for name, (url, params) in requests(pair.pk, city.slug, yearly.slug).items():
+            targets[size] = requests(pair.pk, city.slug, yearly.slug)
+            for name, (url, params) in targets[size].items():
                 if size <= args.expanded_up_to:
                     OccurrenceHorizon.objects.filter(pk=1).delete()  # reads expand, as before
                     expanded_timing, expanded_queries, _ = measure(client, url, params, args.repeat)
                     expanded = expanded_timing.wall_ms
                     horizon.save(force_insert=True)
-                indexed_timing, queries, rows = measure(client, url, params, args.repeat)
+                # Timed here beside the expansion, or when not interleaved later (else one run:
+                # its queries and rows).
+                timed = size <= args.expanded_up_to or not snapshots
+                indexed_timing, queries, rows = measure(
+                    client, url, params, args.repeat if timed else 1
+                )
                 indexed = indexed_timing.wall_ms
                 indexed_queries.setdefault(name, set()).add(queries)
                 shown_rows.setdefault(name, set()).add(rows)
@@ -238,12 +329,16 @@ def main() -> int:
                         f"{expanded:>11.1f} {indexed:>10.1f} {expanded / indexed:>5.1f}x "
                         f"{expanded_queries:>7}"
                     )
-                else:
+                elif timed:
                     expanded_text = f"{'-':>11} {indexed:>10.1f} {'-':>6} {'-':>7}"
-                print(
-                    f"{size:>7}  {name:36} {expanded_text}/{queries:<7} "
-                    f"{indexed_timing.cpu_ms:>10.1f} {rows:>5}"
-                )
+                else:
+                    expanded_text = f"{'-':>11} {'-':>10} {'-':>6} {'-':>7}"
+                cpu = f"{indexed_timing.cpu_ms:>10.1f}" if timed else f"{'-':>10}"
+                print(f"{size:>7}  {name:36} {expanded_text}/{queries:<7} {cpu} {rows:>5}")
+            if snapshots:
+                snapshots.keep(size)
+        if snapshots:
+            print_flatness(interleaved(snapshots, targets, client, args.repeat), args.repeat)
         grew = {name: counts for name, counts in indexed_queries.items() if len(counts) > 1}
         if grew:
             print(f"FAIL: indexed query counts differ between sizes: {grew}")
@@ -256,6 +351,8 @@ def main() -> int:
         print("OK: every page shows the same number of rows at every size.")
         return 0
     finally:
+        if snapshots:
+            snapshots.drop()
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from events.models import Event, IndexedOccurrence
 from events.occurrence_index import read as occurrence_index
-from events.occurrence_index.build import BUILT_FIELDS
+from events.occurrence_index.build import rows_by_id
 from events.recurrence import Occurrence
 
 CAP = 4
@@ -104,27 +104,32 @@ def day_cells(
     )
 
 
+# A span's head as the ranking reads it: (pk, start_date, end_date, rank, rows in the span).
+_Head = tuple[int, dt.date, dt.date | None, int, int]
+
+
 def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.date]) -> DayCells:
     """Cells drawn in the event-zone dates of ``rows`` (the month's rows) on the ``shown``
     days (grid_days): the first CAP rows of each span of dates, ranked in SQL, each carrying
     its span's count -- one read of the month's rows (a second query counting them read them
-    all again)."""
+    all again). The heads are read narrow (ids and dates: at 100,000 events a month has
+    hundreds), and only the rows drawn are then read whole."""
     span: list[F | Coalesce] = [F("start_date"), Coalesce(F("end_date"), F("start_date"))]
-    ranked = rows.only(*BUILT_FIELDS).annotate(
+    ranked = rows.annotate(
         rank=Window(RowNumber(), partition_by=span, order_by=_ORDER),
         in_span=Window(Count("pk"), partition_by=span),
     )
-    heads: list[IndexedOccurrence] = list(
-        ranked.filter(rank__lte=CAP).order_by(*_ORDER)[:SPAN_ROWS_LIMIT]
+    heads: list[_Head] = list(
+        ranked.filter(rank__lte=CAP)
+        .order_by(*_ORDER)
+        .values_list("pk", "start_date", "end_date", "rank", "in_span")[:SPAN_ROWS_LIMIT]
     )
     single: dict[dt.date, int] = {}
     multi: dict[dt.date, int] = {}
     total = 0
-    for row in heads:
-        if row.rank != 1:  # type: ignore[attr-defined]  # annotated
+    for _pk, start, end, rank, n in heads:
+        if rank != 1:
             continue
-        start, end, n = row.start_date, row.end_date, row.in_span  # type: ignore[attr-defined]
-        assert start is not None  # an event-zone row always has its local start date
         total += n
         if end is None or end == start:
             single[start] = single.get(start, 0) + n
@@ -132,7 +137,7 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.d
         for day in shown_dates(start, end, shown):
             multi[day] = multi.get(day, 0) + n
     return DayCells(
-        occurrences=occurrence_index.build(_drawn(heads, shown), city_times=False),
+        occurrences=occurrence_index.build(rows_by_id(_drawn(heads, shown)), city_times=False),
         single_counts=single,
         total=total,
         multi_counts=multi,
@@ -150,24 +155,16 @@ def shown_dates(first: dt.date, last: dt.date, shown: tuple[dt.date, dt.date]) -
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def row_days(row: IndexedOccurrence, shown: tuple[dt.date, dt.date]) -> list[dt.date]:
-    """The event-zone dates an occurrence covers on the grid, as the grid draws it."""
-    first = row.start_date
-    assert first is not None  # an event-zone row always has its local start date
-    return shown_dates(first, row.end_date or first, shown)
-
-
-def _drawn(
-    rows: list[IndexedOccurrence], shown: tuple[dt.date, dt.date]
-) -> list[IndexedOccurrence]:
-    """The sorted rows that are among the first CAP of at least one day they cover."""
+def _drawn(heads: list[_Head], shown: tuple[dt.date, dt.date]) -> list[int]:
+    """The ids of the sorted heads that are among the first CAP of at least one day they
+    cover (in event-zone dates, as the grid draws them)."""
     drawn: dict[dt.date, int] = {}
     kept = []
-    for row in rows:
+    for pk, start, end, _rank, _n in heads:
         keep = False
-        for day in row_days(row, shown):
+        for day in shown_dates(start, end or start, shown):
             drawn[day] = drawn.get(day, 0) + 1
             keep = keep or drawn[day] <= CAP
         if keep:
-            kept.append(row)
+            kept.append(pk)
     return kept

@@ -139,6 +139,7 @@ def occurrence_change_values(
         )
     else:
         local = dt.datetime.combine(original_start, dt.time())
+    local = local.replace(microsecond=0)  # instances fall on whole seconds (see _aware)
     base = event.local_dtstart
     if base is None or local not in build_rule(event.rrule, base).between(local, local, inc=True):
         raise _error("original_start", _("The event has no occurrence starting at that time."))

@@ -67,10 +67,15 @@ def check_year(value: dt.date | None, field: str) -> None:
 
 
 def _aware(value: dt.datetime | None, zone_name: str, field: str) -> dt.datetime | None:
-    """Naive values are wall-clock times in the event's zone: refused in DST gaps and folds."""
+    """Naive values are wall-clock times in the event's zone: refused in DST gaps and folds.
+
+    Kept to the whole second, as iCalendar carries times (a JavaScript client sends
+    milliseconds): a rule's instances fall on whole seconds, so a start of 09:00:05.921 was
+    refused as "not a date the rule gives" and published as 09:00:05 anyway."""
     if value is None:
         return None
     check_year(value, field)
+    value = value.replace(microsecond=0)
     if timezone.is_aware(value):
         return value.astimezone(dt.UTC)
     try:

@@ -64,6 +64,38 @@ def test_create_event_accepts_aware_times_with_offset(coordinator_api_client, ci
     assert response.json()["start"] == "2020-05-09T00:00:00Z"
 
 
+def test_a_recurring_event_from_a_javascript_client_keeps_its_first_occurrence(
+    coordinator_api_client, cities
+):
+    """Date.toISOString() sends milliseconds: times are kept to the whole second, as iCalendar
+    carries them, so the yearly rule's first instance is the start (it was refused as "not a
+    date the rule gives"), and a change of one occurrence names it the same way."""
+    body = _event_body(
+        cities, start="2030-05-09T00:00:05.921Z", end="2030-05-09T01:30:00.5Z", rrule="FREQ=YEARLY"
+    )
+
+    response = coordinator_api_client.post("/api/events/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    event = response.json()
+    assert (event["start"], event["end"]) == ("2030-05-09T00:00:05Z", "2030-05-09T01:30:00Z")
+    found = coordinator_api_client.get(
+        "/api/occurrences/", {"start": "2030-05-01", "end": "2031-05-31"}
+    ).json()["results"]
+    assert [o["start_utc"] for o in found] == ["2030-05-09T00:00:05Z", "2031-05-09T00:00:05Z"]
+    moved = coordinator_api_client.post(
+        f"/api/events/{event['id']}/occurrence-changes/",
+        {
+            "original_start": "2031-05-09T00:00:05.250Z",
+            "start": "2031-05-10T00:00:00.999Z",
+            "end": "2031-05-10T01:00:00Z",
+        },
+        format="json",
+    )
+    assert moved.status_code == 201, moved.json()
+    assert moved.json()["start"] == "2031-05-10T00:00:00Z"
+
+
 def test_anonymous_cannot_write_anything(api_client, cities):
     event = EventFactory()
     attempts = [

@@ -124,7 +124,9 @@ class OccurrenceFilter(filters.FilterSet):
     """Which events' occurrences to list; the window comes from ``start``/``end``."""
 
     city = _Id(method="filter_city", help_text="A participating city's id.")
-    country = filters.CharFilter(method="filter_country")
+    country = filters.CharFilter(
+        method="filter_country", help_text="A participating city's country (ISO code)."
+    )
     partnership = _Id(method="filter_partnership", help_text="As for events.")
     kind = filters.ChoiceFilter(choices=Event.Kind.choices)
     status = filters.ChoiceFilter(choices=Event.Status.choices)

@@ -293,7 +293,7 @@ def main() -> int:
         client.force_login(user)
         cities = bench_api.make_cities(60)
         pair = services.create_partnership(city_a_id=cities[0].pk, city_b_id=cities[1].pk)
-        core = add_page_core(cities, timezone.now())
+        core = add_page_core(cities, timezone.now().replace(microsecond=0))
         print(
             f"Database: {connection.vendor} (throwaway test database), {len(cities)} cities, "
             f"{core} page-core events in every size"

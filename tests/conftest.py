@@ -119,3 +119,12 @@ def index_mode(request, db):
         )
         rebuild_index()
     return request.param
+
+
+@pytest.fixture
+def back_to_latest():
+    """Leave the database fully migrated for the tests that follow a migration test."""
+    yield
+    from tests.migrating import migrate_to_latest
+
+    migrate_to_latest()

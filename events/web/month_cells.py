@@ -104,8 +104,9 @@ def day_cells(
     )
 
 
-# A span's head as the ranking reads it: (pk, start_date, end_date, rank, rows in the span).
-_Head = tuple[int, dt.date, dt.date | None, int, int]
+# A span's head as the ranking reads it: (pk, start_date, end_date, rank, rows in the span);
+# an event-zone row always has its local start date.
+_Head = tuple[int, dt.date | None, dt.date | None, int, int]
 
 
 def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.date]) -> DayCells:
@@ -130,6 +131,7 @@ def _in_zone_dates(rows: QuerySet[IndexedOccurrence], shown: tuple[dt.date, dt.d
     for _pk, start, end, rank, n in heads:
         if rank != 1:
             continue
+        assert start is not None
         total += n
         if end is None or end == start:
             single[start] = single.get(start, 0) + n
@@ -161,6 +163,7 @@ def _drawn(heads: list[_Head], shown: tuple[dt.date, dt.date]) -> list[int]:
     drawn: dict[dt.date, int] = {}
     kept = []
     for pk, start, end, _rank, _n in heads:
+        assert start is not None
         keep = False
         for day in shown_dates(start, end or start, shown):
             drawn[day] = drawn.get(day, 0) + 1

@@ -267,8 +267,22 @@ def rebuild_index(*, now: dt.datetime | None = None, reset_horizon: bool = False
         _write_events(batch, horizon.covered_from, horizon.covered_until) for batch in _batches(ids)
     )
     if connection.vendor == "postgresql":
-        # Fresh statistics, or the planner keeps the empty table's plans until autovacuum.
         with connection.cursor() as cursor:
+            # Rows in time order on disk: written event by event, a month's rows lay on as many
+            # heap pages as it has occurrences (the month grid read 1,300 pages for 1,400 rows
+            # at 100,000 events). The daily extension appends in time order; an edit moves
+            # only its event's rows. Same ids: list rows point at them.
+            cursor.execute(
+                'CREATE TEMPORARY TABLE "occidx_in_time_order" AS '
+                'SELECT * FROM "events_indexedoccurrence" ORDER BY "sort_start", "event_id", "key"'
+            )
+            cursor.execute('DELETE FROM "events_indexedoccurrence"')
+            cursor.execute(
+                'INSERT INTO "events_indexedoccurrence" SELECT * FROM "occidx_in_time_order"'
+            )
+            # Dropped here, not ON COMMIT: a rebuild may run twice in one transaction.
+            cursor.execute('DROP TABLE "occidx_in_time_order"')
+            # Fresh statistics, or the planner keeps the empty table's plans until autovacuum.
             cursor.execute('ANALYZE "events_indexedoccurrence"')
             cursor.execute('ANALYZE "events_listedoccurrence"')
     return written

@@ -620,3 +620,26 @@ def test_a_city_changing_country_moves_its_events_between_country_lists(cities):
         assert countries(alone) == ["RU"] * 5
         for event in Event.objects.all():
             assert_lists_match(event.pk)
+
+
+def test_a_rebuild_stores_the_rows_in_time_order(cities):
+    """On PostgreSQL the rebuilt rows lie on disk in time order (a month's rows on a few
+    pages, not one page per event), keeping their ids: list rows still name them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("physical row order (ctid) is PostgreSQL's")
+    with SMALL_HORIZON:
+        _mixed_programme(cities)
+        rebuild_index(now=NOW - dt.timedelta(days=10))
+        rebuild_index(now=NOW - dt.timedelta(days=10))  # twice in one transaction
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT "sort_start", "event_id", "key" FROM "events_indexedoccurrence" '
+                "ORDER BY ctid"
+            )
+            on_disk = cursor.fetchall()
+        assert len(on_disk) > 20
+        assert on_disk == sorted(on_disk)
+        for event in Event.objects.all():
+            assert_index_matches(event.pk)
